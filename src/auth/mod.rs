@@ -1,0 +1,131 @@
+//! Who is asking, and what they may do.
+//!
+//! Three ways in, one [`Identity`] out:
+//! - people log in on the login page and get a [`session`] cookie;
+//! - scripts present an API [`token`] created by an admin, as `Authorization: Bearer`;
+//! - the local CLI connects over the unix socket, where the caller's uid decides the role.
+//!
+//! Passwords are argon2 hashes in the config ([`password`]); failed logins are
+//! [`throttle`]d per client and per user.
+
+pub mod password;
+pub mod session;
+pub mod throttle;
+pub mod token;
+
+use serde::{Deserialize, Serialize};
+
+/// What a caller may do. Each role includes the ones before it.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Read everything.
+    Viewer,
+    /// Also drive machines and trigger refreshes.
+    Operator,
+    /// Also manage config, users and tokens.
+    Admin,
+}
+
+impl Role {
+    /// The role's name as written in the config.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Operator => "operator",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "viewer" => Ok(Role::Viewer),
+            "operator" => Ok(Role::Operator),
+            "admin" => Ok(Role::Admin),
+            other => Err(format!(
+                "unknown role `{other}`: use viewer, operator or admin"
+            )),
+        }
+    }
+}
+
+/// How a caller proved who they are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AuthMethod {
+    /// A browser session; unsafe requests must carry its CSRF token.
+    Session {
+        /// The session's CSRF token.
+        #[serde(skip)]
+        csrf: String,
+    },
+    /// An API token.
+    Token {
+        /// The token's id (not its secret).
+        id: String,
+    },
+    /// The local unix socket.
+    LocalSocket {
+        /// The caller's uid.
+        uid: u32,
+    },
+}
+
+/// An authenticated caller.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Identity {
+    /// User name, token name, or `uid:N` for the socket.
+    pub name: String,
+    /// What the caller may do.
+    pub role: Role,
+    /// How they authenticated.
+    pub method: AuthMethod,
+}
+
+/// `n` random bytes from the OS, as URL-safe base64 without padding.
+pub fn random_token(n: usize) -> String {
+    use base64::Engine;
+    let mut buf = vec![0u8; n];
+    getrandom::fill(&mut buf).expect("the OS random source is available");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+}
+
+/// `n` random bytes from the OS, hex encoded.
+pub fn random_hex(n: usize) -> String {
+    let mut buf = vec![0u8; n];
+    getrandom::fill(&mut buf).expect("the OS random source is available");
+    hex::encode(buf)
+}
+
+/// SHA-256 of a high-entropy secret, hex encoded: how session ids and token secrets are
+/// kept, so that a copy of the store gives no working credential.
+pub fn digest(secret: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(secret.as_bytes()))
+}
+
+/// Seconds since the epoch, the unit of every stored time.
+pub fn now() -> i64 {
+    jiff::Timestamp::now().as_second()
+}

@@ -1,0 +1,118 @@
+//! The CLI's HTTP client: the local unix socket by default, `--server URL` with a token
+//! otherwise. API errors are shown as the server's `{"error": {"code", "message"}}`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::ClientArgs;
+
+/// A client bound to one service.
+pub struct Client {
+    http: reqwest::Client,
+    base: reqwest::Url,
+    token: Option<String>,
+    target: String,
+}
+
+const DEFAULT_SOCKET: &str = "/run/vmyard/vmyard.sock";
+
+impl Client {
+    /// Builds the client the arguments describe.
+    pub fn new(args: &ClientArgs) -> anyhow::Result<Client> {
+        crate::install_crypto_provider();
+        let builder = reqwest::Client::builder().timeout(Duration::from_secs(30));
+        if let Some(server) = &args.server {
+            if args.token.is_none() {
+                bail!("--server needs a token: pass --token or set VMYARD_TOKEN");
+            }
+            let mut builder = builder.danger_accept_invalid_certs(args.insecure);
+            if let Some(ca) = &args.ca {
+                let pem =
+                    std::fs::read(ca).with_context(|| format!("cannot read {}", ca.display()))?;
+                builder = builder.add_root_certificate(reqwest::Certificate::from_pem(&pem)?);
+            }
+            return Ok(Client {
+                http: builder.build()?,
+                base: server.clone(),
+                token: args.token.clone(),
+                target: server.to_string(),
+            });
+        }
+        let socket = args.socket.clone().unwrap_or_else(default_socket);
+        Ok(Client {
+            http: builder.unix_socket(socket.clone()).build()?,
+            base: reqwest::Url::parse("http://localhost/").expect("valid literal"),
+            token: args.token.clone(),
+            target: socket.display().to_string(),
+        })
+    }
+
+    /// GET a JSON resource.
+    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> anyhow::Result<T> {
+        self.send(self.http.get(self.url(path)?))
+            .await?
+            .json()
+            .await
+            .context("malformed answer")
+    }
+
+    /// POST a JSON body, returning the JSON answer.
+    pub async fn post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> anyhow::Result<T> {
+        self.send(self.http.post(self.url(path)?).json(body))
+            .await?
+            .json()
+            .await
+            .context("malformed answer")
+    }
+
+    /// DELETE a resource.
+    pub async fn delete(&self, path: &str) -> anyhow::Result<()> {
+        self.send(self.http.delete(self.url(path)?))
+            .await
+            .map(|_| ())
+    }
+
+    fn url(&self, path: &str) -> anyhow::Result<reqwest::Url> {
+        Ok(self.base.join(path.trim_start_matches('/'))?)
+    }
+
+    async fn send(&self, mut req: reqwest::RequestBuilder) -> anyhow::Result<reqwest::Response> {
+        if let Some(token) = &self.token {
+            req = req.bearer_auth(token);
+        }
+        let resp = req
+            .send()
+            .await
+            .with_context(|| format!("cannot reach vmyard at {}", self.target))?;
+        if resp.status().is_success() {
+            return Ok(resp);
+        }
+        let status = resp.status();
+        let body: serde_json::Value = resp.json().await.unwrap_or_default();
+        match (
+            body["error"]["code"].as_str(),
+            body["error"]["message"].as_str(),
+        ) {
+            (Some(code), Some(message)) => bail!("{status}: {code}: {message}"),
+            _ => bail!("{status}"),
+        }
+    }
+}
+
+fn default_socket() -> PathBuf {
+    let system = PathBuf::from(DEFAULT_SOCKET);
+    let demo = PathBuf::from(crate::service::demo::DEMO_DATA).join("vmyard.sock");
+    if !system.exists() && demo.exists() {
+        demo
+    } else {
+        system
+    }
+}

@@ -1,0 +1,292 @@
+//! The command line: `vmyard serve` runs the service; the other commands either work on
+//! files (`config check`, `user hash`) or talk to a running service (`token ...`,
+//! `status`) over its unix socket or, with `--server`, over HTTPS with a token.
+
+mod client;
+mod output;
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, CommandFactory, Parser, Subcommand};
+
+use crate::auth::{Role, password};
+use crate::config::{self, redact};
+use crate::service;
+use client::Client;
+pub use output::Format;
+
+/// vmyard: oVirt inventory, migration readiness, machines and node facts.
+#[derive(Debug, Parser)]
+#[command(name = "vmyard", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the service (collector, validator, web pages and API).
+    Serve(ServeArgs),
+    /// Work with config files.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Work with users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens of a running service (admin).
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// Show the status of a running service.
+    Status {
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// Print the version.
+    Version,
+    /// Print shell completions.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// The config file.
+    #[arg(
+        long,
+        short,
+        default_value = "/etc/vmyard/vmyard.toml",
+        env = "VMYARD_CONFIG"
+    )]
+    config: PathBuf,
+    /// Run with a built-in config and data in ./vmyard-data; prints the URL and the login.
+    #[arg(long)]
+    demo: bool,
+    /// The HTTPS address for the demo (default 127.0.0.1:8443).
+    #[arg(long, requires = "demo")]
+    listen: Option<SocketAddr>,
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Validate a config file and print the effective config, secrets redacted.
+    Check {
+        /// The file to check.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Print an argon2 hash of a password read from stdin, for `password_hash`.
+    Hash,
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create a token; its secret is printed once.
+    Create {
+        /// What the token is for.
+        #[arg(long)]
+        name: String,
+        /// viewer, operator or admin.
+        #[arg(long, default_value = "viewer")]
+        role: Role,
+    },
+    /// List tokens (never their secrets).
+    List,
+    /// Revoke a token by id.
+    Revoke {
+        /// The token id, as `token list` shows it.
+        id: String,
+    },
+}
+
+/// How to reach a running service.
+#[derive(Debug, Args, Clone)]
+pub struct ClientArgs {
+    /// Talk to this URL over HTTPS instead of the local socket (needs --token).
+    #[arg(long, env = "VMYARD_SERVER")]
+    server: Option<reqwest::Url>,
+    /// The API token for --server.
+    #[arg(long, env = "VMYARD_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// The local socket (default /run/vmyard/vmyard.sock, else ./vmyard-data/vmyard.sock).
+    #[arg(long, env = "VMYARD_SOCKET")]
+    socket: Option<PathBuf>,
+    /// A CA bundle to verify --server with.
+    #[arg(long)]
+    ca: Option<PathBuf>,
+    /// Do not verify --server's certificate.
+    #[arg(long)]
+    insecure: bool,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = Format::Table)]
+    output: Format,
+}
+
+/// Parses the arguments and runs the command.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("vmyard: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve(args) => serve(args),
+        Command::Config(ConfigCommand::Check { file }) => match config::load_file(&file) {
+            Ok(c) => {
+                print!("{}", redact::to_toml(&c));
+                eprintln!("{}: ok", file.display());
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                Ok(ExitCode::FAILURE)
+            }
+        },
+        Command::User(UserCommand::Hash) => {
+            let mut input = String::new();
+            std::io::stdin().read_to_string(&mut input)?;
+            let pw = input.lines().next().unwrap_or_default();
+            println!("{}", password::hash(pw).map_err(anyhow::Error::msg)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token { command, client } => runtime()?.block_on(token(command, client)),
+        Command::Status { client } => runtime()?.block_on(status(client)),
+        Command::Version => {
+            println!("vmyard {}", env!("CARGO_PKG_VERSION"));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "vmyard", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    crate::logging::init();
+    let (live, login) = if args.demo {
+        let (config, secret) = service::demo::config(args.listen, None)?;
+        (config::watch::LiveConfig::new(config, None), Some(secret))
+    } else {
+        let config = config::load_file(&args.config).map_err(|e| {
+            if e.file.is_some() && !args.config.exists() {
+                anyhow::anyhow!("{e} (try `vmyard serve --demo` to run without a config)")
+            } else {
+                anyhow::anyhow!("{e}")
+            }
+        })?;
+        (
+            config::watch::LiveConfig::new(config, Some(args.config)),
+            None,
+        )
+    };
+    runtime()?.block_on(async move {
+        let running = service::start(live, login.is_some()).await?;
+        if let Some(secret) = login {
+            println!("vmyard demo is running");
+            println!("  URL:      {}", running.url());
+            println!("  login:    admin / {secret}");
+            println!(
+                "  data:     {}",
+                running
+                    .state
+                    .store
+                    .path()
+                    .parent()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            );
+            println!(
+                "  The certificate is self-signed: accept it in the browser. Stop with Ctrl-C."
+            );
+        }
+        service::run_until_signal(running).await
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn token(command: TokenCommand, args: ClientArgs) -> anyhow::Result<ExitCode> {
+    let client = Client::new(&args)?;
+    match command {
+        TokenCommand::Create { name, role } => {
+            let created: serde_json::Value = client
+                .post(
+                    "/api/v1/tokens",
+                    &serde_json::json!({ "name": name, "role": role }),
+                )
+                .await?;
+            if args.output == Format::Table {
+                let secret = created["token"].as_str().unwrap_or_default();
+                println!("{secret}");
+                eprintln!(
+                    "token {} created; the line above is shown only once",
+                    created["info"]["id"].as_str().unwrap_or("?")
+                );
+            } else {
+                output::print(args.output, &created, &[])?;
+            }
+        }
+        TokenCommand::List => {
+            let list: serde_json::Value = client.get("/api/v1/tokens").await?;
+            output::print(
+                args.output,
+                &list,
+                &["id", "name", "role", "created_by", "created_at"],
+            )?;
+        }
+        TokenCommand::Revoke { id } => {
+            client.delete(&format!("/api/v1/tokens/{id}")).await?;
+            eprintln!("token {id} revoked");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn status(args: ClientArgs) -> anyhow::Result<ExitCode> {
+    let client = Client::new(&args)?;
+    let status: serde_json::Value = client.get("/api/v1/status").await?;
+    if args.output == Format::Table {
+        println!("version:     {}", status["version"].as_str().unwrap_or("?"));
+        println!(
+            "started:     {}",
+            status["started_at"].as_str().unwrap_or("?")
+        );
+        println!("store:       {}", status["store"].as_str().unwrap_or("?"));
+        println!(
+            "config:      {}",
+            status["config"]["file"]
+                .as_str()
+                .unwrap_or("built in (demo)")
+        );
+        match status["config"]["error"]["message"].as_str() {
+            Some(e) => println!("config error: {e}"),
+            None => println!("config error: none"),
+        }
+    } else {
+        output::print(args.output, &status, &[])?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,407 @@
+//! Reading a config file: parse, validate, resolve secret files, check permissions.
+//!
+//! Every failure becomes one [`ConfigError`] that prints on one line as
+//! `FILE:LINE:COLUMN: KEY: MESSAGE`, so a person can jump straight to the mistake.
+
+use std::fmt;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use toml::de::{DeTable, DeValue};
+
+use super::types::{Config, Secret};
+
+/// Why a config file was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The file, when the config came from one.
+    pub file: Option<PathBuf>,
+    /// 1-based line and column of the offending key or value, when known.
+    pub position: Option<(usize, usize)>,
+    /// Dotted key path, e.g. `providers[0].password_file`.
+    pub key: Option<String>,
+    /// What is wrong, in words.
+    pub message: String,
+}
+
+impl ConfigError {
+    fn new(message: impl Into<String>) -> Self {
+        ConfigError {
+            file: None,
+            position: None,
+            key: None,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.file {
+            Some(file) => write!(f, "{}", file.display())?,
+            None => f.write_str("config")?,
+        }
+        if let Some((line, col)) = self.position {
+            write!(f, ":{line}:{col}")?;
+        }
+        if let Some(key) = &self.key {
+            write!(f, ": {key}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Reads, validates and resolves the config file at `path`.
+///
+/// Besides [`load_str`], this refuses a file that other users can read while it holds an
+/// inline secret: such a secret belongs in a private file (`password_file`) or the config
+/// must be made private (`chmod o-r`).
+pub fn load_file(path: &Path) -> Result<Config, ConfigError> {
+    let with_file = |mut e: ConfigError| {
+        e.file = Some(path.to_path_buf());
+        e
+    };
+    let src = std::fs::read_to_string(path)
+        .map_err(|e| with_file(ConfigError::new(format!("cannot read the file: {e}"))))?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    let config = parse(&src, base).map_err(with_file)?;
+
+    let mode = std::fs::metadata(path)
+        .map_err(|e| with_file(ConfigError::new(format!("cannot stat the file: {e}"))))?
+        .permissions()
+        .mode();
+    if mode & 0o004 != 0
+        && let Some(key) = inline_secret_keys(&config).into_iter().next()
+    {
+        let mut e = ConfigError::new(format!(
+            "the file is readable by other users (mode {:o}) and holds an inline secret; \
+             run `chmod o-r {}` or move the secret to a file given with {key}_file",
+            mode & 0o777,
+            path.display()
+        ));
+        e.position = locate(&src, &key);
+        e.key = Some(key);
+        return Err(with_file(e));
+    }
+    Ok(config)
+}
+
+/// Parses and validates config text; relative paths are taken from `base`.
+pub fn load_str(src: &str, base: &Path) -> Result<Config, ConfigError> {
+    parse(src, base)
+}
+
+fn parse(src: &str, base: &Path) -> Result<Config, ConfigError> {
+    let de = toml::de::Deserializer::parse(src).map_err(|e| toml_error(src, &e, None))?;
+    let mut config: Config = serde_path_to_error::deserialize(de).map_err(|e| {
+        let key = e.path().to_string();
+        let key = (key != ".").then_some(key);
+        toml_error(src, e.inner(), key)
+    })?;
+    resolve_paths(&mut config, base);
+    check(&config).map_err(|(key, message)| ConfigError {
+        file: None,
+        position: locate(src, &key),
+        key: Some(key),
+        message,
+    })?;
+    resolve_secrets(&mut config).map_err(|(key, message)| ConfigError {
+        file: None,
+        position: locate(src, &key),
+        key: Some(key),
+        message,
+    })?;
+    Ok(config)
+}
+
+fn toml_error(src: &str, e: &toml::de::Error, key: Option<String>) -> ConfigError {
+    ConfigError {
+        file: None,
+        position: e.span().map(|s| line_col(src, s.start)),
+        key,
+        message: e.message().trim().replace('\n', "; "),
+    }
+}
+
+/// Relative paths in the file are relative to the file's own folder, so that a config and
+/// its secret files can be moved together.
+fn resolve_paths(config: &mut Config, base: &Path) {
+    let fix = |p: &mut PathBuf| {
+        if p.is_relative() && !p.as_os_str().is_empty() {
+            *p = base.join(&*p);
+        }
+    };
+    fix(&mut config.storage.data_dir);
+    fix(&mut config.server.socket);
+    config.server.tls_cert.iter_mut().for_each(fix);
+    config.server.tls_key.iter_mut().for_each(fix);
+    config.validation.policy_dir.iter_mut().for_each(fix);
+    for p in &mut config.providers {
+        p.password_file.iter_mut().for_each(fix);
+        p.ca_file.iter_mut().for_each(fix);
+    }
+    for p in &mut config.peers {
+        p.token_file.iter_mut().for_each(fix);
+        p.ca_file.iter_mut().for_each(fix);
+    }
+}
+
+type Problem = (String, String);
+
+/// Rules that span several keys, which serde cannot express.
+fn check(config: &Config) -> Result<(), Problem> {
+    let s = &config.server;
+    if s.tls_cert.is_some() != s.tls_key.is_some() {
+        let key = if s.tls_cert.is_some() {
+            "server.tls_key"
+        } else {
+            "server.tls_cert"
+        };
+        return Err((
+            key.into(),
+            "tls_cert and tls_key go together: give both or neither".into(),
+        ));
+    }
+    if s.login_max_failures == 0 {
+        return Err((
+            "server.login_max_failures".into(),
+            "must be at least 1".into(),
+        ));
+    }
+    unique(
+        config.providers.iter().map(|p| p.name.as_str()),
+        "providers",
+    )?;
+    unique(config.peers.iter().map(|p| p.name.as_str()), "peers")?;
+    unique(config.users.iter().map(|u| u.name.as_str()), "users")?;
+    for (i, p) in config.providers.iter().enumerate() {
+        one_of(
+            &p.password,
+            &p.password_file,
+            &format!("providers[{i}]"),
+            "password",
+        )?;
+    }
+    for (i, p) in config.peers.iter().enumerate() {
+        one_of(&p.token, &p.token_file, &format!("peers[{i}]"), "token")?;
+    }
+    Ok(())
+}
+
+fn unique<'a>(names: impl Iterator<Item = &'a str>, section: &str) -> Result<(), Problem> {
+    let mut seen = std::collections::HashSet::new();
+    for (i, name) in names.enumerate() {
+        if name.trim().is_empty() {
+            return Err((format!("{section}[{i}].name"), "must not be empty".into()));
+        }
+        if !seen.insert(name) {
+            return Err((
+                format!("{section}[{i}].name"),
+                format!("`{name}` is given twice"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn one_of<T>(
+    inline: &Option<T>,
+    file: &Option<PathBuf>,
+    at: &str,
+    what: &str,
+) -> Result<(), Problem> {
+    match (inline.is_some(), file.is_some()) {
+        (true, true) => Err((
+            format!("{at}.{what}_file"),
+            format!("give either {what} or {what}_file, not both"),
+        )),
+        (false, false) => Err((at.into(), format!("needs {what} or {what}_file"))),
+        _ => Ok(()),
+    }
+}
+
+/// Reads every `*_file` secret now, so a missing or unreadable file is an error at load
+/// time rather than a surprise at first use.
+fn resolve_secrets(config: &mut Config) -> Result<(), Problem> {
+    for (i, p) in config.providers.iter_mut().enumerate() {
+        if let Some(file) = &p.password_file {
+            p.password_from_file =
+                Some(read_secret(file, &format!("providers[{i}].password_file"))?);
+        }
+    }
+    for (i, p) in config.peers.iter_mut().enumerate() {
+        if let Some(file) = &p.token_file {
+            p.token_from_file = Some(read_secret(file, &format!("peers[{i}].token_file"))?);
+        }
+    }
+    Ok(())
+}
+
+fn read_secret(file: &Path, key: &str) -> Result<Secret, Problem> {
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        (
+            key.to_string(),
+            format!("cannot read {}: {e}", file.display()),
+        )
+    })?;
+    let value = text.trim_end_matches(['\n', '\r']);
+    if value.is_empty() {
+        return Err((key.to_string(), format!("{} is empty", file.display())));
+    }
+    Ok(Secret::new(value.to_string()))
+}
+
+/// The keys of every secret written inline in the file.
+pub fn inline_secret_keys(config: &Config) -> Vec<String> {
+    let providers = config.providers.iter().enumerate();
+    let peers = config.peers.iter().enumerate();
+    providers
+        .filter(|(_, p)| p.password.is_some())
+        .map(|(i, _)| format!("providers[{i}].password"))
+        .chain(
+            peers
+                .filter(|(_, p)| p.token.is_some())
+                .map(|(i, _)| format!("peers[{i}].token")),
+        )
+        .collect()
+}
+
+fn line_col(src: &str, offset: usize) -> (usize, usize) {
+    let before = &src[..offset.min(src.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Finds where a dotted key path (`providers[1].password_file`) is written in `src`.
+fn locate(src: &str, key: &str) -> Option<(usize, usize)> {
+    let root = DeTable::parse(src).ok()?;
+    let mut table: &DeTable = root.get_ref();
+    let mut span = None;
+    for part in key.split('.') {
+        let (name, index) = match part.split_once('[') {
+            Some((name, rest)) => (name, rest.trim_end_matches(']').parse::<usize>().ok()),
+            None => (part, None),
+        };
+        let (k, v) = table.iter().find(|(k, _)| k.get_ref() == name)?;
+        span = Some(k.span());
+        let mut value = v.get_ref();
+        if let (Some(i), DeValue::Array(items)) = (index, value) {
+            let item = items.get(i)?;
+            span = Some(item.span());
+            value = item.get_ref();
+        }
+        match value {
+            DeValue::Table(t) => table = t,
+            _ => break,
+        }
+    }
+    span.map(|s| line_col(src, s.start))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(src: &str) -> ConfigError {
+        load_str(src, Path::new("/etc/vmyard")).expect_err("config should be refused")
+    }
+
+    #[test]
+    fn empty_file_gives_defaults() {
+        let c = load_str("", Path::new("/")).unwrap();
+        assert_eq!(c.server.listen.0.port(), 8443);
+        assert_eq!(c.storage.data_dir, PathBuf::from("/var/lib/vmyard"));
+        assert!(c.providers.is_empty());
+    }
+
+    #[test]
+    fn malformed_toml_names_line_and_column() {
+        let e = err("[server]\nlisten = \"0.0.0.0:1\"\nbad = = 3\n");
+        assert_eq!(e.position.map(|p| p.0), Some(3));
+        assert!(e.to_string().starts_with("config:3:"), "{e}");
+    }
+
+    #[test]
+    fn unknown_key_is_named_with_its_line() {
+        let e = err("[server]\nlisten = \"127.0.0.1:1\"\nlsiten = \"x\"\n");
+        assert!(e.message.contains("lsiten"), "{e}");
+        assert_eq!(e.position.map(|p| p.0), Some(3));
+    }
+
+    #[test]
+    fn wrong_type_names_the_key() {
+        let e = err("[server]\nlogin_max_failures = \"five\"\n");
+        assert_eq!(e.key.as_deref(), Some("server.login_max_failures"));
+        assert_eq!(e.position.map(|p| p.0), Some(2));
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_key() {
+        let e = err("[server]\nlisten = \"nowhere\"\n");
+        assert_eq!(e.key.as_deref(), Some("server.listen"));
+        assert!(e.message.contains("not an address"), "{e}");
+        let e = err("[server]\nsession_ttl = \"soon\"\n");
+        assert_eq!(e.key.as_deref(), Some("server.session_ttl"));
+        let hash = crate::auth::password::hash("pw").unwrap();
+        let e = err(&format!(
+            "[[users]]\nname = \"a\"\nrole = \"boss\"\npassword_hash = \"{hash}\"\n"
+        ));
+        assert_eq!(e.key.as_deref(), Some("users[0].role"));
+        let e = err("[[users]]\nname = \"a\"\nrole = \"admin\"\npassword_hash = \"plain\"\n");
+        assert_eq!(e.key.as_deref(), Some("users[0].password_hash"));
+    }
+
+    #[test]
+    fn cross_key_rules_point_at_the_key() {
+        let src = "[[providers]]\nname = \"e\"\nurl = \"https://e/ovirt-engine/api\"\nuser = \"u\"\n\n\
+                   [[providers]]\nname = \"f\"\nurl = \"https://f/ovirt-engine/api\"\nuser = \"u\"\npassword = \"p\"\n";
+        let e = err(src);
+        assert_eq!(e.key.as_deref(), Some("providers[0]"));
+        assert!(e.message.contains("needs password"), "{e}");
+        let src = src
+            .replacen("user = \"u\"\n", "user = \"u\"\npassword = \"q\"\n", 1)
+            .replace("name = \"f\"", "name = \"e\"");
+        let e = err(&src);
+        assert_eq!(e.key.as_deref(), Some("providers[1].name"));
+        assert_eq!(e.position.map(|p| p.0), Some(8), "{e}");
+    }
+
+    #[test]
+    fn missing_secret_file_is_an_error() {
+        let e = err(
+            "[[providers]]\nname = \"e\"\nurl = \"https://e/api\"\nuser = \"u\"\npassword_file = \"nope.txt\"\n",
+        );
+        assert_eq!(e.key.as_deref(), Some("providers[0].password_file"));
+        assert!(e.message.contains("/etc/vmyard/nope.txt"), "{e}");
+        assert_eq!(e.position.map(|p| p.0), Some(5));
+    }
+
+    #[test]
+    fn secret_file_is_read_and_trimmed() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("pw"), "s3cret\n").unwrap();
+        let c = load_str(
+            "[[providers]]\nname = \"e\"\nurl = \"https://e/api\"\nuser = \"u\"\npassword_file = \"pw\"\n",
+            dir.path(),
+        )
+        .unwrap();
+        assert_eq!(c.providers[0].password().unwrap().expose(), "s3cret");
+    }
+
+    #[test]
+    fn world_readable_file_with_inline_secret_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("vmyard.toml");
+        let src = "[[providers]]\nname = \"e\"\nurl = \"https://e/api\"\nuser = \"u\"\npassword = \"p\"\n";
+        std::fs::write(&path, src).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let e = load_file(&path).unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("providers[0].password"));
+        assert!(e.message.contains("readable by other users"), "{e}");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        assert!(load_file(&path).is_ok());
+    }
+}

@@ -1,0 +1,18 @@
+//! The configuration: one TOML file with typed sections.
+//!
+//! Every value is checked while the file is parsed (addresses, durations, roles, URLs), so a
+//! bad edit is refused with the file, line, column and key that caused it. Secrets may be
+//! written inline or as a path to a file holding them (`password_file`, `token_file`); either
+//! way they end up as [`Secret`] values that never print.
+//!
+//! - [`load`] reads and validates a file into a [`Config`];
+//! - [`redact`] renders the effective config with secrets hidden;
+//! - [`watch`] follows the file and swaps in every valid edit.
+
+pub mod load;
+pub mod redact;
+mod types;
+pub mod watch;
+
+pub use load::{ConfigError, load_file, load_str};
+pub use types::*;

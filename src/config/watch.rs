@@ -1,0 +1,216 @@
+//! Hot reload: the live config, its reload status, and the file watcher.
+//!
+//! [`LiveConfig`] holds the config in force behind a `tokio::sync::watch` channel: every part
+//! either reads [`LiveConfig::current`] when it needs a value, or subscribes and reacts to a
+//! change. An edit is loaded and validated in full before it replaces anything, so a bad edit
+//! leaves the last good config in force and is recorded in [`ReloadStatus`], which the log,
+//! the page banner, `/metrics` and the API all show until a good edit replaces it.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use jiff::Timestamp;
+use notify::RecursiveMode;
+use notify_debouncer_full::new_debouncer;
+use serde::Serialize;
+use tokio::sync::{mpsc, watch};
+
+use super::{Config, ConfigError, load_file};
+use crate::service::Shutdown;
+
+/// Where the config stands: its file, when it was loaded, and the last refused edit.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ReloadStatus {
+    /// The file the config comes from; `None` for the built-in demo config.
+    #[schema(value_type = Option<String>)]
+    pub file: Option<PathBuf>,
+    /// When the config in force was loaded.
+    #[schema(value_type = String)]
+    pub loaded_at: Timestamp,
+    /// The last edit that was refused, while no valid edit has replaced it.
+    pub error: Option<ReloadError>,
+    /// Keys changed by a reload that only take effect at the next start.
+    pub restart_needed: Vec<String>,
+    /// Edits applied since start.
+    pub reloads_ok: u64,
+    /// Edits refused since start.
+    pub reloads_failed: u64,
+}
+
+/// A refused edit.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ReloadError {
+    /// When the edit was refused.
+    #[schema(value_type = String)]
+    pub at: Timestamp,
+    /// Why, as `FILE:LINE:COL: KEY: MESSAGE`.
+    pub message: String,
+}
+
+/// The config in force, shared by every part of the running service.
+#[derive(Clone)]
+pub struct LiveConfig {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    tx: watch::Sender<Arc<Config>>,
+    status: RwLock<ReloadStatus>,
+}
+
+impl std::fmt::Debug for LiveConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LiveConfig")
+            .field("status", &self.status())
+            .finish()
+    }
+}
+
+impl LiveConfig {
+    /// Wraps a config that was loaded from `file` (or built in, when `None`).
+    pub fn new(config: Config, file: Option<PathBuf>) -> Self {
+        let (tx, _) = watch::channel(Arc::new(config));
+        let status = ReloadStatus {
+            file,
+            loaded_at: Timestamp::now(),
+            error: None,
+            restart_needed: Vec::new(),
+            reloads_ok: 0,
+            reloads_failed: 0,
+        };
+        LiveConfig {
+            inner: Arc::new(Inner {
+                tx,
+                status: RwLock::new(status),
+            }),
+        }
+    }
+
+    /// The config in force now.
+    pub fn current(&self) -> Arc<Config> {
+        self.inner.tx.borrow().clone()
+    }
+
+    /// A receiver that wakes on every applied edit.
+    pub fn subscribe(&self) -> watch::Receiver<Arc<Config>> {
+        self.inner.tx.subscribe()
+    }
+
+    /// The reload status now.
+    pub fn status(&self) -> ReloadStatus {
+        self.inner.status.read().expect("status lock").clone()
+    }
+
+    /// Loads the file again; applies it when valid, records the error otherwise.
+    pub fn reload(&self) -> Result<(), ConfigError> {
+        let Some(file) = self.status().file else {
+            return Ok(());
+        };
+        match load_file(&file) {
+            Ok(config) => {
+                let old = self.current();
+                let restart = restart_only_changes(&old, &config);
+                for key in &restart {
+                    tracing::warn!(
+                        key,
+                        "config: this key changed; it takes effect at the next start"
+                    );
+                }
+                {
+                    let mut s = self.inner.status.write().expect("status lock");
+                    s.loaded_at = Timestamp::now();
+                    if s.error.take().is_some() {
+                        tracing::info!("config: the reload error is cleared");
+                    }
+                    s.restart_needed = restart;
+                    s.reloads_ok += 1;
+                }
+                self.inner.tx.send_replace(Arc::new(config));
+                tracing::info!(file = %file.display(), "config: reloaded");
+                Ok(())
+            }
+            Err(e) => {
+                tracing::error!("config: edit refused, the last good config stays in force: {e}");
+                let mut s = self.inner.status.write().expect("status lock");
+                s.error = Some(ReloadError {
+                    at: Timestamp::now(),
+                    message: e.to_string(),
+                });
+                s.reloads_failed += 1;
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Keys whose new value needs a restart: the listeners and the data folder are bound once.
+fn restart_only_changes(old: &Config, new: &Config) -> Vec<String> {
+    let mut keys = Vec::new();
+    let (a, b) = (&old.server, &new.server);
+    if a.listen != b.listen {
+        keys.push("server.listen".to_string());
+    }
+    if a.socket != b.socket {
+        keys.push("server.socket".to_string());
+    }
+    if a.tls_cert != b.tls_cert || a.tls_key != b.tls_key {
+        keys.push("server.tls_cert".to_string());
+    }
+    if old.storage.data_dir != new.storage.data_dir {
+        keys.push("storage.data_dir".to_string());
+    }
+    keys
+}
+
+/// How long the file must be quiet before it is read: editors write in several steps.
+const DEBOUNCE: Duration = Duration::from_millis(250);
+
+/// Watches the config file and reloads it on every edit, until shutdown.
+///
+/// The folder is watched rather than the file, because many editors save by writing a new
+/// file and renaming it over the old one, which a watch on the old inode would miss.
+pub fn spawn_watcher(live: LiveConfig, shutdown: Shutdown) -> anyhow::Result<()> {
+    let Some(file) = live.status().file else {
+        return Ok(());
+    };
+    let dir = file
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let name = file.file_name().map(|n| n.to_os_string());
+    let (tx, mut rx) = mpsc::channel::<()>(1);
+    let mut debouncer = new_debouncer(
+        DEBOUNCE,
+        None,
+        move |res: notify_debouncer_full::DebounceEventResult| {
+            let Ok(events) = res else { return };
+            let touched = events
+                .iter()
+                .flat_map(|e| e.paths.iter())
+                .any(|p| p.file_name().map(|n| n.to_os_string()) == name);
+            if touched {
+                // A full channel already holds a pending reload, which will read the newest file.
+                let _ = tx.try_send(());
+            }
+        },
+    )?;
+    debouncer
+        .watch(&dir, RecursiveMode::NonRecursive)
+        .map_err(|e| anyhow::anyhow!("cannot watch {}: {e}", dir.display()))?;
+    tokio::spawn(async move {
+        let _keep_alive = debouncer;
+        let mut shutdown = shutdown;
+        loop {
+            tokio::select! {
+                _ = shutdown.wait() => break,
+                got = rx.recv() => {
+                    if got.is_none() { break; }
+                    let live = live.clone();
+                    let _ = tokio::task::spawn_blocking(move || live.reload()).await;
+                }
+            }
+        }
+    });
+    Ok(())
+}

@@ -1,0 +1,51 @@
+//! # vmyard
+//!
+//! vmyard is one program that a site runs on its management node to watch an oVirt/RHV
+//! engine. It keeps an inventory of the engine, tells which VMs are ready to migrate and why
+//! not, creates and retires VMs on request, and reports the facts of the nodes it runs on.
+//! People use it through a browser, a JSON API and this crate's CLI.
+//!
+//! ## How the program is put together
+//!
+//! ```text
+//!   config file ──watch──▶ config::watch::LiveConfig (swapped whole on every valid edit)
+//!                                   │ read by every part
+//!   engine ◀─REST─ collector ──▶ store (redb) ──change feed──▶ validator, pages
+//!                                   │
+//!                 web: JSON API · HTML pages · /metrics  ◀── browser, CLI, peers
+//! ```
+//!
+//! - [`config`]: the TOML file, typed and validated on load, with errors that name the
+//!   file, line and key; secrets inline or in files; hot reload that keeps the last good
+//!   config when an edit is invalid.
+//! - [`store`]: the redb file. Typed tables ([`store::Record`]) so no part serializes by
+//!   hand, a revision per record bumped only on real change, a schema version with
+//!   migrations, and a change feed that publishes what each committed transaction changed.
+//! - [`auth`]: roles, argon2 passwords, sessions kept in the store, hashed API tokens, login
+//!   throttling.
+//! - [`web`]: one axum router (HTTPS with rustls, and a unix socket for the local CLI where
+//!   the caller's uid decides the role), built from a registry that puts a guard on every
+//!   route; the JSON API with its generated OpenAPI document; the askama pages.
+//! - [`metrics`]: the Prometheus registry behind `/metrics`.
+//! - [`service`]: start-up, one task per long-lived job, systemd notification and watchdog,
+//!   graceful shutdown on SIGTERM; and the built-in demo.
+//! - [`cli`]: `vmyard serve`, `config check`, `user hash`, `token ...`, `status`.
+//!
+//! Every long-lived job is a task that watches one shutdown signal
+//! ([`service::Shutdown`]); parts learn of each other's work through the store's change
+//! feed, never by calling into one another.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod logging;
+pub mod metrics;
+pub mod service;
+pub mod store;
+pub mod web;
+
+/// Makes ring the process-wide TLS provider (rustls is built without aws-lc, so nothing
+/// else could be picked, but reqwest asks for the default). Safe to call more than once.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

@@ -1,0 +1,121 @@
+//! `/metrics`: the Prometheus view of vmyard.
+//!
+//! Counters that parts bump as things happen live in [`Metrics`]; figures that are already
+//! kept elsewhere (the config reload status) are read at scrape time by a collector, so there
+//! is one source of truth for each.
+
+use std::sync::Arc;
+
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
+use prometheus_client::metrics::counter::{ConstCounter, Counter};
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::ConstGauge;
+use prometheus_client::metrics::info::Info;
+use prometheus_client::registry::Registry;
+
+use crate::config::watch::LiveConfig;
+
+/// Labels of an HTTP request counter.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct HttpLabels {
+    /// GET, POST, ...
+    pub method: String,
+    /// The status class: 2xx, 3xx, 4xx, 5xx.
+    pub status: String,
+}
+
+/// Labels of the login counter.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct LoginLabels {
+    /// `ok`, `bad_credentials` or `throttled`.
+    pub result: &'static str,
+}
+
+/// The registry and the counters parts update.
+pub struct Metrics {
+    registry: Registry,
+    /// HTTP requests answered.
+    pub http_requests: Family<HttpLabels, Counter>,
+    /// Login attempts by result.
+    pub logins: Family<LoginLabels, Counter>,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Metrics")
+    }
+}
+
+impl Metrics {
+    /// Registers every metric; `config` is read at each scrape.
+    pub fn new(config: LiveConfig) -> Arc<Self> {
+        let mut registry = Registry::with_prefix("vmyard");
+        let http_requests = Family::<HttpLabels, Counter>::default();
+        registry.register(
+            "http_requests",
+            "HTTP requests answered",
+            http_requests.clone(),
+        );
+        let logins = Family::<LoginLabels, Counter>::default();
+        registry.register("logins", "Login attempts by result", logins.clone());
+        registry.register(
+            "build",
+            "The running vmyard",
+            Info::new(vec![("version", env!("CARGO_PKG_VERSION"))]),
+        );
+        registry.register_collector(Box::new(ConfigCollector(config)));
+        Arc::new(Metrics {
+            registry,
+            http_requests,
+            logins,
+        })
+    }
+
+    /// The OpenMetrics text of every metric.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        // Writing to a String cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
+        out
+    }
+}
+
+/// Reads the reload status at scrape time.
+#[derive(Debug)]
+struct ConfigCollector(LiveConfig);
+
+impl Collector for ConfigCollector {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let status = self.0.status();
+        let reloads = [("ok", status.reloads_ok), ("error", status.reloads_failed)];
+        let family = Family::<Vec<(&str, &str)>, ConstCounter>::default();
+        let _ = family;
+        let mut counter = encoder.encode_descriptor(
+            "vmyard_config_reloads",
+            "Config file edits applied (ok) or refused (error)",
+            None,
+            prometheus_client::metrics::MetricType::Counter,
+        )?;
+        for (result, n) in reloads {
+            let labels = [("result", result)];
+            ConstCounter::new(n).encode(counter.encode_family(&labels)?)?;
+        }
+        drop(counter);
+        let gauge = ConstGauge::new(i64::from(status.error.is_some()));
+        gauge.encode(encoder.encode_descriptor(
+            "vmyard_config_reload_error",
+            "1 while the last edit of the config file was refused and the last good config is in force",
+            None,
+            gauge.metric_type(),
+        )?)?;
+        let loaded = ConstGauge::new(status.loaded_at.as_second());
+        loaded.encode(encoder.encode_descriptor(
+            "vmyard_config_loaded_timestamp_seconds",
+            "When the config in force was loaded",
+            None,
+            loaded.metric_type(),
+        )?)?;
+        Ok(())
+    }
+}

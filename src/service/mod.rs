@@ -1,0 +1,160 @@
+//! The running service: wires the parts together, starts one task per long-lived job, and
+//! stops them all on SIGTERM.
+//!
+//! Start-up order matters for the error a person sees: config first, then the store, then
+//! the TLS identity, then the listeners, so each failure names its own cause and nothing is
+//! half-started. systemd is told READY only once the listeners accept.
+
+pub mod demo;
+mod shutdown;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::task::JoinHandle;
+
+pub use shutdown::{Liveness, Shutdown, ShutdownTrigger, shutdown_pair};
+
+use crate::auth::session;
+use crate::auth::throttle::LoginThrottle;
+use crate::config::watch::{LiveConfig, spawn_watcher};
+use crate::metrics::Metrics;
+use crate::store::Store;
+use crate::web::{self, AppState};
+
+/// A started service.
+pub struct Running {
+    /// The HTTPS address it listens on.
+    pub https: SocketAddr,
+    /// The unix socket, if any.
+    pub socket: Option<PathBuf>,
+    /// What the handlers see (for tests and the demo's banner).
+    pub state: AppState,
+    trigger: ShutdownTrigger,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Running {
+    /// The base URL of the pages.
+    pub fn url(&self) -> String {
+        let host = match self.https.ip() {
+            ip if ip.is_unspecified() => "localhost".to_string(),
+            std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+            ip => ip.to_string(),
+        };
+        format!("https://{host}:{}/", self.https.port())
+    }
+
+    /// Stops every task, lets in-flight requests finish, and closes the store.
+    pub async fn stop(self) {
+        self.trigger.fire();
+        for task in self.tasks {
+            let _ = task.await;
+        }
+        // The last handle on the store goes with the state: redb closes the file cleanly.
+        drop(self.state);
+    }
+}
+
+/// Starts every part with the config in `live`; fails with a one-line reason.
+pub async fn start(live: LiveConfig, demo: bool) -> anyhow::Result<Running> {
+    let config = live.current();
+    let store = Store::open(&config.storage.data_dir)?;
+    let server = &config.server;
+    let tls = web::tls::server_config(
+        server.tls_cert.as_deref(),
+        server.tls_key.as_deref(),
+        &config.storage.data_dir,
+    )?;
+    let bound = web::server::bind(server.listen.0, &server.socket)?;
+    let https = bound.https_addr();
+    let socket = bound.socket_path().map(|p| p.to_path_buf());
+
+    let (trigger, shutdown) = shutdown_pair();
+    let liveness = Liveness::default();
+    let state = AppState {
+        metrics: Metrics::new(live.clone()),
+        config: live.clone(),
+        store: store.clone(),
+        throttle: Arc::new(LoginThrottle::default()),
+        liveness: liveness.clone(),
+        started_at: jiff::Timestamp::now(),
+        demo,
+    };
+    let router = web::routes(state.clone()).into_router();
+    let mut tasks = web::server::serve(bound, router, tls, shutdown.clone())?;
+    spawn_watcher(live, shutdown.clone()).context("config watcher")?;
+    tasks.push(tokio::spawn(sweep_sessions(store, liveness, shutdown)));
+    tracing::info!(%https, socket = ?socket, "serving");
+    Ok(Running {
+        https,
+        socket,
+        state,
+        trigger,
+        tasks,
+    })
+}
+
+/// How often expired sessions are removed from the store.
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
+
+async fn sweep_sessions(store: Store, liveness: Liveness, mut shutdown: Shutdown) {
+    let mut tick = tokio::time::interval(SWEEP_EVERY);
+    loop {
+        tokio::select! {
+            _ = shutdown.wait() => return,
+            _ = tick.tick() => {}
+        }
+        liveness.beat("session-sweeper", SWEEP_EVERY * 3);
+        let store = store.clone();
+        match tokio::task::spawn_blocking(move || session::sweep(&store)).await {
+            Ok(Ok(n)) if n > 0 => tracing::debug!(n, "expired sessions removed"),
+            Ok(Err(e)) => tracing::error!("session sweep: {e}"),
+            _ => {}
+        }
+    }
+}
+
+/// Runs until SIGTERM or Ctrl-C, talking to systemd on the way: READY once serving,
+/// WATCHDOG while every loop beats, STOPPING at the end.
+pub async fn run_until_signal(running: Running) -> anyhow::Result<()> {
+    let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
+    let watchdog = sd_notify::watchdog_enabled().map(|period| {
+        let liveness = running.state.liveness.clone();
+        tokio::spawn(feed_watchdog(period / 2, liveness))
+    });
+    wait_for_signal().await;
+    tracing::info!("stopping: finishing in-flight requests");
+    let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
+    if let Some(w) = watchdog {
+        w.abort();
+    }
+    running.stop().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn feed_watchdog(every: Duration, liveness: Liveness) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        let stalled = liveness.stalled();
+        if stalled.is_empty() {
+            let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
+        } else {
+            tracing::error!(?stalled, "loops stalled: not feeding the systemd watchdog");
+        }
+    }
+}
+
+async fn wait_for_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+}

@@ -1,0 +1,225 @@
+//! The typed-table layer: records in, records out, revisions kept.
+//!
+//! Each record kind is a redb table named after [`Record::KIND`], keyed by the record's id.
+//! A stored value is the record's revision (8 bytes, little endian) followed by the record
+//! as JSON. JSON keeps old files readable when a record gains a field (with
+//! `#[serde(default)]`), and comparing the encoded bytes tells whether an upsert really
+//! changed anything, so an unchanged record keeps its revision.
+
+use std::sync::Arc;
+
+use redb::{ReadableTable, ReadableTableMetadata, TableDefinition};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio::sync::broadcast;
+
+use super::StoreError;
+use super::feed::{Change, ChangeKind, ChangeSet};
+
+/// A type kept in its own table.
+pub trait Record: Serialize + DeserializeOwned + Send + Sync + 'static {
+    /// The table name and the kind published on the change feed.
+    const KIND: &'static str;
+}
+
+/// A record with the revision it was stored under.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stored<T> {
+    /// Starts at 1 and goes up by one on every change of the record.
+    pub revision: u64,
+    /// The record.
+    pub value: T,
+}
+
+fn table<T: Record>() -> TableDefinition<'static, &'static str, &'static [u8]> {
+    TableDefinition::new(T::KIND)
+}
+
+fn encode<T: Record>(revision: u64, json: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(8 + json.len());
+    out.extend_from_slice(&revision.to_le_bytes());
+    out.extend_from_slice(json);
+    out
+}
+
+fn split(bytes: &[u8]) -> (u64, &[u8]) {
+    let (rev, json) = bytes.split_at(8.min(bytes.len()));
+    let mut buf = [0u8; 8];
+    buf[..rev.len()].copy_from_slice(rev);
+    (u64::from_le_bytes(buf), json)
+}
+
+fn decode<T: Record>(id: &str, bytes: &[u8]) -> Result<Stored<T>, StoreError> {
+    let (revision, json) = split(bytes);
+    let value = serde_json::from_slice(json).map_err(|e| StoreError::Decode {
+        kind: T::KIND,
+        id: id.to_string(),
+        detail: e.to_string(),
+    })?;
+    Ok(Stored { revision, value })
+}
+
+fn to_json<T: Record>(id: &str, value: &T) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(value).map_err(|e| StoreError::Decode {
+        kind: T::KIND,
+        id: id.to_string(),
+        detail: e.to_string(),
+    })
+}
+
+/// A consistent read-only snapshot of the store.
+pub struct ReadTxn {
+    txn: redb::ReadTransaction,
+}
+
+impl ReadTxn {
+    pub(super) fn new(txn: redb::ReadTransaction) -> Self {
+        ReadTxn { txn }
+    }
+
+    /// One record by id.
+    pub fn get<T: Record>(&self, id: &str) -> Result<Option<Stored<T>>, StoreError> {
+        let table = match self.txn.open_table(table::<T>()) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        match table.get(id)? {
+            Some(v) => Ok(Some(decode(id, v.value())?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Every record of a kind, in id order.
+    pub fn list<T: Record>(&self) -> Result<Vec<(String, Stored<T>)>, StoreError> {
+        let table = match self.txn.open_table(table::<T>()) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        };
+        let mut out = Vec::with_capacity(table.len()? as usize);
+        for entry in table.iter()? {
+            let (k, v) = entry?;
+            out.push((k.value().to_string(), decode(k.value(), v.value())?));
+        }
+        Ok(out)
+    }
+
+    /// How many records of a kind there are.
+    pub fn count<T: Record>(&self) -> Result<u64, StoreError> {
+        match self.txn.open_table(table::<T>()) {
+            Ok(t) => Ok(t.len()?),
+            Err(redb::TableError::TableDoesNotExist(_)) => Ok(0),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// A write transaction that records what it changes and publishes it on commit.
+///
+/// Dropping it without [`WriteTxn::commit`] aborts it: nothing is written, nothing published.
+pub struct WriteTxn {
+    txn: redb::WriteTransaction,
+    changes: Vec<Change>,
+    feed: broadcast::Sender<Arc<ChangeSet>>,
+}
+
+impl WriteTxn {
+    pub(super) fn new(
+        txn: redb::WriteTransaction,
+        feed: broadcast::Sender<Arc<ChangeSet>>,
+    ) -> Self {
+        WriteTxn {
+            txn,
+            changes: Vec::new(),
+            feed,
+        }
+    }
+
+    /// Writes a record. Returns its new revision when it changed, `None` when the stored
+    /// record was already equal (its revision is then left alone).
+    pub fn upsert<T: Record>(&mut self, id: &str, value: &T) -> Result<Option<u64>, StoreError> {
+        let json = to_json(id, value)?;
+        let mut table = self.txn.open_table(table::<T>())?;
+        let revision = match table.get(id)? {
+            Some(old) => {
+                let (rev, old_json) = split(old.value());
+                if old_json == json.as_slice() {
+                    return Ok(None);
+                }
+                rev + 1
+            }
+            None => 1,
+        };
+        table.insert(id, encode::<T>(revision, &json).as_slice())?;
+        self.changes.push(Change {
+            kind: T::KIND,
+            id: id.to_string(),
+            revision,
+            op: ChangeKind::Upsert,
+        });
+        Ok(Some(revision))
+    }
+
+    /// Removes a record; returns whether it existed.
+    pub fn delete<T: Record>(&mut self, id: &str) -> Result<bool, StoreError> {
+        let mut table = self.txn.open_table(table::<T>())?;
+        let Some(old) = table.remove(id)? else {
+            return Ok(false);
+        };
+        let (revision, _) = split(old.value());
+        self.changes.push(Change {
+            kind: T::KIND,
+            id: id.to_string(),
+            revision,
+            op: ChangeKind::Delete,
+        });
+        Ok(true)
+    }
+
+    /// Removes every record of a kind for which `remove` answers true; returns how many.
+    pub fn delete_where<T: Record>(
+        &mut self,
+        mut remove: impl FnMut(&str, &T) -> bool,
+    ) -> Result<usize, StoreError> {
+        let doomed: Vec<String> = {
+            let table = self.txn.open_table(table::<T>())?;
+            let mut ids = Vec::new();
+            for entry in table.iter()? {
+                let (k, v) = entry?;
+                let stored: Stored<T> = decode(k.value(), v.value())?;
+                if remove(k.value(), &stored.value) {
+                    ids.push(k.value().to_string());
+                }
+            }
+            ids
+        };
+        for id in &doomed {
+            self.delete::<T>(id)?;
+        }
+        Ok(doomed.len())
+    }
+
+    /// One record by id, as this transaction sees it.
+    pub fn get<T: Record>(&self, id: &str) -> Result<Option<Stored<T>>, StoreError> {
+        let table = self.txn.open_table(table::<T>())?;
+        let value = table.get(id)?;
+        value.map(|v| decode(id, v.value())).transpose()
+    }
+
+    /// Commits, then publishes the change set (when anything changed).
+    pub fn commit(self) -> Result<(), StoreError> {
+        self.txn.commit()?;
+        if !self.changes.is_empty() {
+            // No subscriber is not an error: the feed is a notification, the store is the truth.
+            let _ = self.feed.send(Arc::new(ChangeSet {
+                changes: self.changes,
+            }));
+        }
+        Ok(())
+    }
+
+    pub(super) fn raw(&self) -> &redb::WriteTransaction {
+        &self.txn
+    }
+}

@@ -1,0 +1,162 @@
+use serde::{Deserialize, Serialize};
+
+use super::*;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Thing {
+    name: String,
+    size: u64,
+}
+
+impl Record for Thing {
+    const KIND: &'static str = "thing";
+}
+
+fn thing(name: &str, size: u64) -> Thing {
+    Thing {
+        name: name.into(),
+        size,
+    }
+}
+
+#[test]
+fn upsert_bumps_revision_only_on_real_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut w = store.write().unwrap();
+    assert_eq!(w.upsert("a", &thing("a", 1)).unwrap(), Some(1));
+    assert_eq!(w.upsert("a", &thing("a", 1)).unwrap(), None);
+    assert_eq!(w.upsert("a", &thing("a", 2)).unwrap(), Some(2));
+    w.commit().unwrap();
+    let r = store.read().unwrap();
+    let got = r.get::<Thing>("a").unwrap().unwrap();
+    assert_eq!(got.revision, 2);
+    assert_eq!(got.value, thing("a", 2));
+    assert_eq!(r.count::<Thing>().unwrap(), 1);
+    assert!(r.get::<Thing>("b").unwrap().is_none());
+}
+
+#[test]
+fn commit_publishes_changes_and_abort_publishes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut feed = store.subscribe();
+
+    let mut w = store.write().unwrap();
+    w.upsert("x", &thing("x", 1)).unwrap();
+    drop(w); // aborted
+    assert!(feed.try_recv().is_err());
+    assert!(store.read().unwrap().get::<Thing>("x").unwrap().is_none());
+
+    let mut w = store.write().unwrap();
+    w.upsert("x", &thing("x", 1)).unwrap();
+    w.upsert("y", &thing("y", 1)).unwrap();
+    w.commit().unwrap();
+    let set = feed.try_recv().unwrap();
+    let ids: Vec<_> = set
+        .of_kind("thing")
+        .map(|c| (c.id.as_str(), c.revision, c.op))
+        .collect();
+    assert_eq!(
+        ids,
+        vec![("x", 1, ChangeKind::Upsert), ("y", 1, ChangeKind::Upsert)]
+    );
+
+    // An unchanged rewrite publishes nothing.
+    let mut w = store.write().unwrap();
+    w.upsert("x", &thing("x", 1)).unwrap();
+    w.commit().unwrap();
+    assert!(feed.try_recv().is_err());
+
+    let mut w = store.write().unwrap();
+    assert!(w.delete::<Thing>("x").unwrap());
+    assert!(!w.delete::<Thing>("x").unwrap());
+    w.commit().unwrap();
+    let set = feed.try_recv().unwrap();
+    assert_eq!(set.changes[0].op, ChangeKind::Delete);
+    assert_eq!(set.changes.len(), 1);
+}
+
+#[test]
+fn data_survives_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        let mut w = store.write().unwrap();
+        w.upsert("a", &thing("a", 7)).unwrap();
+        w.commit().unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    let list = store.read().unwrap().list::<Thing>().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].1.value.size, 7);
+}
+
+#[test]
+fn newer_schema_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        migrate::force_version(&store, migrate::SCHEMA_VERSION + 1).unwrap();
+    }
+    let err = Store::open(dir.path()).unwrap_err();
+    assert!(
+        matches!(err, StoreError::NewerSchema { found, .. } if found == migrate::SCHEMA_VERSION + 1)
+    );
+    assert!(
+        err.to_string().contains("newer than this vmyard knows"),
+        "{err}"
+    );
+}
+
+#[test]
+fn older_schema_is_migrated() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        migrate::force_version(&store, 0).unwrap();
+    }
+    Store::open(dir.path()).unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let txn = store.db.begin_read().unwrap();
+    let meta = txn
+        .open_table(redb::TableDefinition::<&str, u32>::new("meta"))
+        .unwrap();
+    assert_eq!(
+        meta.get("schema_version").unwrap().unwrap().value(),
+        migrate::SCHEMA_VERSION
+    );
+}
+
+#[test]
+fn garbage_file_is_reported_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(FILE_NAME);
+    let garbage = vec![0x5a_u8; 64 * 1024];
+    std::fs::write(&file, &garbage).unwrap();
+    let err = Store::open(dir.path()).unwrap_err();
+    assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
+    assert!(err.to_string().contains("corrupt"), "{err}");
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        garbage,
+        "the file must not be replaced"
+    );
+}
+
+#[test]
+fn second_open_is_refused_while_in_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let _first = Store::open(dir.path()).unwrap();
+    let err = Store::open(dir.path()).unwrap_err();
+    assert!(matches!(err, StoreError::InUse { .. }), "{err:?}");
+}
+
+#[test]
+fn unwritable_folder_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("not-a-folder");
+    std::fs::write(&file, b"").unwrap();
+    let err = Store::open(&file).unwrap_err();
+    assert!(matches!(err, StoreError::Folder { .. }), "{err:?}");
+}

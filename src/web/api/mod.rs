@@ -1,0 +1,71 @@
+//! The JSON API under `/api/v1`, and its OpenAPI document.
+//!
+//! Each resource is a module with its handlers, documented with `utoipa::path`; [`ApiDoc`]
+//! gathers them, so the document served at `/api/v1/openapi.json` is generated from the
+//! code that answers.
+
+mod error;
+mod system;
+mod tokens;
+
+use axum::Json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+pub use error::{ApiError, ApiJson, ErrorBody};
+pub use tokens::check_name as check_token_name;
+
+use super::routes::{Access, Routes};
+use crate::auth::Role;
+
+/// The OpenAPI document of the API.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "vmyard API", description = "Inventory, migration readiness, machines and node facts of an oVirt site."),
+    paths(
+        system::status,
+        system::whoami,
+        system::config,
+        tokens::list,
+        tokens::create,
+        tokens::revoke,
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    tags((name = "system", description = "The service itself"), (name = "tokens", description = "API tokens"))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The OpenAPI document, as served.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(openapi())
+}
+
+/// Registers every API route.
+pub fn register(r: Routes) -> Routes {
+    let viewer = Access::Role(Role::Viewer);
+    let admin = Access::Role(Role::Admin);
+    r.get("/api/v1/openapi.json", viewer, openapi_json)
+        .get("/api/v1/status", viewer, system::status)
+        .get("/api/v1/whoami", viewer, system::whoami)
+        .get("/api/v1/config", viewer, system::config)
+        .get("/api/v1/tokens", admin, tokens::list)
+        .post("/api/v1/tokens", admin, tokens::create)
+        .delete("/api/v1/tokens/{id}", admin, tokens::revoke)
+}

@@ -1,0 +1,70 @@
+//! The service itself: status, the caller's identity, the effective config.
+
+use axum::extract::State;
+use axum::{Extension, Json};
+use serde::Serialize;
+
+use super::ErrorBody;
+use crate::auth::Identity;
+use crate::config::redact;
+use crate::config::watch::ReloadStatus;
+use crate::web::AppState;
+
+/// What `GET /api/v1/status` answers.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Status {
+    /// The vmyard version.
+    pub version: String,
+    /// When the service started (RFC 3339).
+    pub started_at: String,
+    /// Whether this is the demo.
+    pub demo: bool,
+    /// The store file.
+    pub store: String,
+    /// The config's file, load time and last refused edit.
+    pub config: ReloadStatus,
+    /// Names of the configured providers.
+    pub providers: Vec<String>,
+}
+
+/// Service status, including the config reload status.
+#[utoipa::path(get, path = "/api/v1/status", tag = "system",
+    responses((status = 200, body = Status), (status = 401, body = ErrorBody)))]
+pub async fn status(State(app): State<AppState>) -> Json<Status> {
+    let config = app.config.current();
+    Json(Status {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        started_at: app.started_at.to_string(),
+        demo: app.demo,
+        store: app.store.path().display().to_string(),
+        config: app.config.status(),
+        providers: config.providers.iter().map(|p| p.name.clone()).collect(),
+    })
+}
+
+/// The caller, as the service sees them.
+#[utoipa::path(get, path = "/api/v1/whoami", tag = "system",
+    responses((status = 200, body = Identity), (status = 401, body = ErrorBody)))]
+pub async fn whoami(Extension(me): Extension<Identity>) -> Json<Identity> {
+    Json(me)
+}
+
+/// The effective config with its secrets redacted, and its reload status.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ConfigView {
+    /// The config in force, secrets shown as `<redacted>`.
+    #[schema(value_type = Object)]
+    pub effective: serde_json::Value,
+    /// The file, load time and last refused edit.
+    pub status: ReloadStatus,
+}
+
+/// The effective config (redacted).
+#[utoipa::path(get, path = "/api/v1/config", tag = "system",
+    responses((status = 200, body = ConfigView), (status = 401, body = ErrorBody)))]
+pub async fn config(State(app): State<AppState>) -> Json<ConfigView> {
+    Json(ConfigView {
+        effective: redact::to_json(&app.config.current()),
+        status: app.config.status(),
+    })
+}

@@ -1,0 +1,86 @@
+//! API tokens: create (shown once), list, revoke. Admins only.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::{Extension, Json};
+use serde::{Deserialize, Serialize};
+
+use super::{ApiError, ApiJson, ErrorBody};
+use crate::auth::token::{self, ApiToken};
+use crate::auth::{Identity, Role};
+use crate::web::AppState;
+
+/// Every token, without secrets.
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens",
+    responses((status = 200, body = Vec<ApiToken>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn list(State(app): State<AppState>) -> Result<Json<Vec<ApiToken>>, ApiError> {
+    Ok(Json(token::list(&app.store)?))
+}
+
+/// What to create.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewToken {
+    /// What the token is for.
+    pub name: String,
+    /// What it may do.
+    pub role: Role,
+}
+
+/// A created token: the only time its secret is shown.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CreatedToken {
+    /// The token to send as `Authorization: Bearer`; it cannot be shown again.
+    pub token: String,
+    /// Its record.
+    pub info: ApiToken,
+}
+
+/// Checks a token name: short, printable, not blank.
+pub fn check_name(name: &str) -> Result<&str, ApiError> {
+    let name = name.trim();
+    if name.is_empty() || name.len() > 64 || name.chars().any(char::is_control) {
+        return Err(ApiError::bad_request(
+            "a token name is 1 to 64 printable characters",
+        ));
+    }
+    Ok(name)
+}
+
+/// Creates a token.
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", request_body = NewToken,
+    responses((status = 201, body = CreatedToken), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn create(
+    State(app): State<AppState>,
+    Extension(me): Extension<Identity>,
+    ApiJson(new): ApiJson<NewToken>,
+) -> Result<(StatusCode, Json<CreatedToken>), ApiError> {
+    let name = check_name(&new.name)?;
+    let (secret, mut info) = token::create(&app.store, name, new.role, &me.name)?;
+    info.secret_sha256.clear();
+    tracing::info!(id = %info.id, name, role = %new.role, by = %me.name, "token created");
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedToken {
+            token: secret,
+            info,
+        }),
+    ))
+}
+
+/// Revokes a token.
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens",
+    params(("id" = String, Path, description = "The token id")),
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn revoke(
+    State(app): State<AppState>,
+    Extension(me): Extension<Identity>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    if token::revoke(&app.store, &id)? {
+        tracing::info!(id, by = %me.name, "token revoked");
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found(format!("no token with id {id}")))
+    }
+}

@@ -1,0 +1,197 @@
+//! The guard in front of every route: authentication, roles, CSRF.
+//!
+//! Who is calling is decided in this order: an `Authorization: Bearer` API token; the
+//! session cookie; the uid of a unix-socket caller. A request with no identity gets a 401
+//! (API) or a redirect to the login page (pages). A browser session must send its CSRF token
+//! with every unsafe request, as the `csrf` form field or the `X-CSRF-Token` header; tokens
+//! and the socket are not ambient credentials, so they need none.
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::{Next, from_fn_with_state};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use super::AppState;
+use super::api::ApiError;
+use super::routes::Access;
+use crate::auth::{AuthMethod, Identity, Role, session, token};
+
+/// The session cookie. `__Host-` makes browsers insist on Secure, Path=/ and no Domain.
+pub const SESSION_COOKIE: &str = "__Host-vmyard-session";
+
+/// Largest request body accepted (forms and JSON are small).
+const BODY_LIMIT: usize = 1024 * 1024;
+
+/// The middleware applied to each route by the registry.
+pub async fn guard(
+    State((app, access)): State<(AppState, Access)>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let required = match access {
+        Access::Public => return next.run(req).await,
+        Access::Metrics if app.config.current().server.metrics_public => {
+            return next.run(req).await;
+        }
+        Access::Metrics => Role::Viewer,
+        Access::Role(role) => role,
+    };
+    let identity = match identify(&app, &req) {
+        Ok(Some(id)) => id,
+        Ok(None) => return unauthenticated(&req),
+        Err(e) => return e.into_response(),
+    };
+    if identity.role < required {
+        return forbidden(&req, required);
+    }
+    let mut req = req;
+    if let AuthMethod::Session { csrf } = &identity.method
+        && !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+    {
+        req = match super::csrf::check(req, csrf).await {
+            Ok(req) => req,
+            Err(resp) => return resp,
+        };
+    }
+    req.extensions_mut().insert(identity);
+    next.run(req).await
+}
+
+/// Works out who is calling, if anyone.
+pub fn identify(app: &AppState, req: &Request) -> Result<Option<Identity>, ApiError> {
+    if let Some(value) = req.headers().get(header::AUTHORIZATION) {
+        // A presented token decides alone: a bad token is not rescued by a cookie.
+        let presented = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        return Ok(token::authenticate(&app.store, presented.trim())?);
+    }
+    let jar = CookieJar::from_headers(req.headers());
+    if let Some(cookie) = jar.get(SESSION_COOKIE) {
+        let config = app.config.current();
+        let ttl = config.server.session_ttl.0.as_secs() as i64;
+        if let Some(s) = session::lookup(&app.store, cookie.value(), ttl)? {
+            // The role comes from the config in force, so an edit of a user applies at once,
+            // and a user removed from the config is logged out.
+            if let Some(user) = config.users.iter().find(|u| u.name == s.user) {
+                return Ok(Some(Identity {
+                    name: user.name.clone(),
+                    role: user.role,
+                    method: AuthMethod::Session { csrf: s.csrf },
+                }));
+            }
+        }
+    }
+    if let Some(peer) = super::peer::unix_peer(req)
+        && let (Some(uid), Some(role)) = (peer.uid, peer.role())
+    {
+        return Ok(Some(Identity {
+            name: format!("uid:{uid}"),
+            role,
+            method: AuthMethod::LocalSocket { uid },
+        }));
+    }
+    Ok(None)
+}
+
+/// Whether a path is answered in JSON rather than HTML.
+pub fn wants_json(path: &str) -> bool {
+    path.starts_with("/api/") || path == "/metrics" || path.starts_with("/partials/")
+}
+
+fn unauthenticated(req: &Request) -> Response {
+    let path = req.uri().path();
+    if wants_json(path) {
+        let mut resp = ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "log in or send an API token as Authorization: Bearer",
+        )
+        .into_response();
+        resp.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return resp;
+    }
+    let target = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
+    let next: String = url_encode(target);
+    Redirect::to(&format!("/login?next={next}")).into_response()
+}
+
+fn forbidden(req: &Request, required: Role) -> Response {
+    let message = format!("this needs the {required} role");
+    if wants_json(req.uri().path()) {
+        ApiError::new(StatusCode::FORBIDDEN, "forbidden", message).into_response()
+    } else {
+        super::pages::error_page(StatusCode::FORBIDDEN, "Not allowed", &message)
+    }
+}
+
+fn url_encode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// Adds what every route shares: the state, the 404 fallback, body limit, security headers,
+/// request counting and tracing.
+pub fn finish(router: Router<AppState>, state: AppState) -> Router {
+    router
+        .fallback(not_found)
+        .layer(from_fn_with_state(state.clone(), count_requests))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn not_found(req: Request) -> Response {
+    let path = req.uri().path().to_string();
+    if wants_json(&path) {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no such route: {} {path}", req.method()),
+        )
+        .into_response()
+    } else {
+        super::pages::error_page(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            &format!("There is no page at {path}."),
+        )
+    }
+}
+
+async fn count_requests(State(app): State<AppState>, req: Request, next: Next) -> Response {
+    let method = req.method().to_string();
+    let resp = next.run(req).await;
+    let status = format!("{}xx", resp.status().as_u16() / 100);
+    app.metrics
+        .http_requests
+        .get_or_create(&crate::metrics::HttpLabels { method, status })
+        .inc();
+    resp
+}

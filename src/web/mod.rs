@@ -1,0 +1,56 @@
+//! The web front: one router for the JSON API, the pages, `/metrics` and the health probes,
+//! served over HTTPS and over the local unix socket.
+//!
+//! - [`routes`] is the route registry: every route is added with the access it requires, so
+//!   the guard is applied by construction and tests can walk the whole table;
+//! - [`guard`] works out who is calling (session cookie, API token, socket peer), enforces
+//!   the role and the CSRF token;
+//! - [`api`] and [`pages`] hold the handlers, one module per resource or page;
+//! - [`server`] binds the listeners and shuts them down gracefully.
+
+pub mod api;
+pub mod assets;
+mod csrf;
+pub mod guard;
+mod health;
+pub mod pages;
+pub mod peer;
+pub mod routes;
+pub mod server;
+pub mod tls;
+
+use std::sync::Arc;
+
+use crate::auth::throttle::LoginThrottle;
+use crate::config::watch::LiveConfig;
+use crate::metrics::Metrics;
+use crate::service::Liveness;
+use crate::store::Store;
+
+/// What every handler can reach.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The config in force.
+    pub config: LiveConfig,
+    /// The store.
+    pub store: Store,
+    /// Counters and the `/metrics` registry.
+    pub metrics: Arc<Metrics>,
+    /// Failed-login counts.
+    pub throttle: Arc<LoginThrottle>,
+    /// Heartbeats of the long-lived loops.
+    pub liveness: Liveness,
+    /// When the service started.
+    pub started_at: jiff::Timestamp,
+    /// Whether this is `serve --demo`.
+    pub demo: bool,
+}
+
+/// Every route of vmyard, with the access each requires.
+pub fn routes(state: AppState) -> routes::Routes {
+    let r = routes::Routes::new(state);
+    let r = health::register(r);
+    let r = assets::register(r);
+    let r = api::register(r);
+    pages::register(r)
+}

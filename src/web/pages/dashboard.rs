@@ -1,0 +1,54 @@
+//! The dashboard: is the inventory current, is the service healthy.
+
+use askama::Template;
+use axum::Extension;
+use axum::extract::State;
+use axum::response::Response;
+
+use super::{Layout, fmt_time, render};
+use crate::auth::{Identity, Role};
+use crate::web::AppState;
+use crate::web::routes::{Access, Routes};
+
+/// Registers `/`.
+pub fn register(r: Routes) -> Routes {
+    r.get("/", Access::Role(Role::Viewer), dashboard)
+}
+
+struct ProviderRow {
+    name: String,
+    url: String,
+    insecure: bool,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    layout: Layout,
+    providers: Vec<ProviderRow>,
+    config_file: Option<String>,
+    started_at: String,
+    loaded_at: String,
+    store: String,
+}
+
+async fn dashboard(State(app): State<AppState>, Extension(me): Extension<Identity>) -> Response {
+    let config = app.config.current();
+    let status = app.config.status();
+    render(&DashboardPage {
+        layout: Layout::new(&app, &me, "Dashboard", "/"),
+        providers: config
+            .providers
+            .iter()
+            .map(|p| ProviderRow {
+                name: p.name.clone(),
+                url: p.url.0.to_string(),
+                insecure: p.insecure,
+            })
+            .collect(),
+        config_file: status.file.map(|f| f.display().to_string()),
+        started_at: fmt_time(app.started_at),
+        loaded_at: fmt_time(status.loaded_at),
+        store: app.store.path().display().to_string(),
+    })
+}

@@ -1,0 +1,217 @@
+//! Login and logout.
+//!
+//! The login form carries a double-submit CSRF token. Attempts are throttled per client and
+//! per user before the password is even checked; an unknown user costs the same argon2 work
+//! as a known one, so timing does not tell which names exist.
+
+use askama::Template;
+use axum::Extension;
+use axum::Form;
+use axum::extract::{Query, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use serde::Deserialize;
+
+use super::render;
+use crate::auth::{Identity, Role, password, random_token, session};
+use crate::metrics::LoginLabels;
+use crate::web::AppState;
+use crate::web::csrf::{LOGIN_COOKIE, same};
+use crate::web::guard::SESSION_COOKIE;
+use crate::web::routes::{Access, Routes};
+
+/// Registers the login and logout routes.
+pub fn register(r: Routes) -> Routes {
+    r.get("/login", Access::Public, form)
+        .post("/login", Access::Public, submit)
+        .post("/logout", Access::Role(Role::Viewer), logout)
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    title: &'static str,
+    csrf: String,
+    next: String,
+    username: String,
+    error: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only same-site paths are followed after login, never another origin.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+fn cookie(name: &'static str, value: String, max_age_secs: i64) -> Cookie<'static> {
+    Cookie::build((name, value))
+        .path("/")
+        .secure(true)
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .max_age(::cookie::time::Duration::seconds(max_age_secs))
+        .build()
+}
+
+fn page(
+    jar: CookieJar,
+    status: StatusCode,
+    next: String,
+    username: String,
+    error: Option<String>,
+) -> Response {
+    let csrf = jar
+        .get(LOGIN_COOKIE)
+        .map(|c| c.value().to_string())
+        .filter(|v| v.len() >= 32)
+        .unwrap_or_else(|| random_token(24));
+    let jar = jar.add(cookie(LOGIN_COOKIE, csrf.clone(), 3600));
+    let body = render(&LoginPage {
+        title: "Sign in",
+        csrf,
+        next,
+        username,
+        error,
+    });
+    (status, jar, body).into_response()
+}
+
+async fn form(jar: CookieJar, Query(q): Query<NextQuery>) -> Response {
+    page(
+        jar,
+        StatusCode::OK,
+        safe_next(q.next.as_deref()),
+        String::new(),
+        None,
+    )
+}
+
+#[derive(Debug, Deserialize)]
+struct LoginForm {
+    username: String,
+    password: String,
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+async fn submit(State(app): State<AppState>, jar: CookieJar, req: Request) -> Response {
+    let client = crate::web::peer::client_key(&req);
+    let Ok(Form(f)) = Form::<LoginForm>::from_request(req, &()).await else {
+        return page(
+            jar,
+            StatusCode::BAD_REQUEST,
+            "/".into(),
+            String::new(),
+            Some("Fill in the user name and the password.".into()),
+        );
+    };
+    let next = safe_next(f.next.as_deref());
+    let expected = jar
+        .get(LOGIN_COOKIE)
+        .map(|c| c.value().to_string())
+        .unwrap_or_default();
+    if !same(&f.csrf, &expected) {
+        return page(
+            jar,
+            StatusCode::FORBIDDEN,
+            next,
+            f.username,
+            Some("The form expired: please sign in again.".into()),
+        );
+    }
+    let config = app.config.current();
+    let server = &config.server;
+    let keys = vec![format!("client:{client}"), format!("user:{}", f.username)];
+    let count = |result| {
+        app.metrics
+            .logins
+            .get_or_create(&LoginLabels { result })
+            .inc()
+    };
+    if let Err(wait) = app
+        .throttle
+        .check(&keys, server.login_max_failures, server.login_window.0)
+    {
+        count("throttled");
+        tracing::warn!(user = %f.username, client, "login throttled");
+        let msg = format!(
+            "Too many failed attempts. Try again in {} s.",
+            wait.as_secs().max(1)
+        );
+        return page(
+            jar,
+            StatusCode::TOO_MANY_REQUESTS,
+            next,
+            f.username,
+            Some(msg),
+        );
+    }
+    let user = config.users.iter().find(|u| u.name == f.username).cloned();
+    let hash = user
+        .as_ref()
+        .map(|u| u.password_hash.0.clone())
+        .unwrap_or_else(|| password::decoy_hash().to_string());
+    let pw = f.password.clone();
+    let ok = tokio::task::spawn_blocking(move || password::verify(&pw, &hash))
+        .await
+        .unwrap_or(false);
+    let Some(user) = user.filter(|_| ok) else {
+        count("bad_credentials");
+        app.throttle.fail(&keys, server.login_window.0);
+        tracing::warn!(user = %f.username, client, "login failed");
+        return page(
+            jar,
+            StatusCode::UNAUTHORIZED,
+            next,
+            f.username,
+            Some("Wrong user name or password.".into()),
+        );
+    };
+    app.throttle.succeed(&keys);
+    let ttl = server.session_ttl.0.as_secs() as i64;
+    let (secret, _) = match session::create(&app.store, &user.name, ttl) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!("login: {e}");
+            return super::error_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Sign-in failed",
+                "The session could not be stored.",
+            );
+        }
+    };
+    count("ok");
+    tracing::info!(user = %user.name, client, "login");
+    let jar = jar
+        .remove(Cookie::build(LOGIN_COOKIE).path("/"))
+        .add(cookie(SESSION_COOKIE, secret, ttl));
+    (jar, Redirect::to(&next)).into_response()
+}
+
+async fn logout(
+    State(app): State<AppState>,
+    Extension(me): Extension<Identity>,
+    jar: CookieJar,
+) -> Response {
+    if let Some(c) = jar.get(SESSION_COOKIE)
+        && let Err(e) = session::end(&app.store, c.value())
+    {
+        tracing::error!("logout: {e}");
+    }
+    tracing::info!(user = %me.name, "logout");
+    let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
+    (jar, Redirect::to("/login")).into_response()
+}
+
+use axum::extract::FromRequest;

@@ -1,0 +1,175 @@
+//! The server-rendered pages, one module per page.
+//!
+//! Every page extends `templates/base.html` through a [`Layout`]: navigation, the signed-in
+//! user, the CSRF token for its forms, and the config-error banner, which htmx refreshes
+//! from `/partials/banner` so an edit refused while the page is open still shows.
+
+mod dashboard;
+mod login;
+mod sections;
+mod settings;
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+use super::AppState;
+use super::routes::{Access, Routes};
+use crate::auth::{AuthMethod, Identity, Role};
+
+/// Registers every page.
+pub fn register(r: Routes) -> Routes {
+    let viewer = Access::Role(Role::Viewer);
+    let r = login::register(r);
+    let r = r.get("/partials/banner", viewer, banner);
+    let r = dashboard::register(r);
+    let r = sections::register(r);
+    settings::register(r)
+}
+
+/// A navigation entry.
+pub struct NavItem {
+    /// Where it goes.
+    pub href: &'static str,
+    /// What it says.
+    pub label: &'static str,
+    /// Whether it is the current page.
+    pub active: bool,
+}
+
+const NAV: [(&str, &str); 6] = [
+    ("/", "Dashboard"),
+    ("/inventory", "Inventory"),
+    ("/concerns", "Concerns"),
+    ("/machines", "Machines"),
+    ("/nodes", "Nodes"),
+    ("/settings", "Settings"),
+];
+
+/// A refused config edit, as the banner shows it.
+#[derive(Debug, Clone)]
+pub struct Banner {
+    /// When it was refused.
+    pub at: String,
+    /// Why.
+    pub message: String,
+}
+
+/// What the base template needs.
+pub struct Layout {
+    /// The page title.
+    pub title: String,
+    /// The href of the current nav entry.
+    pub active: &'static str,
+    /// Who is signed in.
+    pub user: String,
+    /// Their role.
+    pub role: Role,
+    /// The session's CSRF token, for forms.
+    pub csrf: String,
+    /// The config-error banner, if an edit was refused.
+    pub banner: Option<Banner>,
+    /// Whether this is the demo.
+    pub demo: bool,
+    /// The vmyard version.
+    pub version: &'static str,
+}
+
+impl Layout {
+    /// The layout for `me` on the page at `active`.
+    pub fn new(
+        app: &AppState,
+        me: &Identity,
+        title: impl Into<String>,
+        active: &'static str,
+    ) -> Self {
+        let csrf = match &me.method {
+            AuthMethod::Session { csrf } => csrf.clone(),
+            _ => String::new(),
+        };
+        Layout {
+            title: title.into(),
+            active,
+            user: me.name.clone(),
+            role: me.role,
+            csrf,
+            banner: banner_of(app),
+            demo: app.demo,
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+
+    /// The navigation entries.
+    pub fn nav(&self) -> Vec<NavItem> {
+        NAV.iter()
+            .map(|(href, label)| NavItem {
+                href,
+                label,
+                active: *href == self.active,
+            })
+            .collect()
+    }
+
+    /// Whether the admin-only parts show.
+    pub fn is_admin(&self) -> bool {
+        self.role >= Role::Admin
+    }
+}
+
+fn banner_of(app: &AppState) -> Option<Banner> {
+    app.config.status().error.map(|e| Banner {
+        at: fmt_time(e.at),
+        message: e.message,
+    })
+}
+
+/// A time as people read it on the pages.
+pub fn fmt_time(t: jiff::Timestamp) -> String {
+    t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
+/// Renders a template into a response; a template error is logged and becomes a 500.
+pub fn render<T: Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!("template: {e}");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the page could not be rendered\n",
+            )
+                .into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    message: &'a str,
+}
+
+/// A plain error page with a status.
+pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
+    (status, render(&ErrorPage { title, message })).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "partials/banner.html")]
+struct BannerPartial {
+    banner: Option<Banner>,
+}
+
+async fn banner(State(app): State<AppState>) -> Response {
+    let inner = BannerPartial {
+        banner: banner_of(&app),
+    }
+    .render()
+    .unwrap_or_default();
+    Html(format!(
+        "<div id=\"banner\" hx-get=\"/partials/banner\" hx-trigger=\"every 5s\" hx-swap=\"outerHTML\">{inner}</div>"
+    ))
+    .into_response()
+}

@@ -1,0 +1,168 @@
+//! Settings: the effective config (redacted), its file, the last reload and its error, and
+//! for admins the API tokens.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use serde::Deserialize;
+
+use super::{Banner, Layout, fmt_time, render};
+use crate::auth::{Identity, Role, token};
+use crate::config::redact;
+use crate::web::AppState;
+use crate::web::routes::{Access, Routes};
+
+/// Registers the settings page and its token forms.
+pub fn register(r: Routes) -> Routes {
+    let admin = Access::Role(Role::Admin);
+    r.get("/settings", Access::Role(Role::Viewer), show)
+        .post("/settings/tokens", admin, create_token)
+        .post("/settings/tokens/{id}/revoke", admin, revoke_token)
+}
+
+struct StatusView {
+    file: Option<String>,
+    loaded_at: String,
+    reloads_ok: u64,
+    reloads_failed: u64,
+    error: Option<Banner>,
+    restart_needed: Vec<String>,
+}
+
+struct TokenRow {
+    id: String,
+    name: String,
+    role: Role,
+    created_by: String,
+    created: String,
+}
+
+#[derive(Template)]
+#[template(path = "settings.html")]
+struct SettingsPage {
+    layout: Layout,
+    status: StatusView,
+    effective: String,
+    tokens: Vec<TokenRow>,
+    flash: Option<String>,
+    new_token: Option<(String, String)>,
+}
+
+#[derive(Debug, Deserialize)]
+struct FlashQuery {
+    flash: Option<String>,
+}
+
+fn page(
+    app: &AppState,
+    me: &Identity,
+    flash: Option<String>,
+    new_token: Option<(String, String)>,
+) -> Response {
+    let s = app.config.status();
+    let tokens = if me.role >= Role::Admin {
+        match token::list(&app.store) {
+            Ok(list) => list
+                .into_iter()
+                .map(|t| TokenRow {
+                    id: t.id,
+                    name: t.name,
+                    role: t.role,
+                    created_by: t.created_by,
+                    created: fmt_time(t.created_at),
+                })
+                .collect(),
+            Err(e) => {
+                tracing::error!("settings: {e}");
+                Vec::new()
+            }
+        }
+    } else {
+        Vec::new()
+    };
+    render(&SettingsPage {
+        layout: Layout::new(app, me, "Settings", "/settings"),
+        status: StatusView {
+            file: s.file.map(|f| f.display().to_string()),
+            loaded_at: fmt_time(s.loaded_at),
+            reloads_ok: s.reloads_ok,
+            reloads_failed: s.reloads_failed,
+            error: s.error.map(|e| Banner {
+                at: fmt_time(e.at),
+                message: e.message,
+            }),
+            restart_needed: s.restart_needed,
+        },
+        effective: redact::to_toml(&app.config.current()),
+        tokens,
+        flash,
+        new_token,
+    })
+}
+
+async fn show(
+    State(app): State<AppState>,
+    Extension(me): Extension<Identity>,
+    Query(q): Query<FlashQuery>,
+) -> Response {
+    // Only known messages are shown, so a crafted link cannot put words on the page.
+    let flash = match q.flash.as_deref() {
+        Some("revoked") => Some("The token was revoked.".to_string()),
+        Some("gone") => Some("That token no longer exists.".to_string()),
+        _ => None,
+    };
+    page(&app, &me, flash, None)
+}
+
+#[derive(Debug, Deserialize)]
+struct NewTokenForm {
+    name: String,
+    role: String,
+}
+
+async fn create_token(
+    State(app): State<AppState>,
+    Extension(me): Extension<Identity>,
+    Form(f): Form<NewTokenForm>,
+) -> Response {
+    let role = match f.role.parse::<Role>() {
+        Ok(r) => r,
+        Err(e) => return page(&app, &me, Some(e), None),
+    };
+    let name = match crate::web::api::check_token_name(&f.name) {
+        Ok(n) => n.to_string(),
+        Err(e) => return page(&app, &me, Some(e.message), None),
+    };
+    match token::create(&app.store, &name, role, &me.name) {
+        Ok((secret, info)) => {
+            tracing::info!(id = %info.id, name, %role, by = %me.name, "token created");
+            page(&app, &me, None, Some((secret, name)))
+        }
+        Err(e) => page(
+            &app,
+            &me,
+            Some(format!("The token could not be stored: {e}")),
+            None,
+        ),
+    }
+}
+
+async fn revoke_token(
+    State(app): State<AppState>,
+    Extension(me): Extension<Identity>,
+    Path(id): Path<String>,
+) -> Response {
+    match token::revoke(&app.store, &id) {
+        Ok(true) => {
+            tracing::info!(id, by = %me.name, "token revoked");
+            Redirect::to("/settings?flash=revoked").into_response()
+        }
+        Ok(false) => Redirect::to("/settings?flash=gone").into_response(),
+        Err(e) => super::error_page(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "Revoke failed",
+            &e.to_string(),
+        ),
+    }
+}

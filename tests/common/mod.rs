@@ -1,0 +1,177 @@
+//! A real vmyard, started in-process on an ephemeral port with a config file in a temp
+//! folder, and HTTP clients that trust its generated certificate.
+
+#![allow(dead_code)]
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use vmyard::config::watch::LiveConfig;
+use vmyard::service::{self, Running};
+
+pub const ADMIN_PW: &str = "admin-password-1";
+pub const VIEWER_PW: &str = "viewer-password-1";
+
+/// A running server and the folder it lives in.
+pub struct TestServer {
+    pub running: Running,
+    pub dir: tempfile::TempDir,
+    pub config_path: PathBuf,
+    pub base: String,
+}
+
+/// Hashes are slow by design; the tests share these.
+pub fn hashes() -> &'static (String, String) {
+    static H: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
+    H.get_or_init(|| {
+        (
+            vmyard::auth::password::hash(ADMIN_PW).unwrap(),
+            vmyard::auth::password::hash(VIEWER_PW).unwrap(),
+        )
+    })
+}
+
+/// The config text of a test server; `extra` is appended.
+pub fn config_text(dir: &Path, extra: &str) -> String {
+    let (admin, viewer) = hashes();
+    format!(
+        "[server]\nlisten = \"127.0.0.1:0\"\nsocket = \"{sock}\"\nlogin_max_failures = 3\nlogin_window = \"1m\"\n\n\
+         [storage]\ndata_dir = \"{data}\"\n\n\
+         [[users]]\nname = \"admin\"\nrole = \"admin\"\npassword_hash = \"{admin}\"\n\n\
+         [[users]]\nname = \"viewer\"\nrole = \"viewer\"\npassword_hash = \"{viewer}\"\n\n{extra}",
+        sock = dir.join("vmyard.sock").display(),
+        data = dir.join("data").display(),
+    )
+}
+
+pub fn write_private(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        Self::start_with("").await
+    }
+
+    pub async fn start_with(extra: &str) -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let config_path = dir.path().join("vmyard.toml");
+        write_private(&config_path, &config_text(dir.path(), extra));
+        Self::start_in(dir, config_path).await
+    }
+
+    /// Starts on an existing folder and config (for restarts).
+    pub async fn start_in(dir: tempfile::TempDir, config_path: PathBuf) -> TestServer {
+        vmyard::install_crypto_provider();
+        let config = vmyard::config::load_file(&config_path).unwrap();
+        let live = LiveConfig::new(config, Some(config_path.clone()));
+        let running = service::start(live, false).await.unwrap();
+        let base = format!("https://127.0.0.1:{}", running.https.port());
+        TestServer {
+            running,
+            dir,
+            config_path,
+            base,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn cert_pem(&self) -> Vec<u8> {
+        std::fs::read(self.dir.path().join("data/tls/cert.pem")).unwrap()
+    }
+
+    /// A client that trusts the server's certificate, keeps cookies, follows no redirect.
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .add_root_certificate(reqwest::Certificate::from_pem(&self.cert_pem()).unwrap())
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(20))
+            .build()
+            .unwrap()
+    }
+
+    /// A client on the unix socket (the test runs as the service's own user: admin).
+    pub fn socket_client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .unix_socket(self.running.socket.clone().unwrap())
+            .timeout(Duration::from_secs(20))
+            .build()
+            .unwrap()
+    }
+
+    /// The login form's CSRF token (and its cookie, kept by `client`).
+    pub async fn login_csrf(&self, client: &reqwest::Client) -> String {
+        let html = client.get(self.url("/login")).send().await.unwrap().text().await.unwrap();
+        hidden_value(&html, "csrf").expect("the login form has a csrf field")
+    }
+
+    /// Logs `client` in; returns the status of the login POST.
+    pub async fn login(&self, client: &reqwest::Client, user: &str, pw: &str) -> reqwest::StatusCode {
+        let csrf = self.login_csrf(client).await;
+        client
+            .post(self.url("/login"))
+            .form(&[("username", user), ("password", pw), ("csrf", &csrf), ("next", "/")])
+            .send()
+            .await
+            .unwrap()
+            .status()
+    }
+
+    /// The session CSRF token from a page's forms.
+    pub async fn page_csrf(&self, client: &reqwest::Client) -> String {
+        let html = client.get(self.url("/settings")).send().await.unwrap().text().await.unwrap();
+        hidden_value(&html, "csrf").expect("pages carry a csrf field")
+    }
+
+    /// An API token with `role`, made over the socket.
+    pub async fn token(&self, role: &str) -> String {
+        let v: serde_json::Value = self
+            .socket_client()
+            .post("http://localhost/api/v1/tokens")
+            .json(&serde_json::json!({"name": format!("test-{role}"), "role": role}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        v["token"].as_str().unwrap().to_string()
+    }
+
+    pub async fn stop(self) -> (tempfile::TempDir, PathBuf) {
+        self.running.stop().await;
+        (self.dir, self.config_path)
+    }
+}
+
+/// The value of `<input type="hidden" name="NAME" value="...">` in a page.
+pub fn hidden_value(html: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker)? + marker.len();
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].to_string())
+}
+
+/// Polls `check` until it holds or `within` passes.
+pub async fn eventually<F, Fut>(within: Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if check().await {
+            return true;
+        }
+        if tokio::time::Instant::now() > deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

@@ -17,7 +17,12 @@ async fn login_gives_a_strict_session_cookie_and_logout_ends_it() {
     let csrf = s.login_csrf(&c).await;
     let r = c
         .post(s.url("/login"))
-        .form(&[("username", "admin"), ("password", ADMIN_PW), ("csrf", &csrf), ("next", "/settings")])
+        .form(&[
+            ("username", "admin"),
+            ("password", ADMIN_PW),
+            ("csrf", &csrf),
+            ("next", "/settings"),
+        ])
         .send()
         .await
         .unwrap();
@@ -41,10 +46,19 @@ async fn login_gives_a_strict_session_cookie_and_logout_ends_it() {
     assert!(html.contains(">admin <span class=\"role\">admin</span>"));
 
     let csrf = s.page_csrf(&c).await;
-    let r = c.post(s.url("/logout")).form(&[("csrf", &csrf)]).send().await.unwrap();
+    let r = c
+        .post(s.url("/logout"))
+        .form(&[("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let r = c.get(s.url("/")).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::SEE_OTHER, "the session must be gone after logout");
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "the session must be gone after logout"
+    );
     s.stop().await;
 }
 
@@ -54,7 +68,10 @@ async fn wrong_password_and_unknown_user_are_refused_alike() {
     let c = s.client();
     assert_eq!(s.login(&c, "admin", "nope").await, StatusCode::UNAUTHORIZED);
     assert_eq!(s.login(&c, "ghost", "nope").await, StatusCode::UNAUTHORIZED);
-    assert_eq!(c.get(s.url("/")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        c.get(s.url("/")).send().await.unwrap().status(),
+        StatusCode::SEE_OTHER
+    );
     s.stop().await;
 }
 
@@ -65,7 +82,11 @@ async fn login_without_its_csrf_token_is_refused() {
     let _ = s.login_csrf(&c).await;
     let r = c
         .post(s.url("/login"))
-        .form(&[("username", "admin"), ("password", ADMIN_PW), ("csrf", "forged")])
+        .form(&[
+            ("username", "admin"),
+            ("password", ADMIN_PW),
+            ("csrf", "forged"),
+        ])
         .send()
         .await
         .unwrap();
@@ -88,22 +109,56 @@ async fn session_forms_need_the_session_csrf_token() {
     let c = s.client();
     assert_eq!(s.login(&c, "admin", ADMIN_PW).await, StatusCode::SEE_OTHER);
     // No token, a wrong token: refused, and nothing is created.
-    for form in [vec![("name", "x"), ("role", "viewer")], vec![("name", "x"), ("role", "viewer"), ("csrf", "wrong")]] {
-        let r = c.post(s.url("/settings/tokens")).form(&form).send().await.unwrap();
+    for form in [
+        vec![("name", "x"), ("role", "viewer")],
+        vec![("name", "x"), ("role", "viewer"), ("csrf", "wrong")],
+    ] {
+        let r = c
+            .post(s.url("/settings/tokens"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
     }
     // JSON API calls with the cookie need the header.
-    let r = c.post(s.url("/api/v1/tokens")).json(&serde_json::json!({"name": "x", "role": "viewer"})).send().await.unwrap();
+    let r = c
+        .post(s.url("/api/v1/tokens"))
+        .json(&serde_json::json!({"name": "x", "role": "viewer"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["error"]["code"], "csrf");
-    let list: Vec<serde_json::Value> = c.get(s.url("/api/v1/tokens")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap()["error"]["code"],
+        "csrf"
+    );
+    let list: Vec<serde_json::Value> = c
+        .get(s.url("/api/v1/tokens"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(list.is_empty(), "a refused form must create nothing");
 
     let csrf = s.page_csrf(&c).await;
-    let r = c.post(s.url("/settings/tokens")).form(&[("name", "from-page"), ("role", "viewer"), ("csrf", &csrf)]).send().await.unwrap();
+    let r = c
+        .post(s.url("/settings/tokens"))
+        .form(&[("name", "from-page"), ("role", "viewer"), ("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let html = r.text().await.unwrap();
-    let shown = html.split("id=\"new-token\">").nth(1).unwrap().split('<').next().unwrap();
+    let shown = html
+        .split("id=\"new-token\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap();
     assert!(shown.starts_with("vmy_"), "{shown}");
     let r = c
         .post(s.url("/api/v1/tokens"))
@@ -114,9 +169,25 @@ async fn session_forms_need_the_session_csrf_token() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
     // The token shown on the page works, and is never shown again.
-    let who: serde_json::Value = s.client().get(s.url("/api/v1/whoami")).bearer_auth(shown).send().await.unwrap().json().await.unwrap();
+    let who: serde_json::Value = s
+        .client()
+        .get(s.url("/api/v1/whoami"))
+        .bearer_auth(shown)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(who["name"], "from-page");
-    let html = c.get(s.url("/settings")).send().await.unwrap().text().await.unwrap();
+    let html = c
+        .get(s.url("/settings"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(!html.contains(shown));
     s.stop().await;
 }
@@ -126,15 +197,38 @@ async fn failed_logins_are_throttled_per_user_and_per_client() {
     let s = TestServer::start().await; // login_max_failures = 3
     let c = s.client();
     for _ in 0..3 {
-        assert_eq!(s.login(&c, "viewer", "wrong").await, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            s.login(&c, "viewer", "wrong").await,
+            StatusCode::UNAUTHORIZED
+        );
     }
     // The right password is refused too while locked: the attacker learns nothing.
-    assert_eq!(s.login(&c, "viewer", VIEWER_PW).await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        s.login(&c, "viewer", VIEWER_PW).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
     // The client is locked out for other users as well (per-client key).
-    assert_eq!(s.login(&c, "admin", ADMIN_PW).await, StatusCode::TOO_MANY_REQUESTS);
-    let metrics = s.socket_client().get("http://localhost/metrics").send().await.unwrap().text().await.unwrap();
-    assert!(metrics.contains("vmyard_logins_total{result=\"throttled\"} 2"), "{metrics}");
-    assert!(metrics.contains("vmyard_logins_total{result=\"bad_credentials\"} 3"), "{metrics}");
+    assert_eq!(
+        s.login(&c, "admin", ADMIN_PW).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let metrics = s
+        .socket_client()
+        .get("http://localhost/metrics")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("vmyard_logins_total{result=\"throttled\"} 2"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("vmyard_logins_total{result=\"bad_credentials\"} 3"),
+        "{metrics}"
+    );
     s.stop().await;
 }
 
@@ -144,26 +238,70 @@ async fn tokens_authenticate_carry_their_role_and_can_be_revoked() {
     let viewer = s.token("viewer").await;
     let admin = s.token("admin").await;
     let c = s.client();
-    let r = c.get(s.url("/api/v1/status")).bearer_auth(&viewer).send().await.unwrap();
+    let r = c
+        .get(s.url("/api/v1/status"))
+        .bearer_auth(&viewer)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    let r = c.get(s.url("/api/v1/tokens")).bearer_auth(&viewer).send().await.unwrap();
+    let r = c
+        .get(s.url("/api/v1/tokens"))
+        .bearer_auth(&viewer)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["error"]["code"], "forbidden");
-    let list: Vec<serde_json::Value> = c.get(s.url("/api/v1/tokens")).bearer_auth(&admin).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap()["error"]["code"],
+        "forbidden"
+    );
+    let list: Vec<serde_json::Value> = c
+        .get(s.url("/api/v1/tokens"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list.len(), 2);
-    assert!(list.iter().all(|t| t.get("secret_sha256").is_none()), "secrets never leave the store");
+    assert!(
+        list.iter().all(|t| t.get("secret_sha256").is_none()),
+        "secrets never leave the store"
+    );
 
     // A tampered secret with a valid id is refused.
     let tampered = format!("{}x", &viewer[..viewer.len() - 1]);
-    let r = c.get(s.url("/api/v1/status")).bearer_auth(&tampered).send().await.unwrap();
+    let r = c
+        .get(s.url("/api/v1/status"))
+        .bearer_auth(&tampered)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 
     let id = viewer.split('_').nth(1).unwrap();
-    let r = c.delete(s.url(&format!("/api/v1/tokens/{id}"))).bearer_auth(&admin).send().await.unwrap();
+    let r = c
+        .delete(s.url(&format!("/api/v1/tokens/{id}")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    let r = c.get(s.url("/api/v1/status")).bearer_auth(&viewer).send().await.unwrap();
+    let r = c
+        .get(s.url("/api/v1/status"))
+        .bearer_auth(&viewer)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    let r = c.delete(s.url(&format!("/api/v1/tokens/{id}"))).bearer_auth(&admin).send().await.unwrap();
+    let r = c
+        .delete(s.url(&format!("/api/v1/tokens/{id}")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     s.stop().await;
 }
@@ -175,10 +313,26 @@ async fn malformed_api_requests_get_the_error_shape() {
     let c = s.client();
     let cases = [
         ("{not json", "application/json", "malformed_json"),
-        ("{\"name\": 3, \"role\": \"viewer\"}", "application/json", "invalid_body"),
-        ("{\"name\": \"a\", \"role\": \"root\"}", "application/json", "invalid_body"),
-        ("{\"name\": \"a\", \"role\": \"viewer\", \"x\": 1}", "application/json", "invalid_body"),
-        ("{\"name\": \"  \", \"role\": \"viewer\"}", "application/json", "bad_request"),
+        (
+            "{\"name\": 3, \"role\": \"viewer\"}",
+            "application/json",
+            "invalid_body",
+        ),
+        (
+            "{\"name\": \"a\", \"role\": \"root\"}",
+            "application/json",
+            "invalid_body",
+        ),
+        (
+            "{\"name\": \"a\", \"role\": \"viewer\", \"x\": 1}",
+            "application/json",
+            "invalid_body",
+        ),
+        (
+            "{\"name\": \"  \", \"role\": \"viewer\"}",
+            "application/json",
+            "bad_request",
+        ),
         ("name=a", "text/plain", "unsupported_media_type"),
     ];
     for (body, ctype, code) in cases {
@@ -193,18 +347,38 @@ async fn malformed_api_requests_get_the_error_shape() {
         assert!(r.status().is_client_error(), "{body}: {}", r.status());
         let v: serde_json::Value = r.json().await.unwrap();
         assert_eq!(v["error"]["code"], code, "{body}: {v}");
-        assert!(v["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty())
+        );
     }
-    let r = c.get(s.url("/api/v1/nothing")).bearer_auth(&admin).send().await.unwrap();
+    let r = c
+        .get(s.url("/api/v1/nothing"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["error"]["code"], "not_found");
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap()["error"]["code"],
+        "not_found"
+    );
     s.stop().await;
 }
 
 #[tokio::test]
 async fn the_socket_gives_the_local_admin_its_role() {
     let s = TestServer::start().await;
-    let who: serde_json::Value = s.socket_client().get("http://localhost/api/v1/whoami").send().await.unwrap().json().await.unwrap();
+    let who: serde_json::Value = s
+        .socket_client()
+        .get("http://localhost/api/v1/whoami")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(who["role"], "admin");
     assert_eq!(who["method"]["kind"], "local_socket");
     s.stop().await;
@@ -214,8 +388,14 @@ async fn the_socket_gives_the_local_admin_its_role() {
 async fn a_removed_user_loses_its_session_at_once() {
     let s = TestServer::start().await;
     let c = s.client();
-    assert_eq!(s.login(&c, "viewer", VIEWER_PW).await, StatusCode::SEE_OTHER);
-    assert_eq!(c.get(s.url("/")).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        s.login(&c, "viewer", VIEWER_PW).await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        c.get(s.url("/")).send().await.unwrap().status(),
+        StatusCode::OK
+    );
     // Edit the config: viewer is gone.
     let text = std::fs::read_to_string(&s.config_path).unwrap();
     let cut = text.find("[[users]]\nname = \"viewer\"").unwrap();

@@ -59,14 +59,21 @@ impl std::error::Error for ConfigError {}
 /// inline secret: such a secret belongs in a private file (`password_file`) or the config
 /// must be made private (`chmod o-r`).
 pub fn load_file(path: &Path) -> Result<Config, ConfigError> {
+    let src = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        file: Some(path.to_path_buf()),
+        ..ConfigError::new(format!("cannot read the file: {e}"))
+    })?;
+    load_file_text(path, &src)
+}
+
+/// Like [`load_file`], for text already read from `path`.
+pub fn load_file_text(path: &Path, src: &str) -> Result<Config, ConfigError> {
     let with_file = |mut e: ConfigError| {
         e.file = Some(path.to_path_buf());
         e
     };
-    let src = std::fs::read_to_string(path)
-        .map_err(|e| with_file(ConfigError::new(format!("cannot read the file: {e}"))))?;
     let base = path.parent().unwrap_or(Path::new("."));
-    let config = parse(&src, base).map_err(with_file)?;
+    let config = parse(src, base).map_err(with_file)?;
 
     let mode = std::fs::metadata(path)
         .map_err(|e| with_file(ConfigError::new(format!("cannot stat the file: {e}"))))?
@@ -81,7 +88,7 @@ pub fn load_file(path: &Path) -> Result<Config, ConfigError> {
             mode & 0o777,
             path.display()
         ));
-        e.position = locate(&src, &key);
+        e.position = locate(src, &key);
         e.key = Some(key);
         return Err(with_file(e));
     }

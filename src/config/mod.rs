@@ -14,5 +14,5 @@ pub mod redact;
 mod types;
 pub mod watch;
 
-pub use load::{ConfigError, load_file, load_str};
+pub use load::{ConfigError, load_file, load_file_text, load_str};
 pub use types::*;

@@ -16,7 +16,7 @@ use notify_debouncer_full::new_debouncer;
 use serde::Serialize;
 use tokio::sync::{mpsc, watch};
 
-use super::{Config, ConfigError, load_file};
+use super::{Config, ConfigError, load_file_text};
 use crate::service::Shutdown;
 
 /// Where the config stands: its file, when it was loaded, and the last refused edit.
@@ -57,6 +57,11 @@ pub struct LiveConfig {
 struct Inner {
     tx: watch::Sender<Arc<Config>>,
     status: RwLock<ReloadStatus>,
+    /// The config the service started with: what restart-only keys are compared against.
+    booted: Arc<Config>,
+    /// A fingerprint of the file's content and mode at the last reload, so that the several
+    /// events one save raises lead to one reload.
+    last_seen: std::sync::Mutex<Option<u64>>,
 }
 
 impl std::fmt::Debug for LiveConfig {
@@ -70,7 +75,8 @@ impl std::fmt::Debug for LiveConfig {
 impl LiveConfig {
     /// Wraps a config that was loaded from `file` (or built in, when `None`).
     pub fn new(config: Config, file: Option<PathBuf>) -> Self {
-        let (tx, _) = watch::channel(Arc::new(config));
+        let booted = Arc::new(config);
+        let (tx, _) = watch::channel(booted.clone());
         let status = ReloadStatus {
             file,
             loaded_at: Timestamp::now(),
@@ -83,6 +89,8 @@ impl LiveConfig {
             inner: Arc::new(Inner {
                 tx,
                 status: RwLock::new(status),
+                booted,
+                last_seen: std::sync::Mutex::new(None),
             }),
         }
     }
@@ -107,10 +115,18 @@ impl LiveConfig {
         let Some(file) = self.status().file else {
             return Ok(());
         };
-        match load_file(&file) {
+        let text = read_settled(&file);
+        if let Ok(text) = &text {
+            let print = fingerprint(&file, text);
+            let mut last = self.inner.last_seen.lock().expect("last_seen lock");
+            if *last == Some(print) {
+                return Ok(());
+            }
+            *last = Some(print);
+        }
+        match text.and_then(|text| load_file_text(&file, &text)) {
             Ok(config) => {
-                let old = self.current();
-                let restart = restart_only_changes(&old, &config);
+                let restart = restart_only_changes(&self.inner.booted, &config);
                 for key in &restart {
                     tracing::warn!(
                         key,
@@ -143,6 +159,45 @@ impl LiveConfig {
         }
     }
 }
+
+/// Reads the file once it has stopped changing. An editor or `echo >` that truncates and
+/// then writes leaves an empty file for an instant, and an empty file is a valid config (all
+/// defaults, no users): reading it then would log everybody out.
+fn read_settled(file: &Path) -> Result<String, ConfigError> {
+    let read = || {
+        std::fs::read_to_string(file).map_err(|e| ConfigError {
+            file: Some(file.to_path_buf()),
+            position: None,
+            key: None,
+            message: format!("cannot read the file: {e}"),
+        })
+    };
+    let mut text = read()?;
+    for _ in 0..20 {
+        std::thread::sleep(SETTLE);
+        let again = read()?;
+        if again == text {
+            return Ok(text);
+        }
+        text = again;
+    }
+    Ok(text)
+}
+
+fn fingerprint(file: &Path, text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    use std::os::unix::fs::PermissionsExt;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    std::fs::metadata(file)
+        .map(|m| m.permissions().mode())
+        .unwrap_or(0)
+        .hash(&mut h);
+    h.finish()
+}
+
+/// How long the file's content must stay the same before it is taken.
+const SETTLE: Duration = Duration::from_millis(50);
 
 /// Keys whose new value needs a restart: the listeners and the data folder are bound once.
 fn restart_only_changes(old: &Config, new: &Config) -> Vec<String> {

@@ -107,16 +107,33 @@ impl TestServer {
 
     /// The login form's CSRF token (and its cookie, kept by `client`).
     pub async fn login_csrf(&self, client: &reqwest::Client) -> String {
-        let html = client.get(self.url("/login")).send().await.unwrap().text().await.unwrap();
+        let html = client
+            .get(self.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         hidden_value(&html, "csrf").expect("the login form has a csrf field")
     }
 
     /// Logs `client` in; returns the status of the login POST.
-    pub async fn login(&self, client: &reqwest::Client, user: &str, pw: &str) -> reqwest::StatusCode {
+    pub async fn login(
+        &self,
+        client: &reqwest::Client,
+        user: &str,
+        pw: &str,
+    ) -> reqwest::StatusCode {
         let csrf = self.login_csrf(client).await;
         client
             .post(self.url("/login"))
-            .form(&[("username", user), ("password", pw), ("csrf", &csrf), ("next", "/")])
+            .form(&[
+                ("username", user),
+                ("password", pw),
+                ("csrf", &csrf),
+                ("next", "/"),
+            ])
             .send()
             .await
             .unwrap()
@@ -125,7 +142,14 @@ impl TestServer {
 
     /// The session CSRF token from a page's forms.
     pub async fn page_csrf(&self, client: &reqwest::Client) -> String {
-        let html = client.get(self.url("/settings")).send().await.unwrap().text().await.unwrap();
+        let html = client
+            .get(self.url("/settings"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         hidden_value(&html, "csrf").expect("pages carry a csrf field")
     }
 

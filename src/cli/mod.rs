@@ -114,22 +114,22 @@ enum TokenCommand {
 #[derive(Debug, Args, Clone)]
 pub struct ClientArgs {
     /// Talk to this URL over HTTPS instead of the local socket (needs --token).
-    #[arg(long, env = "VMYARD_SERVER")]
+    #[arg(long, env = "VMYARD_SERVER", global = true)]
     server: Option<reqwest::Url>,
     /// The API token for --server.
-    #[arg(long, env = "VMYARD_TOKEN", hide_env_values = true)]
+    #[arg(long, env = "VMYARD_TOKEN", hide_env_values = true, global = true)]
     token: Option<String>,
     /// The local socket (default /run/vmyard/vmyard.sock, else ./vmyard-data/vmyard.sock).
-    #[arg(long, env = "VMYARD_SOCKET")]
+    #[arg(long, env = "VMYARD_SOCKET", global = true)]
     socket: Option<PathBuf>,
     /// A CA bundle to verify --server with.
-    #[arg(long)]
+    #[arg(long, global = true)]
     ca: Option<PathBuf>,
     /// Do not verify --server's certificate.
-    #[arg(long)]
+    #[arg(long, global = true)]
     insecure: bool,
     /// Output format.
-    #[arg(long, short, value_enum, default_value_t = Format::Table)]
+    #[arg(long, short, value_enum, default_value_t = Format::Table, global = true)]
     output: Format,
 }
 
@@ -206,26 +206,32 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async move {
         let running = service::start(live, login.is_some()).await?;
         if let Some(secret) = login {
-            println!("vmyard demo is running");
-            println!("  URL:      {}", running.url());
-            println!("  login:    admin / {secret}");
-            println!(
-                "  data:     {}",
-                running
-                    .state
-                    .store
-                    .path()
-                    .parent()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_default()
-            );
-            println!(
-                "  The certificate is self-signed: accept it in the browser. Stop with Ctrl-C."
-            );
+            print_demo_banner(&running, &secret);
         }
         service::run_until_signal(running).await
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The demo's URL and login. Write errors are ignored: a closed stdout (`| head`) must not
+/// stop the service.
+fn print_demo_banner(running: &service::Running, secret: &str) {
+    use std::io::Write;
+    let data = running
+        .state
+        .store
+        .path()
+        .parent()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "vmyard demo is running\n  URL:      {}\n  login:    admin / {secret}\n  data:     {data}\n  \
+         The certificate is self-signed: accept it in the browser. Stop with Ctrl-C.",
+        running.url()
+    );
+    let _ = out.flush();
 }
 
 async fn token(command: TokenCommand, args: ClientArgs) -> anyhow::Result<ExitCode> {

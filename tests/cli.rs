@@ -50,8 +50,7 @@ fn serve_refused(args: &[&str], cwd: &Path) -> Output {
 
 fn last_line(s: &str) -> &str {
     s.lines()
-        .filter(|l| !l.trim().is_empty())
-        .last()
+        .rfind(|l| !l.trim().is_empty())
         .unwrap_or_default()
 }
 

@@ -95,7 +95,7 @@ pub fn authenticate(store: &Store, presented: &str) -> Result<Option<Identity>, 
         .as_bytes()
         .ct_eq(token.secret_sha256.as_bytes())
         .into();
-    Ok(matches.then(|| Identity {
+    Ok(matches.then_some(Identity {
         name: token.name,
         role: token.role,
         method: super::AuthMethod::Token { id: token.id },

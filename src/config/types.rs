@@ -24,7 +24,7 @@ pub struct Config {
     #[serde(default)]
     pub storage: Storage,
     /// oVirt engines to collect from, one collector each.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub providers: Vec<Provider>,
     /// The migration-readiness validator.
     #[serde(default)]
@@ -33,10 +33,10 @@ pub struct Config {
     #[serde(default)]
     pub node: Node,
     /// Other vmyard nodes this one answers for by forwarding.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub peers: Vec<Peer>,
     /// People who may log in to the pages.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub users: Vec<User>,
 }
 

@@ -89,8 +89,6 @@ impl Collector for ConfigCollector {
     fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
         let status = self.0.status();
         let reloads = [("ok", status.reloads_ok), ("error", status.reloads_failed)];
-        let family = Family::<Vec<(&str, &str)>, ConstCounter>::default();
-        let _ = family;
         let mut counter = encoder.encode_descriptor(
             "vmyard_config_reloads",
             "Config file edits applied (ok) or refused (error)",
@@ -101,7 +99,6 @@ impl Collector for ConfigCollector {
             let labels = [("result", result)];
             ConstCounter::new(n).encode(counter.encode_family(&labels)?)?;
         }
-        drop(counter);
         let gauge = ConstGauge::new(i64::from(status.error.is_some()));
         gauge.encode(encoder.encode_descriptor(
             "vmyard_config_reload_error",

@@ -35,7 +35,7 @@ fn table<T: Record>() -> TableDefinition<'static, &'static str, &'static [u8]> {
     TableDefinition::new(T::KIND)
 }
 
-fn encode<T: Record>(revision: u64, json: &[u8]) -> Vec<u8> {
+fn encode(revision: u64, json: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(8 + json.len());
     out.extend_from_slice(&revision.to_le_bytes());
     out.extend_from_slice(json);
@@ -151,7 +151,7 @@ impl WriteTxn {
             }
             None => 1,
         };
-        table.insert(id, encode::<T>(revision, &json).as_slice())?;
+        table.insert(id, encode(revision, &json).as_slice())?;
         self.changes.push(Change {
             kind: T::KIND,
             id: id.to_string(),

@@ -1,0 +1,256 @@
+//! A real browser: headless Chromium driven through WebDriver (chromedriver) logs in, sees
+//! the dashboard, opens Settings, creates and revokes a token. Screenshots of each page are
+//! left in `target/screenshots/` for people to look at.
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::*;
+use fantoccini::{ClientBuilder, Locator};
+use serde_json::json;
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn chromedriver() -> (Driver, u16) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+    let child = Command::new(&bin)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {bin} ({e}): install it with `apt-get install chromium chromium-driver`"));
+    (Driver(child), port)
+}
+
+async fn connect(port: u16, profile: &std::path::Path) -> fantoccini::Client {
+    let chrome = std::env::var("CHROME").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let caps = json!({
+        "acceptInsecureCerts": true,
+        "goog:chromeOptions": {
+            "binary": chrome,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--disable-quic", "--window-size=1280,800",
+                format!("--user-data-dir={}", profile.display()),
+            ]
+        }
+    });
+    let caps: serde_json::Map<String, serde_json::Value> = caps.as_object().unwrap().clone();
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let url = format!("http://127.0.0.1:{port}");
+    for attempt in 0.. {
+        match ClientBuilder::new(connector.clone())
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(c) => return c,
+            Err(e) if attempt < 50 => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("cannot start a browser session: {e}"),
+        }
+    }
+    unreachable!()
+}
+
+async fn screenshot(c: &fantoccini::Client, name: &str) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
+async fn heading(c: &fantoccini::Client) -> String {
+    c.wait()
+        .for_element(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_person_logs_in_sees_the_dashboard_and_opens_settings() {
+    let s = TestServer::start().await;
+    let (_driver, port) = chromedriver();
+    let profile = tempfile::tempdir().unwrap();
+    let c = connect(port, profile.path()).await;
+
+    c.goto(&s.url("/")).await.unwrap();
+    assert!(
+        c.current_url().await.unwrap().path().ends_with("/login"),
+        "unauthenticated: sent to the login page"
+    );
+    assert_eq!(heading(&c).await, "Sign in");
+    screenshot(&c, "login").await;
+
+    // A wrong password shows an error and stays on the login page.
+    c.find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys("admin")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys("wrong")
+        .await
+        .unwrap();
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let alert = c
+        .wait()
+        .for_element(Locator::Css(".alert.critical"))
+        .await
+        .unwrap();
+    assert_eq!(alert.text().await.unwrap(), "Wrong user name or password.");
+
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(ADMIN_PW)
+        .await
+        .unwrap();
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_url(&url::Url::parse(&s.url("/")).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(heading(&c).await, "Dashboard");
+    let body = c
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(body.contains("No engine configured"), "{body}");
+    let nav = c.find_all(Locator::Css("header nav a")).await.unwrap();
+    let mut labels = Vec::new();
+    for a in nav {
+        labels.push(a.text().await.unwrap());
+    }
+    assert_eq!(
+        labels,
+        [
+            "Dashboard",
+            "Inventory",
+            "Concerns",
+            "Machines",
+            "Nodes",
+            "Settings"
+        ]
+    );
+    screenshot(&c, "dashboard").await;
+
+    c.find(Locator::LinkText("Settings"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(heading(&c).await, "Settings");
+    let effective = c
+        .find(Locator::Id("effective-config"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        effective.contains("[server]") && effective.contains("<redacted>"),
+        "{effective}"
+    );
+    assert!(!effective.contains("$argon2"));
+    assert_eq!(
+        c.find(Locator::Id("reload-error"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "none"
+    );
+
+    // Create a token through the form: shown once.
+    c.find(Locator::Id("token-name"))
+        .await
+        .unwrap()
+        .send_keys("browser")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.row button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let shown = c
+        .wait()
+        .for_element(Locator::Id("new-token"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(shown.starts_with("vmy_"), "{shown}");
+    screenshot(&c, "settings").await;
+
+    // A config edit refused while the page is open shows up as a banner without a reload.
+    let good = std::fs::read_to_string(&s.config_path).unwrap();
+    write_private(
+        &s.config_path,
+        &format!("{good}\n[server]\nnot_a_key = 1\n"),
+    );
+    let banner = c
+        .wait()
+        .at_most(Duration::from_secs(12))
+        .for_element(Locator::Css("#banner .banner.critical"))
+        .await
+        .expect("the banner appears through htmx");
+    assert!(banner.text().await.unwrap().contains("Config edit refused"));
+    screenshot(&c, "banner").await;
+    write_private(&s.config_path, &good);
+
+    // Log out: back to the login page, and the dashboard is closed again.
+    c.find(Locator::Css("form[action='/logout'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(heading(&c).await, "Sign in");
+    c.goto(&s.url("/settings")).await.unwrap();
+    assert!(c.current_url().await.unwrap().path().ends_with("/login"));
+
+    c.close().await.unwrap();
+    s.stop().await;
+}

@@ -412,3 +412,14 @@ mod tests {
         assert!(load_file(&path).is_ok());
     }
 }
+
+#[cfg(test)]
+mod example {
+    #[test]
+    fn the_shipped_example_config_is_valid() {
+        let text = include_str!("../../config/vmyard.toml");
+        let c = super::load_str(text, std::path::Path::new("/etc/vmyard")).unwrap();
+        assert_eq!(c.server.listen.0.to_string(), "0.0.0.0:8443");
+        assert!(c.users.is_empty());
+    }
+}

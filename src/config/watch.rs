@@ -110,6 +110,12 @@ impl LiveConfig {
         self.inner.status.read().expect("status lock").clone()
     }
 
+    /// Loads the file again even if it did not change (SIGHUP): secret files may have.
+    pub fn reload_now(&self) -> Result<(), ConfigError> {
+        *self.inner.last_seen.lock().expect("last_seen lock") = None;
+        self.reload()
+    }
+
     /// Loads the file again; applies it when valid, records the error otherwise.
     pub fn reload(&self) -> Result<(), ConfigError> {
         let Some(file) = self.status().file else {

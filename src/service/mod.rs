@@ -126,7 +126,7 @@ pub async fn run_until_signal(running: Running) -> anyhow::Result<()> {
         let liveness = running.state.liveness.clone();
         tokio::spawn(feed_watchdog(period / 2, liveness))
     });
-    wait_for_signal().await;
+    wait_for_signal(&running.state.config).await;
     tracing::info!("stopping: finishing in-flight requests");
     let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
     if let Some(w) = watchdog {
@@ -150,11 +150,21 @@ async fn feed_watchdog(every: Duration, liveness: Liveness) {
     }
 }
 
-async fn wait_for_signal() {
+/// Waits for SIGTERM or Ctrl-C; SIGHUP on the way reloads the config (and the secret files
+/// it names, whose edits the file watcher cannot see).
+async fn wait_for_signal(config: &LiveConfig) {
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = tokio::signal::ctrl_c() => {}
+    let mut hup = signal(SignalKind::hangup()).expect("SIGHUP handler");
+    loop {
+        tokio::select! {
+            _ = term.recv() => return,
+            _ = tokio::signal::ctrl_c() => return,
+            _ = hup.recv() => {
+                tracing::info!("SIGHUP: reloading the config");
+                let config = config.clone();
+                let _ = tokio::task::spawn_blocking(move || config.reload_now()).await;
+            }
+        }
     }
 }

@@ -38,8 +38,10 @@
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod inventory;
 pub mod logging;
 pub mod metrics;
+pub mod ovirt;
 pub mod service;
 pub mod store;
 pub mod web;

@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use redb::{ReadableTable, ReadableTableMetadata, TableDefinition};
+use redb::{MultimapTableDefinition, ReadableTable, ReadableTableMetadata, TableDefinition};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::sync::broadcast;
@@ -20,6 +20,31 @@ use super::feed::{Change, ChangeKind, ChangeSet};
 pub trait Record: Serialize + DeserializeOwned + Send + Sync + 'static {
     /// The table name and the kind published on the change feed.
     const KIND: &'static str;
+
+    /// Secondary index entries of this record: `(index, value)`. The store keeps them in
+    /// step with every write, so lookups by value ([`ReadTxn::ids_by`]) never go stale.
+    /// A value is scoped like the record's own key: for a record stored as `scope/id`, the
+    /// entry is kept under `scope/value`.
+    fn index_keys(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+}
+
+fn index_name(kind: &str) -> String {
+    format!("{kind}#index")
+}
+
+/// The multimap key of an index entry: `index \0 scope/value`.
+fn index_key(index: &str, scope: &str, value: &str) -> String {
+    if scope.is_empty() {
+        format!("{index}\0{value}")
+    } else {
+        format!("{index}\0{scope}/{value}")
+    }
+}
+
+fn scope_of(id: &str) -> &str {
+    id.split_once('/').map_or("", |(scope, _)| scope)
 }
 
 /// A record with the revision it was stored under.
@@ -105,6 +130,100 @@ impl ReadTxn {
         Ok(out)
     }
 
+    /// Every record of a kind whose id starts with `prefix`, in id order.
+    pub fn list_prefix<T: Record>(
+        &self,
+        prefix: &str,
+    ) -> Result<Vec<(String, Stored<T>)>, StoreError> {
+        let table = match self.txn.open_table(table::<T>()) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        };
+        let mut out = Vec::new();
+        for entry in table.range::<&str>(prefix..)? {
+            let (k, v) = entry?;
+            if !k.value().starts_with(prefix) {
+                break;
+            }
+            out.push((k.value().to_string(), decode(k.value(), v.value())?));
+        }
+        Ok(out)
+    }
+
+    /// How many records of a kind have an id starting with `prefix`.
+    pub fn count_prefix<T: Record>(&self, prefix: &str) -> Result<usize, StoreError> {
+        let table = match self.txn.open_table(table::<T>()) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(0),
+            Err(e) => return Err(e.into()),
+        };
+        let mut n = 0;
+        for entry in table.range::<&str>(prefix..)? {
+            let (k, _) = entry?;
+            if !k.value().starts_with(prefix) {
+                break;
+            }
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// The ids of the records whose index `index` holds `scope/value` (see
+    /// [`Record::index_keys`]), in id order.
+    pub fn ids_by<T: Record>(
+        &self,
+        index: &str,
+        scoped_value: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        let name = index_name(T::KIND);
+        let table = match self
+            .txn
+            .open_multimap_table(MultimapTableDefinition::<&str, &str>::new(&name))
+        {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        };
+        let key = format!("{index}\0{scoped_value}");
+        let mut out = Vec::new();
+        for id in table.get(key.as_str())? {
+            out.push(id?.value().to_string());
+        }
+        Ok(out)
+    }
+
+    /// Index entries whose value starts with `scoped_prefix`, in value order, as
+    /// `(value, id)`: walks an index sorted (e.g. VMs of a provider by name).
+    pub fn index_range<T: Record>(
+        &self,
+        index: &str,
+        scoped_prefix: &str,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let name = index_name(T::KIND);
+        let table = match self
+            .txn
+            .open_multimap_table(MultimapTableDefinition::<&str, &str>::new(&name))
+        {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        };
+        let start = format!("{index}\0{scoped_prefix}");
+        let mut out = Vec::new();
+        for entry in table.range::<&str>(start.as_str()..)? {
+            let (k, ids) = entry?;
+            let Some(value) = k.value().strip_prefix(&start) else {
+                break;
+            };
+            let value = value.to_string();
+            for id in ids {
+                out.push((value.clone(), id?.value().to_string()));
+            }
+        }
+        Ok(out)
+    }
+
     /// How many records of a kind there are.
     pub fn count<T: Record>(&self) -> Result<u64, StoreError> {
         match self.txn.open_table(table::<T>()) {
@@ -141,17 +260,23 @@ impl WriteTxn {
     pub fn upsert<T: Record>(&mut self, id: &str, value: &T) -> Result<Option<u64>, StoreError> {
         let json = to_json(id, value)?;
         let mut table = self.txn.open_table(table::<T>())?;
+        let mut old_keys = Vec::new();
         let revision = match table.get(id)? {
             Some(old) => {
                 let (rev, old_json) = split(old.value());
                 if old_json == json.as_slice() {
                     return Ok(None);
                 }
+                if let Ok(old) = serde_json::from_slice::<T>(old_json) {
+                    old_keys = old.index_keys();
+                }
                 rev + 1
             }
             None => 1,
         };
         table.insert(id, encode(revision, &json).as_slice())?;
+        drop(table);
+        self.reindex::<T>(id, &old_keys, &value.index_keys())?;
         self.changes.push(Change {
             kind: T::KIND,
             id: id.to_string(),
@@ -167,7 +292,13 @@ impl WriteTxn {
         let Some(old) = table.remove(id)? else {
             return Ok(false);
         };
-        let (revision, _) = split(old.value());
+        let (revision, old_json) = split(old.value());
+        let old_keys = serde_json::from_slice::<T>(old_json)
+            .map(|o| o.index_keys())
+            .unwrap_or_default();
+        drop(old);
+        drop(table);
+        self.reindex::<T>(id, &old_keys, &[])?;
         self.changes.push(Change {
             kind: T::KIND,
             id: id.to_string(),
@@ -175,6 +306,30 @@ impl WriteTxn {
             op: ChangeKind::Delete,
         });
         Ok(true)
+    }
+
+    /// Moves a record's index entries from `old` to `new`.
+    fn reindex<T: Record>(
+        &mut self,
+        id: &str,
+        old: &[(&'static str, String)],
+        new: &[(&'static str, String)],
+    ) -> Result<(), StoreError> {
+        if old == new {
+            return Ok(());
+        }
+        let name = index_name(T::KIND);
+        let mut index = self
+            .txn
+            .open_multimap_table(MultimapTableDefinition::<&str, &str>::new(&name))?;
+        let scope = scope_of(id);
+        for (i, v) in old.iter().filter(|e| !new.contains(e)) {
+            index.remove(index_key(i, scope, v).as_str(), id)?;
+        }
+        for (i, v) in new.iter().filter(|e| !old.contains(e)) {
+            index.insert(index_key(i, scope, v).as_str(), id)?;
+        }
+        Ok(())
     }
 
     /// Removes every record of a kind for which `remove` answers true; returns how many.

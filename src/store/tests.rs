@@ -160,3 +160,67 @@ fn unwritable_folder_is_reported() {
     let err = Store::open(&file).unwrap_err();
     assert!(matches!(err, StoreError::Folder { .. }), "{err:?}");
 }
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Child {
+    parent: String,
+    tags: Vec<String>,
+}
+
+impl Record for Child {
+    const KIND: &'static str = "child";
+    fn index_keys(&self) -> Vec<(&'static str, String)> {
+        let mut keys = vec![("parent", self.parent.clone())];
+        keys.extend(self.tags.iter().map(|t| ("tag", t.clone())));
+        keys
+    }
+}
+
+#[test]
+fn indexes_follow_every_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let child = |parent: &str, tags: &[&str]| Child {
+        parent: parent.into(),
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+    };
+    let mut w = store.write().unwrap();
+    w.upsert("p1/a", &child("x", &["red", "big"])).unwrap();
+    w.upsert("p1/b", &child("x", &["red"])).unwrap();
+    w.upsert("p2/c", &child("x", &[])).unwrap();
+    w.commit().unwrap();
+    let r = store.read().unwrap();
+    assert_eq!(
+        r.ids_by::<Child>("parent", "p1/x").unwrap(),
+        vec!["p1/a", "p1/b"]
+    );
+    assert_eq!(r.ids_by::<Child>("parent", "p2/x").unwrap(), vec!["p2/c"]);
+    assert_eq!(
+        r.ids_by::<Child>("tag", "p1/red").unwrap(),
+        vec!["p1/a", "p1/b"]
+    );
+    let sorted = r.index_range::<Child>("tag", "p1/").unwrap();
+    assert_eq!(
+        sorted,
+        vec![
+            ("big".to_string(), "p1/a".to_string()),
+            ("red".into(), "p1/a".into()),
+            ("red".into(), "p1/b".into())
+        ]
+    );
+    assert_eq!(r.list_prefix::<Child>("p1/").unwrap().len(), 2);
+    assert_eq!(r.count_prefix::<Child>("p2/").unwrap(), 1);
+    drop(r);
+
+    let mut w = store.write().unwrap();
+    w.upsert("p1/a", &child("y", &["big"])).unwrap();
+    w.delete::<Child>("p1/b").unwrap();
+    w.commit().unwrap();
+    let r = store.read().unwrap();
+    assert_eq!(
+        r.ids_by::<Child>("parent", "p1/x").unwrap(),
+        Vec::<String>::new()
+    );
+    assert_eq!(r.ids_by::<Child>("parent", "p1/y").unwrap(), vec!["p1/a"]);
+    assert!(r.ids_by::<Child>("tag", "p1/red").unwrap().is_empty());
+}

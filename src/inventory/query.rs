@@ -1,0 +1,1 @@
+//! Listing inventory records with filters, sorting and paging (filled in below).

@@ -37,12 +37,14 @@
 
 pub mod auth;
 pub mod cli;
+pub mod collector;
 pub mod config;
 pub mod inventory;
 pub mod logging;
 pub mod metrics;
 pub mod ovirt;
 pub mod service;
+pub mod sim;
 pub mod store;
 pub mod web;
 

@@ -48,6 +48,8 @@ enum Command {
         #[command(flatten)]
         client: ClientArgs,
     },
+    /// Run a simulated oVirt engine (for trying vmyard, tests and benchmarks).
+    Sim(SimArgs),
     /// Print the version.
     Version,
     /// Print shell completions.
@@ -73,6 +75,31 @@ struct ServeArgs {
     /// The HTTPS address for the demo (default 127.0.0.1:8443).
     #[arg(long, requires = "demo")]
     listen: Option<SocketAddr>,
+    /// How many VMs the demo's simulated engine holds.
+    #[arg(long, requires = "demo", default_value_t = 2000)]
+    vms: usize,
+}
+
+#[derive(Debug, Args)]
+struct SimArgs {
+    /// The HTTPS address of the simulated engine.
+    #[arg(long, default_value = "127.0.0.1:8444")]
+    listen: SocketAddr,
+    /// Serve the recorded engine 4.4.10 instead of a generated inventory.
+    #[arg(long)]
+    fixtures: bool,
+    /// How many VMs to generate (the rest scales as in the reference mix).
+    #[arg(long, default_value_t = 1000)]
+    vms: usize,
+    /// The generator's seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Keep changing a few VMs every few seconds, like a live engine.
+    #[arg(long)]
+    churn: bool,
+    /// Write the simulator's CA certificate here.
+    #[arg(long)]
+    ca_out: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -168,6 +195,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Token { command, client } => runtime()?.block_on(token(command, client)),
         Command::Status { client } => runtime()?.block_on(status(client)),
+        Command::Sim(args) => sim(args),
         Command::Version => {
             println!("vmyard {}", env!("CARGO_PKG_VERSION"));
             Ok(ExitCode::SUCCESS)
@@ -187,10 +215,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     crate::logging::init();
-    let (live, login) = if args.demo {
-        let (config, secret) = service::demo::config(args.listen, None)?;
-        (config::watch::LiveConfig::new(config, None), Some(secret))
-    } else {
+    if !args.demo {
         let config = config::load_file(&args.config).map_err(|e| {
             if e.file.is_some() && !args.config.exists() {
                 anyhow::anyhow!("{e} (try `vmyard serve --demo` to run without a config)")
@@ -198,24 +223,65 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 anyhow::anyhow!("{e}")
             }
         })?;
-        (
-            config::watch::LiveConfig::new(config, Some(args.config)),
-            None,
-        )
-    };
+        let live = config::watch::LiveConfig::new(config, Some(args.config));
+        runtime()?.block_on(async move {
+            let running = service::start(live, false).await?;
+            service::run_until_signal(running).await
+        })?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (mut config, secret) = service::demo::config(args.listen, None)?;
     runtime()?.block_on(async move {
-        let running = service::start(live, login.is_some()).await?;
-        if let Some(secret) = login {
-            print_demo_banner(&running, &secret);
+        let (sim_stop, sim_shutdown) = service::shutdown_pair();
+        let provider = service::demo::start_engine(&mut config, args.vms, sim_shutdown).await?;
+        let live = config::watch::LiveConfig::new(config, None);
+        let running = service::start(live, true).await?;
+        print_demo_banner(&running, &secret, &provider);
+        let result = service::run_until_signal(running).await;
+        sim_stop.fire();
+        result
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sim(args: SimArgs) -> anyhow::Result<ExitCode> {
+    crate::logging::init();
+    runtime()?.block_on(async move {
+        let source = if args.fixtures {
+            crate::sim::Source::Fixtures
+        } else {
+            crate::sim::Source::Generated {
+                vms: args.vms,
+                seed: args.seed,
+            }
+        };
+        let (stop, shutdown) = service::shutdown_pair();
+        let sim = crate::sim::Sim::new(source);
+        let running = sim.clone().serve(args.listen, shutdown.clone()).await?;
+        if args.churn {
+            sim.spawn_churn(std::time::Duration::from_secs(3), 3, shutdown);
         }
-        service::run_until_signal(running).await
+        if let Some(path) = &args.ca_out {
+            std::fs::write(path, &running.cert_pem)?;
+        }
+        let (user, password) = sim.state.lock().expect("sim state").credentials.clone();
+        println!("simulated engine at {}", running.api_url());
+        println!("  user:          {user}");
+        println!("  password:      {password}");
+        println!("  control token: {}", sim.control_token);
+        if let Some(path) = &args.ca_out {
+            println!("  CA:            {}", path.display());
+        }
+        tokio::signal::ctrl_c().await?;
+        stop.fire();
+        Ok::<_, anyhow::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// The demo's URL and login. Write errors are ignored: a closed stdout (`| head`) must not
 /// stop the service.
-fn print_demo_banner(running: &service::Running, secret: &str) {
+fn print_demo_banner(running: &service::Running, secret: &str, engine: &str) {
     use std::io::Write;
     let data = running
         .state
@@ -227,7 +293,7 @@ fn print_demo_banner(running: &service::Running, secret: &str) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(
         out,
-        "vmyard demo is running\n  URL:      {}\n  login:    admin / {secret}\n  data:     {data}\n  \
+        "vmyard demo is running\n  URL:      {}\n  login:    admin / {secret}\n  engine:   {engine} (simulated)\n  data:     {data}\n  \
          The certificate is self-signed: accept it in the browser. Stop with Ctrl-C.",
         running.url()
     );

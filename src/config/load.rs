@@ -184,6 +184,16 @@ fn check(config: &Config) -> Result<(), Problem> {
     unique(config.peers.iter().map(|p| p.name.as_str()), "peers")?;
     unique(config.users.iter().map(|u| u.name.as_str()), "users")?;
     for (i, p) in config.providers.iter().enumerate() {
+        if !p
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        {
+            return Err((
+                format!("providers[{i}].name"),
+                "use letters, digits, `-`, `_` and `.` only".into(),
+            ));
+        }
         one_of(
             &p.password,
             &p.password_file,

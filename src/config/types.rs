@@ -121,6 +121,9 @@ pub struct Provider {
     /// Wait between retries after a failure.
     #[serde(default = "default_retry")]
     pub retry_interval: Interval,
+    /// How often the event feed is read.
+    #[serde(default = "default_refresh")]
+    pub refresh_interval: Interval,
     /// How often every collection is listed again to repair any difference.
     #[serde(default = "default_reconcile")]
     pub reconcile_interval: Interval,
@@ -135,6 +138,9 @@ impl Provider {
 
 fn default_retry() -> Interval {
     Interval(Duration::from_secs(5))
+}
+fn default_refresh() -> Interval {
+    Interval(Duration::from_secs(10))
 }
 fn default_reconcile() -> Interval {
     Interval(Duration::from_secs(3600))

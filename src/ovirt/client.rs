@@ -177,13 +177,19 @@ impl EngineClient {
         path: &str,
         body: Option<&Value>,
     ) -> Result<Value, EngineError> {
-        let url =
+        let url = if path.is_empty() {
+            // The API root is served without a trailing slash.
+            let mut root = self.api.clone();
+            root.set_path(self.api.path().trim_end_matches('/'));
+            root
+        } else {
             self.api
                 .join(path.trim_start_matches('/'))
                 .map_err(|e| EngineError::Malformed {
                     path: path.to_string(),
                     problem: e.to_string(),
-                })?;
+                })?
+        };
         let token = self.token.lock().await.clone().unwrap_or_default();
         let mut req = self
             .http

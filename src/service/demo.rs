@@ -7,8 +7,12 @@
 use std::net::SocketAddr;
 use std::path::Path;
 
+use std::time::Duration;
+
 use crate::auth::{Role, password, random_token};
-use crate::config::{Config, Listen, PasswordHash, User};
+use crate::config::{Config, HttpUrl, Interval, Listen, PasswordHash, Provider, Secret, User};
+use crate::service::Shutdown;
+use crate::sim::{Sim, Source};
 
 /// The demo's default HTTPS address.
 pub const DEMO_LISTEN: &str = "127.0.0.1:8443";
@@ -38,4 +42,42 @@ pub fn config(
         password_hash: PasswordHash(hash),
     });
     Ok((config, secret))
+}
+
+/// Starts the demo's simulated engine (generated inventory, live changes) and adds it to
+/// `config` as the provider `demo`, trusted through its CA. Returns the engine's URL.
+pub async fn start_engine(
+    config: &mut Config,
+    vms: usize,
+    shutdown: Shutdown,
+) -> anyhow::Result<String> {
+    let sim = Sim::new(Source::Generated { vms, seed: 1 });
+    let password = random_token(12);
+    sim.state.lock().expect("sim state").credentials = ("admin@internal".into(), password.clone());
+    let running = sim
+        .clone()
+        .serve(
+            "127.0.0.1:0".parse().expect("valid literal"),
+            shutdown.clone(),
+        )
+        .await?;
+    sim.spawn_churn(Duration::from_secs(3), 3, shutdown);
+    std::fs::create_dir_all(&config.storage.data_dir)?;
+    let ca = config.storage.data_dir.join("demo-engine-ca.pem");
+    std::fs::write(&ca, &running.cert_pem)?;
+    let url = running.api_url();
+    config.providers.push(Provider {
+        name: "demo".into(),
+        url: HttpUrl(url.parse()?),
+        user: "admin@internal".into(),
+        password: Some(Secret::new(password)),
+        password_file: None,
+        ca_file: Some(ca),
+        insecure: false,
+        password_from_file: None,
+        retry_interval: Interval(Duration::from_secs(5)),
+        refresh_interval: Interval(Duration::from_secs(3)),
+        reconcile_interval: Interval(Duration::from_secs(3600)),
+    });
+    Ok(url)
 }

@@ -86,7 +86,12 @@ pub async fn start(live: LiveConfig, demo: bool) -> anyhow::Result<Running> {
     };
     let router = web::routes(state.clone()).into_router();
     let mut tasks = web::server::serve(bound, router, tls, shutdown.clone())?;
-    spawn_watcher(live, shutdown.clone()).context("config watcher")?;
+    spawn_watcher(live.clone(), shutdown.clone()).context("config watcher")?;
+    tasks.push(crate::collector::spawn(
+        live,
+        store.clone(),
+        shutdown.clone(),
+    ));
     tasks.push(tokio::spawn(sweep_sessions(store, liveness, shutdown)));
     tracing::info!(%https, socket = ?socket, "serving");
     Ok(Running {

@@ -151,6 +151,24 @@ impl ReadTxn {
         Ok(out)
     }
 
+    /// The ids of a kind starting with `prefix`, in order, without decoding the records.
+    pub fn keys_prefix<T: Record>(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        let table = match self.txn.open_table(table::<T>()) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        };
+        let mut out = Vec::new();
+        for entry in table.range::<&str>(prefix..)? {
+            let (k, _) = entry?;
+            if !k.value().starts_with(prefix) {
+                break;
+            }
+            out.push(k.value().to_string());
+        }
+        Ok(out)
+    }
+
     /// How many records of a kind have an id starting with `prefix`.
     pub fn count_prefix<T: Record>(&self, prefix: &str) -> Result<usize, StoreError> {
         let table = match self.txn.open_table(table::<T>()) {

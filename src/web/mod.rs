@@ -46,6 +46,11 @@ pub struct AppState {
     pub demo: bool,
 }
 
+/// Constant-time equality of two secrets; an empty secret never matches.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    csrf::same(a, b)
+}
+
 /// Every route of vmyard, with the access each requires.
 pub fn routes(state: AppState) -> routes::Routes {
     let r = routes::Routes::new(state);

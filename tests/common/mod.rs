@@ -199,3 +199,98 @@ where
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// A simulated engine serving over HTTPS on loopback, and the config text of a provider
+/// pointing at it (password and CA in files in `dir`).
+pub struct TestEngine {
+    pub sim: vmyard::sim::Sim,
+    pub url: String,
+    pub ca_pem: String,
+    pub stop: vmyard::service::ShutdownTrigger,
+}
+
+impl TestEngine {
+    pub async fn start(source: vmyard::sim::Source) -> TestEngine {
+        vmyard::install_crypto_provider();
+        let (stop, shutdown) = vmyard::service::shutdown_pair();
+        let sim = vmyard::sim::Sim::new(source);
+        let running = sim
+            .clone()
+            .serve("127.0.0.1:0".parse().unwrap(), shutdown)
+            .await
+            .unwrap();
+        TestEngine {
+            sim,
+            url: running.api_url(),
+            ca_pem: running.cert_pem,
+            stop,
+        }
+    }
+
+    /// A `[[providers]]` entry for this engine, with its secret and CA written into `dir`.
+    pub fn provider(&self, dir: &Path, name: &str) -> String {
+        let (user, password) = self.sim.state.lock().unwrap().credentials.clone();
+        std::fs::write(dir.join(format!("{name}.password")), password).unwrap();
+        let ca = dir.join(format!("{name}-ca.pem"));
+        std::fs::write(&ca, &self.ca_pem).unwrap();
+        format!(
+            "[[providers]]\nname = \"{name}\"\nurl = \"{}\"\nuser = \"{user}\"\npassword_file = \"{name}.password\"\nca_file = \"{}\"\nretry_interval = \"200ms\"\nrefresh_interval = \"200ms\"\n",
+            self.url,
+            ca.display()
+        )
+    }
+
+    /// Calls the control API.
+    pub async fn control(&self, path: &str, body: serde_json::Value) -> reqwest::StatusCode {
+        let client = reqwest::Client::builder()
+            .danger_accept_invalid_certs(true)
+            .build()
+            .unwrap();
+        let base = self.url.trim_end_matches("/ovirt-engine/api");
+        client
+            .post(format!("{base}/sim/{path}"))
+            .bearer_auth(self.sim.control_token.as_str())
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .status()
+    }
+}
+
+impl Drop for TestEngine {
+    fn drop(&mut self) {
+        self.stop.fire();
+    }
+}
+
+/// The provider's collection state, from the store.
+pub fn provider_state(
+    s: &TestServer,
+    name: &str,
+) -> Option<vmyard::collector::status::ProviderState> {
+    s.running
+        .state
+        .store
+        .read()
+        .unwrap()
+        .get(name)
+        .unwrap()
+        .map(|st| st.value)
+}
+
+/// Waits until the provider is at parity with its cursor at least `event`.
+pub async fn wait_parity(
+    s: &TestServer,
+    name: &str,
+    min_cursor: u64,
+) -> vmyard::collector::status::ProviderState {
+    let ok = eventually(Duration::from_secs(30), || async {
+        provider_state(s, name)
+            .is_some_and(|p| p.parity && p.cursor.is_some_and(|c| c >= min_cursor))
+    })
+    .await;
+    let st = provider_state(s, name);
+    assert!(ok, "no parity: {st:?}");
+    st.unwrap()
+}

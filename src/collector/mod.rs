@@ -1,0 +1,145 @@
+//! The collectors: one task per `[[providers]]` entry, each keeping its engine's inventory
+//! in the store.
+//!
+//! [`spawn`] starts a supervisor that follows the config: a provider added gets a collector,
+//! one removed has its collector stopped and its data deleted, one whose URL, user,
+//! password or TLS settings changed gets a fresh collector (which reloads when the URL
+//! changed, and otherwise resumes from its cursor).
+//!
+//! - [`run`]: one provider's loop (load, events, reconcile, retry);
+//! - [`sync`]: listing and reading engine objects into the store;
+//! - [`events`]: what each engine event means;
+//! - [`status`]: the per-provider state kept in the store (phase, cursor, progress, errors).
+
+pub mod events;
+pub mod run;
+pub mod status;
+pub mod sync;
+
+use std::collections::BTreeMap;
+
+use tokio::task::JoinHandle;
+
+use crate::config::Provider;
+use crate::config::watch::LiveConfig;
+use crate::inventory::decode::COLLECTIONS;
+use crate::service::{Shutdown, ShutdownTrigger, shutdown_pair};
+use crate::store::{Store, StoreError};
+use status::ProviderState;
+
+struct Running {
+    provider: Provider,
+    stop: ShutdownTrigger,
+    task: JoinHandle<()>,
+}
+
+/// Whether two provider entries can share a collector (nothing it connects with changed).
+fn same_connection(a: &Provider, b: &Provider) -> bool {
+    a.url == b.url
+        && a.user == b.user
+        && a.password() == b.password()
+        && a.ca_file == b.ca_file
+        && a.insecure == b.insecure
+        && a.retry_interval == b.retry_interval
+        && a.refresh_interval == b.refresh_interval
+        && a.reconcile_interval == b.reconcile_interval
+}
+
+/// Starts the supervisor of the collectors; it stops them all on shutdown.
+pub fn spawn(config: LiveConfig, store: Store, shutdown: Shutdown) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut running: BTreeMap<String, Running> = BTreeMap::new();
+        let mut changes = config.subscribe();
+        let mut shutdown = shutdown;
+        loop {
+            let wanted: Vec<Provider> = config.current().providers.clone();
+            reconcile_collectors(&mut running, &wanted, &store);
+            tokio::select! {
+                _ = shutdown.wait() => break,
+                changed = changes.changed() => if changed.is_err() { break },
+            }
+        }
+        for (_, r) in running {
+            r.stop.fire();
+            let _ = r.task.await;
+        }
+    })
+}
+
+fn reconcile_collectors(
+    running: &mut BTreeMap<String, Running>,
+    wanted: &[Provider],
+    store: &Store,
+) {
+    let names: Vec<&str> = wanted.iter().map(|p| p.name.as_str()).collect();
+    let gone: Vec<String> = running
+        .keys()
+        .filter(|n| !names.contains(&n.as_str()))
+        .cloned()
+        .collect();
+    for name in gone {
+        if let Some(r) = running.remove(&name) {
+            r.stop.fire();
+            r.task.abort();
+        }
+        match forget_provider(store, &name) {
+            Ok(()) => {
+                tracing::info!(provider = %name, "collector: provider removed, its data deleted")
+            }
+            Err(e) => {
+                tracing::error!(provider = %name, "collector: cannot delete the data of a removed provider: {e}")
+            }
+        }
+    }
+    for p in wanted {
+        if running
+            .get(&p.name)
+            .is_some_and(|r| same_connection(&r.provider, p))
+        {
+            continue;
+        }
+        if let Some(old) = running.remove(&p.name) {
+            old.stop.fire();
+            old.task.abort();
+        }
+        match run::Collector::new(p.clone(), store.clone()) {
+            Ok(c) => {
+                let (stop, listen) = shutdown_pair();
+                let task = tokio::spawn(c.run(listen));
+                tracing::info!(provider = %p.name, url = %p.url.0, "collector: started");
+                running.insert(
+                    p.name.clone(),
+                    Running {
+                        provider: p.clone(),
+                        stop,
+                        task,
+                    },
+                );
+            }
+            Err(e) => tracing::error!(provider = %p.name, "collector: cannot start: {e:#}"),
+        }
+    }
+}
+
+/// Deletes everything stored for a provider.
+pub fn forget_provider(store: &Store, name: &str) -> Result<(), StoreError> {
+    let r = store.read()?;
+    let mut w = store.write()?;
+    for c in &COLLECTIONS {
+        for key in sync::stored_keys(&r, c.kind, name)? {
+            sync::remove(&mut w, c.kind, &key)?;
+        }
+    }
+    w.delete::<ProviderState>(name)?;
+    w.commit()
+}
+
+/// The state of every provider in the store.
+pub fn states(store: &Store) -> Result<Vec<ProviderState>, StoreError> {
+    Ok(store
+        .read()?
+        .list::<ProviderState>()?
+        .into_iter()
+        .map(|(_, s)| s.value)
+        .collect())
+}

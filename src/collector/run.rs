@@ -1,0 +1,361 @@
+//! One provider's collector: load, then follow the event feed, reconcile on a schedule, and
+//! retry with backoff when the engine fails, resuming from the stored cursor every time.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use jiff::Timestamp;
+use serde_json::Value;
+
+use super::events::{self, Action};
+use super::status::{Failure, Phase, ProviderState, kind_key};
+use super::sync::{self, SyncError};
+use crate::config::Provider;
+use crate::inventory::decode::{COLLECTIONS, Kind, Object};
+use crate::inventory::{self, model::*};
+use crate::ovirt::EngineClient;
+use crate::service::Shutdown;
+use crate::store::Store;
+
+/// A collector of one provider.
+pub struct Collector {
+    provider: Provider,
+    client: Arc<EngineClient>,
+    store: Store,
+    last_reconcile: Instant,
+}
+
+impl Collector {
+    /// A collector for `provider`, writing to `store`.
+    pub fn new(provider: Provider, store: Store) -> anyhow::Result<Collector> {
+        let client = Arc::new(EngineClient::new(&provider)?);
+        Ok(Collector {
+            provider,
+            client,
+            store,
+            last_reconcile: Instant::now(),
+        })
+    }
+
+    /// Runs until shutdown.
+    pub async fn run(mut self, mut shutdown: Shutdown) {
+        let mut backoff = self.provider.retry_interval.0;
+        loop {
+            let result = tokio::select! {
+                _ = shutdown.wait() => return,
+                r = self.cycle() => r,
+            };
+            let wait = match result {
+                Ok(()) => {
+                    backoff = self.provider.retry_interval.0;
+                    self.clear_error();
+                    self.provider.refresh_interval.0
+                }
+                Err(e) => {
+                    self.record_error(&e);
+                    let wait = backoff;
+                    backoff = (backoff * 2).min(self.provider.retry_interval.0 * 12);
+                    wait
+                }
+            };
+            tokio::select! {
+                _ = shutdown.wait() => return,
+                _ = tokio::time::sleep(wait) => {}
+            }
+        }
+    }
+
+    fn state(&self) -> ProviderState {
+        let stored = self
+            .store
+            .read()
+            .ok()
+            .and_then(|r| r.get::<ProviderState>(&self.provider.name).ok().flatten());
+        let mut s = stored.map(|s| s.value).unwrap_or_default();
+        s.name = self.provider.name.clone();
+        s.insecure = self.provider.insecure;
+        s
+    }
+
+    fn save(&self, s: &ProviderState) -> Result<(), SyncError> {
+        let mut w = self.store.write()?;
+        w.upsert(&self.provider.name, s)?;
+        w.commit()?;
+        Ok(())
+    }
+
+    /// One pass: load when needed, then apply new events, then reconcile when due.
+    async fn cycle(&mut self) -> Result<(), SyncError> {
+        let mut s = self.state();
+        let url = self.provider.url.0.to_string();
+        if s.cursor.is_none() || s.url != url {
+            self.load(&mut s).await?;
+        }
+        self.apply_events(&mut s).await?;
+        if self.last_reconcile.elapsed() >= self.provider.reconcile_interval.0 {
+            self.reconcile(&mut s).await?;
+        }
+        Ok(())
+    }
+
+    /// Started → Load → Loaded: notes the newest event, lists every collection.
+    pub async fn load(&mut self, s: &mut ProviderState) -> Result<(), SyncError> {
+        let root = self.client.get("").await?;
+        s.engine_version = sync::engine_version(&root);
+        s.url = self.provider.url.0.to_string();
+        s.phase = Phase::Started;
+        s.parity = false;
+        s.progress.clear();
+        self.save(s)?;
+        let newest = self.newest_event().await?;
+        s.phase = Phase::Load;
+        self.save(s)?;
+        for c in &COLLECTIONS {
+            self.relist(c.kind, s, true).await?;
+        }
+        s.phase = Phase::Loaded;
+        s.cursor = Some(newest);
+        s.loaded_at = Some(Timestamp::now().to_string());
+        self.last_reconcile = Instant::now();
+        self.save(s)?;
+        tracing::info!(provider = %self.provider.name, version = %s.engine_version, "collector: loaded");
+        Ok(())
+    }
+
+    async fn newest_event(&self) -> Result<u64, SyncError> {
+        let body = self.client.get("events?max=1").await?;
+        Ok(crate::ovirt::wire::collection(&body, "event")
+            .ok()
+            .and_then(|e| e.first())
+            .and_then(|e| e["id"].as_str())
+            .and_then(|i| i.parse().ok())
+            .unwrap_or(0))
+    }
+
+    /// Lists a collection page by page, upserting each page, then deletes what it did not
+    /// see. Progress is written with each page.
+    async fn relist(
+        &self,
+        kind: Kind,
+        s: &mut ProviderState,
+        show_progress: bool,
+    ) -> Result<(), SyncError> {
+        let c = kind.collection();
+        let mut seen = HashSet::new();
+        let mut n = 1;
+        loop {
+            let page = sync::list_page(&self.client, c, n).await?;
+            self.report_bad(s, &page.bad);
+            let mut w = self.store.write()?;
+            for o in &page.objects {
+                seen.insert(o.id().to_string());
+                sync::put(&mut w, &self.provider.name, o)?;
+            }
+            if show_progress {
+                s.progress.insert(kind_key(kind), seen.len() as u64);
+                w.upsert(&self.provider.name, &*s)?;
+            }
+            w.commit()?;
+            if !sync::more_after(&page) {
+                break;
+            }
+            n += 1;
+        }
+        // Objects that could not be decoded are kept as they were, not deleted.
+        let r = self.store.read()?;
+        let mut w = self.store.write()?;
+        sync::delete_unseen(&mut w, &r, kind, &self.provider.name, &seen)?;
+        s.counts.insert(kind_key(kind), seen.len() as u64);
+        w.upsert(&self.provider.name, &*s)?;
+        w.commit()?;
+        Ok(())
+    }
+
+    fn report_bad(&self, s: &mut ProviderState, bad: &[String]) {
+        if let Some(first) = bad.first() {
+            s.bad_objects += bad.len() as u64;
+            tracing::warn!(provider = %self.provider.name, count = bad.len(), "collector: objects the engine sent could not be read, e.g. {first}");
+        }
+    }
+
+    /// Reads the events since the cursor and applies them with the cursor, in one write.
+    async fn apply_events(&self, s: &mut ProviderState) -> Result<(), SyncError> {
+        let cursor = s.cursor.unwrap_or(0);
+        let body = self.client.get(&format!("events?from={cursor}")).await?;
+        let mut list: Vec<Value> = crate::ovirt::wire::collection(&body, "event")
+            .map_err(|e| crate::ovirt::EngineError::Malformed {
+                path: "events".into(),
+                problem: e.to_string(),
+            })?
+            .to_vec();
+        list.sort_by_key(event_id);
+        list.retain(|e| event_id(e) > cursor);
+        s.last_refresh = Some(Timestamp::now().to_string());
+        if list.is_empty() {
+            if s.phase != Phase::Refresh || !s.parity {
+                s.phase = Phase::Refresh;
+                s.parity = true;
+                self.save(s)?;
+            }
+            return Ok(());
+        }
+        let newest = list.last().map(event_id).unwrap_or(cursor);
+        let r = self.store.read()?;
+        let provider = self.provider.name.clone();
+        let known = |kind: Kind, id: &str| {
+            let key = inventory::key(&provider, id);
+            match kind {
+                Kind::Vm => r.get::<Vm>(&key).ok().flatten().is_some(),
+                Kind::Host => r.get::<Host>(&key).ok().flatten().is_some(),
+                Kind::Cluster => r.get::<Cluster>(&key).ok().flatten().is_some(),
+                _ => false,
+            }
+        };
+        let plan = events::plan(list.iter().flat_map(|e| events::actions(e, &known)));
+        // Read everything first; the write happens only once every read succeeded.
+        let mut reads: BTreeMap<(Kind, String), Option<Object>> = BTreeMap::new();
+        let mut relists = Vec::new();
+        for action in &plan {
+            match action {
+                Action::Reread {
+                    kind,
+                    id,
+                    with_disks,
+                } => {
+                    let got = self.read(s, *kind, id).await?;
+                    if *with_disks {
+                        let mut disks: HashSet<String> = HashSet::new();
+                        if let Ok(Some(old)) = r.get::<Vm>(&inventory::key(&provider, id)) {
+                            disks.extend(old.value.disk_attachments.iter().map(|a| a.disk.clone()));
+                        }
+                        if let Some(Object::Vm(vm)) = &got {
+                            disks.extend(vm.disk_attachments.iter().map(|a| a.disk.clone()));
+                        }
+                        for d in disks {
+                            let disk = self.read(s, Kind::Disk, &d).await?;
+                            reads.insert((Kind::Disk, d), disk);
+                        }
+                    }
+                    reads.insert((*kind, id.clone()), got);
+                }
+                Action::Relist(kind) => relists.push(*kind),
+                Action::VmsOfStorageDomain(sd) => {
+                    for disk in
+                        r.ids_by::<Disk>("storage_domain", &inventory::key(&provider, sd))?
+                    {
+                        for vm in r.ids_by::<Vm>("disk", &disk)? {
+                            let id = inventory::engine_id(&vm).to_string();
+                            let got = self.read(s, Kind::Vm, &id).await?;
+                            reads.insert((Kind::Vm, id), got);
+                        }
+                    }
+                }
+            }
+        }
+        drop(r);
+        for kind in relists {
+            self.relist(kind, s, false).await?;
+        }
+        let mut w = self.store.write()?;
+        for ((kind, id), got) in &reads {
+            match got {
+                Some(o) => {
+                    sync::put(&mut w, &provider, o)?;
+                }
+                None => {
+                    sync::remove(&mut w, *kind, &inventory::key(&provider, id))?;
+                }
+            }
+        }
+        s.cursor = Some(newest);
+        s.events_applied += list.len() as u64;
+        s.phase = Phase::Refresh;
+        s.parity = true;
+        w.upsert(&provider, &*s)?;
+        w.commit()?;
+        Ok(())
+    }
+
+    /// Reads one object; an object that cannot be decoded is reported and left as stored.
+    async fn read(
+        &self,
+        s: &mut ProviderState,
+        kind: Kind,
+        id: &str,
+    ) -> Result<Option<Object>, SyncError> {
+        match sync::read_one(&self.client, kind, id).await? {
+            None => Ok(None),
+            Some(Ok(o)) => Ok(Some(o)),
+            Some(Err(bad)) => {
+                self.report_bad(s, &[bad]);
+                // Keep what is stored: a malformed answer is not a deletion.
+                let r = self.store.read()?;
+                let key = inventory::key(&self.provider.name, id);
+                Ok(match kind {
+                    Kind::Vm => r.get::<Vm>(&key)?.map(|v| Object::Vm(Box::new(v.value))),
+                    Kind::Host => r.get::<Host>(&key)?.map(|v| Object::Host(v.value)),
+                    Kind::Cluster => r.get::<Cluster>(&key)?.map(|v| Object::Cluster(v.value)),
+                    Kind::DataCenter => r
+                        .get::<DataCenter>(&key)?
+                        .map(|v| Object::DataCenter(v.value)),
+                    Kind::Disk => r.get::<Disk>(&key)?.map(|v| Object::Disk(v.value)),
+                    Kind::Network => r.get::<Network>(&key)?.map(|v| Object::Network(v.value)),
+                    Kind::NicProfile => r
+                        .get::<NicProfile>(&key)?
+                        .map(|v| Object::NicProfile(v.value)),
+                    Kind::DiskProfile => r
+                        .get::<DiskProfile>(&key)?
+                        .map(|v| Object::DiskProfile(v.value)),
+                    Kind::StorageDomain => r
+                        .get::<StorageDomain>(&key)?
+                        .map(|v| Object::StorageDomain(v.value)),
+                })
+            }
+        }
+    }
+
+    /// Lists every collection again and repairs any difference with the store.
+    pub async fn reconcile(&mut self, s: &mut ProviderState) -> Result<(), SyncError> {
+        for c in &COLLECTIONS {
+            self.relist(c.kind, s, false).await?;
+        }
+        self.last_reconcile = Instant::now();
+        s.last_reconcile = Some(Timestamp::now().to_string());
+        self.save(s)?;
+        tracing::info!(provider = %self.provider.name, "collector: reconciled");
+        Ok(())
+    }
+
+    fn record_error(&self, e: &SyncError) {
+        let mut s = self.state();
+        s.failures += 1;
+        s.parity = false;
+        if s.error.is_none() {
+            // Logged once per episode, not once per attempt.
+            tracing::error!(provider = %self.provider.name, "collector: {e}; retrying every {:?} or so", self.provider.retry_interval.0);
+            s.error = Some(Failure {
+                since: Timestamp::now().to_string(),
+                message: e.to_string(),
+            });
+        } else if let Some(f) = &mut s.error {
+            f.message = e.to_string();
+        }
+        let _ = self.save(&s);
+    }
+
+    fn clear_error(&self) {
+        let mut s = self.state();
+        if s.error.take().is_some() {
+            tracing::info!(provider = %self.provider.name, "collector: the engine answers again");
+            let _ = self.save(&s);
+        }
+    }
+}
+
+fn event_id(e: &Value) -> u64 {
+    e["id"].as_str().and_then(|i| i.parse().ok()).unwrap_or(0)
+}
+
+/// How long to wait between checks that a stopped collector has finished.
+pub const STOP_GRACE: Duration = Duration::from_secs(5);

@@ -1,0 +1,169 @@
+//! Moving engine objects into the store: listing whole collections (paged), reading single
+//! objects, and writing them as upserts and deletes so that every step can be repeated.
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+
+use crate::inventory::decode::{Collection, Kind, Object, decode};
+use crate::inventory::{self, model::*};
+use crate::ovirt::wire::collection;
+use crate::ovirt::{EngineClient, EngineError};
+use crate::store::{ReadTxn, StoreError, WriteTxn};
+
+/// Why a sync step failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The engine failed or lied.
+    #[error("{0}")]
+    Engine(#[from] EngineError),
+    /// The store failed.
+    #[error("{0}")]
+    Store(#[from] StoreError),
+}
+
+/// Collections listed page by page (they can hold tens of thousands of objects).
+const PAGED: [Kind; 3] = [Kind::Vm, Kind::Disk, Kind::Host];
+
+/// Objects per page when listing a paged collection.
+pub const PAGE: usize = 1000;
+
+/// One page of a collection, decoded. Objects that cannot be read are returned as errors
+/// beside the good ones, so one bad object never stops a load.
+pub struct Page {
+    /// The objects read.
+    pub objects: Vec<Object>,
+    /// `(id or index, problem)` for each object that could not be read.
+    pub bad: Vec<String>,
+    /// How many items the engine sent (a short page ends the listing).
+    pub sent: usize,
+}
+
+/// Reads page `n` (from 1) of a collection; unpaged collections come whole as page 1.
+pub async fn list_page(client: &EngineClient, c: &Collection, n: usize) -> Result<Page, SyncError> {
+    let paged = PAGED.contains(&c.kind);
+    let mut request = c.list_request();
+    if paged {
+        let sep = if request.contains('?') { '&' } else { '?' };
+        request = format!("{request}{sep}max={PAGE}&search=page%20{n}");
+    }
+    let body = client.get(&request).await?;
+    let items = collection(&body, c.singular).map_err(|e| EngineError::Malformed {
+        path: c.path.to_string(),
+        problem: e.to_string(),
+    })?;
+    let mut page = Page {
+        objects: Vec::with_capacity(items.len()),
+        bad: Vec::new(),
+        sent: items.len(),
+    };
+    for (i, item) in items.iter().enumerate() {
+        match decode(c.kind, item) {
+            Ok(o) => page.objects.push(o),
+            Err(e) => page.bad.push(format!(
+                "{} {}: {e}",
+                c.path,
+                item["id"]
+                    .as_str()
+                    .map_or_else(|| format!("#{i}"), str::to_string)
+            )),
+        }
+    }
+    if !paged {
+        page.sent = 0;
+    }
+    Ok(page)
+}
+
+/// Whether the listing goes on after this page.
+pub fn more_after(page: &Page) -> bool {
+    page.sent >= PAGE
+}
+
+/// Reads one object; `Ok(None)` when the engine says it is gone (404).
+pub async fn read_one(
+    client: &EngineClient,
+    kind: Kind,
+    id: &str,
+) -> Result<Option<Result<Object, String>>, SyncError> {
+    match client.get(&kind.collection().get_request(id)).await {
+        Ok(v) => Ok(Some(
+            decode(kind, &v).map_err(|e| format!("{} {id}: {e}", kind.path())),
+        )),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Upserts a decoded object; returns whether it changed.
+pub fn put(w: &mut WriteTxn, provider: &str, o: &Object) -> Result<bool, StoreError> {
+    let key = inventory::key(provider, o.id());
+    let changed = match o {
+        Object::DataCenter(x) => w.upsert(&key, x)?,
+        Object::Cluster(x) => w.upsert(&key, x)?,
+        Object::Host(x) => w.upsert(&key, x)?,
+        Object::Network(x) => w.upsert(&key, x)?,
+        Object::NicProfile(x) => w.upsert(&key, x)?,
+        Object::StorageDomain(x) => w.upsert(&key, x)?,
+        Object::DiskProfile(x) => w.upsert(&key, x)?,
+        Object::Disk(x) => w.upsert(&key, x)?,
+        Object::Vm(x) => w.upsert(&key, x.as_ref())?,
+    };
+    Ok(changed.is_some())
+}
+
+/// Deletes an object by store key; returns whether it existed.
+pub fn remove(w: &mut WriteTxn, kind: Kind, key: &str) -> Result<bool, StoreError> {
+    match kind {
+        Kind::DataCenter => w.delete::<DataCenter>(key),
+        Kind::Cluster => w.delete::<Cluster>(key),
+        Kind::Host => w.delete::<Host>(key),
+        Kind::Network => w.delete::<Network>(key),
+        Kind::NicProfile => w.delete::<NicProfile>(key),
+        Kind::StorageDomain => w.delete::<StorageDomain>(key),
+        Kind::DiskProfile => w.delete::<DiskProfile>(key),
+        Kind::Disk => w.delete::<Disk>(key),
+        Kind::Vm => w.delete::<Vm>(key),
+    }
+}
+
+/// The stored keys of a kind for a provider.
+pub fn stored_keys(r: &ReadTxn, kind: Kind, provider: &str) -> Result<Vec<String>, StoreError> {
+    let prefix = format!("{provider}/");
+    match kind {
+        Kind::DataCenter => r.keys_prefix::<DataCenter>(&prefix),
+        Kind::Cluster => r.keys_prefix::<Cluster>(&prefix),
+        Kind::Host => r.keys_prefix::<Host>(&prefix),
+        Kind::Network => r.keys_prefix::<Network>(&prefix),
+        Kind::NicProfile => r.keys_prefix::<NicProfile>(&prefix),
+        Kind::StorageDomain => r.keys_prefix::<StorageDomain>(&prefix),
+        Kind::DiskProfile => r.keys_prefix::<DiskProfile>(&prefix),
+        Kind::Disk => r.keys_prefix::<Disk>(&prefix),
+        Kind::Vm => r.keys_prefix::<Vm>(&prefix),
+    }
+}
+
+/// Deletes the stored objects of a kind that a complete listing did not return.
+pub fn delete_unseen(
+    w: &mut WriteTxn,
+    r: &ReadTxn,
+    kind: Kind,
+    provider: &str,
+    seen: &HashSet<String>,
+) -> Result<usize, StoreError> {
+    let mut n = 0;
+    for key in stored_keys(r, kind, provider)? {
+        if !seen.contains(inventory::engine_id(&key)) && remove(w, kind, &key)? {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// The engine's version, from the API root.
+pub fn engine_version(root: &Value) -> String {
+    root["product_info"]["version"]["full_version"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}

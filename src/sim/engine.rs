@@ -1,0 +1,304 @@
+//! The engine's HTTP face: SSO, the API root, every collection with `follow`, `search`,
+//! `max` and `from`, single objects by id, and the engine's fault bodies.
+
+use std::collections::HashMap;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{Next, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+
+use super::Sim;
+use super::faults::Fault;
+use super::state::{followable, singular};
+
+/// The engine's routes.
+pub fn router(sim: Sim) -> Router {
+    let api = Router::new()
+        .route("/ovirt-engine/api", get(root))
+        .route("/ovirt-engine/api/options/ServerCPUList", get(server_cpus))
+        .route("/ovirt-engine/api/events", get(events))
+        .route("/ovirt-engine/api/{collection}", get(list))
+        .route("/ovirt-engine/api/{collection}/{id}", get(one))
+        .route_layer(from_fn_with_state(sim.clone(), authorize_and_fault));
+    Router::new()
+        .route("/ovirt-engine/sso/oauth/token", post(sso))
+        .merge(api)
+        .merge(super::control::router(sim.clone()))
+        .with_state(sim)
+}
+
+/// An engine fault: `{"reason", "detail"}` with a status.
+pub fn fault(status: StatusCode, reason: &str, detail: &str) -> Response {
+    (
+        status,
+        axum::Json(json!({"reason": reason, "detail": detail})),
+    )
+        .into_response()
+}
+
+async fn sso(State(sim): State<Sim>, body: String) -> Response {
+    let form: HashMap<String, String> = form_urlencoded::parse(body.as_bytes())
+        .into_owned()
+        .collect();
+    let mut state = sim.state.lock().expect("sim state");
+    let (user, password) = state.credentials.clone();
+    if form.get("grant_type").map(String::as_str) != Some("password")
+        || form.get("username") != Some(&user)
+        || form.get("password") != Some(&password)
+    {
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({"error": "access_denied", "error_description": "Cannot authenticate user: invalid credentials"})),
+        )
+            .into_response();
+    }
+    let token = crate::auth::random_token(32);
+    state.tokens.insert(token.clone());
+    let exp = super::state::now_ms() + 3_600_000;
+    axum::Json(json!({"access_token": token, "token_type": "Bearer", "exp": exp.to_string()}))
+        .into_response()
+}
+
+async fn authorize_and_fault(State(sim): State<Sim>, req: Request, next: Next) -> Response {
+    let token = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default()
+        .to_string();
+    let (faults, known) = {
+        let state = sim.state.lock().expect("sim state");
+        (
+            sim.faults.lock().expect("faults").clone(),
+            state.tokens.contains(&token),
+        )
+    };
+    sim.requests
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    if faults.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
+    }
+    if !known {
+        return fault(StatusCode::UNAUTHORIZED, "Unauthorized", "");
+    }
+    match faults.draw(&sim.dice) {
+        Fault::None => next.run(req).await,
+        Fault::Error => fault(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Operation Failed",
+            "injected fault",
+        ),
+        Fault::Unauthorized => fault(StatusCode::UNAUTHORIZED, "Unauthorized", ""),
+        Fault::Drop => {
+            let broken = futures_stream(vec![
+                Ok(bytes::Bytes::from_static(b"{\"vm\": [")),
+                Err(std::io::Error::other("dropped")),
+            ]);
+            (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                Body::from_stream(broken),
+            )
+                .into_response()
+        }
+        Fault::Truncate => {
+            let resp = next.run(req).await;
+            let (parts, body) = resp.into_parts();
+            let bytes = axum::body::to_bytes(body, usize::MAX)
+                .await
+                .unwrap_or_default();
+            let half = bytes.slice(..bytes.len() / 2);
+            let mut resp = Response::from_parts(parts, Body::from(half));
+            resp.headers_mut().remove(header::CONTENT_LENGTH);
+            resp
+        }
+    }
+}
+
+fn futures_stream(
+    items: Vec<Result<bytes::Bytes, std::io::Error>>,
+) -> impl futures_core::Stream<Item = Result<bytes::Bytes, std::io::Error>> {
+    tokio_stream::iter(items)
+}
+
+async fn root(State(sim): State<Sim>) -> Response {
+    axum::Json(sim.state.lock().expect("sim state").root.clone()).into_response()
+}
+
+async fn server_cpus(State(sim): State<Sim>) -> Response {
+    axum::Json(sim.state.lock().expect("sim state").server_cpus.clone()).into_response()
+}
+
+/// The subset of the engine's search language vmyard uses: `name=x` (with `*`), `status=x`,
+/// `type=N or type=M` (events), and `page N` (with `max`).
+#[derive(Debug, Default)]
+struct Search {
+    terms: Vec<(String, String)>,
+    page: Option<usize>,
+}
+
+fn parse_search(s: &str) -> Search {
+    let mut out = Search::default();
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i];
+        if w.eq_ignore_ascii_case("page") {
+            out.page = words.get(i + 1).and_then(|n| n.parse().ok());
+            i += 2;
+            continue;
+        }
+        if let Some((k, v)) = w.split_once('=') {
+            out.terms
+                .push((k.to_lowercase(), v.trim_matches('"').to_string()));
+        }
+        i += 1;
+    }
+    out
+}
+
+fn glob(pattern: &str, s: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == s,
+        Some((pre, post)) => {
+            s.starts_with(pre) && s[pre.len()..].ends_with(post.trim_end_matches('*'))
+        }
+    }
+}
+
+impl Search {
+    /// Terms with the same key are alternatives (`type=1 or type=2`); different keys must all hold.
+    fn matches(&self, o: &Value) -> bool {
+        let mut by_key: HashMap<&str, Vec<&str>> = HashMap::new();
+        for (k, v) in &self.terms {
+            by_key.entry(k.as_str()).or_default().push(v.as_str());
+        }
+        by_key.iter().all(|(k, values)| {
+            let field = match *k {
+                "type" => "code",
+                other => other,
+            };
+            let have = o[field].as_str().unwrap_or_default();
+            values.iter().any(|v| glob(v, have))
+        })
+    }
+}
+
+/// Leaves out inlined sub-collections that `follow=` did not ask for, as the engine does.
+fn shape(mut o: Value, collection: &str, follow: &[&str]) -> Value {
+    if let Some(map) = o.as_object_mut() {
+        for key in followable(collection) {
+            if !follow.contains(key) {
+                map.remove(*key);
+            }
+        }
+    }
+    o
+}
+
+async fn list(
+    State(sim): State<Sim>,
+    Path(collection): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let Some(key) = singular(&collection) else {
+        return fault(
+            StatusCode::NOT_FOUND,
+            "Not Found",
+            &format!("no collection {collection}"),
+        );
+    };
+    let follow: Vec<&str> = q
+        .get("follow")
+        .map(|f| f.split(',').collect())
+        .unwrap_or_default();
+    let search = parse_search(q.get("search").map(String::as_str).unwrap_or_default());
+    let max: Option<usize> = q.get("max").and_then(|m| m.parse().ok());
+    let state = sim.state.lock().expect("sim state");
+    let objects = state
+        .objects(&collection)
+        .expect("served collections exist");
+    let matching = objects.values().filter(|o| search.matches(o));
+    let skip = match (search.page, max) {
+        (Some(page), Some(max)) => page.saturating_sub(1) * max,
+        _ => 0,
+    };
+    let items: Vec<Value> = matching
+        .skip(skip)
+        .take(max.unwrap_or(usize::MAX))
+        .map(|o| shape(o.clone(), &collection, &follow))
+        .collect();
+    drop(state);
+    wrap(key, items)
+}
+
+fn wrap(key: &str, items: Vec<Value>) -> Response {
+    if items.is_empty() {
+        return axum::Json(json!({})).into_response();
+    }
+    axum::Json(json!({ key: items })).into_response()
+}
+
+async fn one(
+    State(sim): State<Sim>,
+    Path((collection, id)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    if singular(&collection).is_none() {
+        return fault(
+            StatusCode::NOT_FOUND,
+            "Not Found",
+            &format!("no collection {collection}"),
+        );
+    }
+    let follow: Vec<&str> = q
+        .get("follow")
+        .map(|f| f.split(',').collect())
+        .unwrap_or_default();
+    let state = sim.state.lock().expect("sim state");
+    match state.objects(&collection).and_then(|c| c.get(&id)) {
+        Some(o) => axum::Json(shape(o.clone(), &collection, &follow)).into_response(),
+        None => fault(
+            StatusCode::NOT_FOUND,
+            "Not Found",
+            &format!("Entity not found: {id}"),
+        ),
+    }
+}
+
+/// `events`: newest first, like the engine; `from=N` gives only events newer than N.
+async fn events(State(sim): State<Sim>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let search = parse_search(q.get("search").map(String::as_str).unwrap_or_default());
+    let from: Option<u64> = q.get("from").and_then(|f| f.parse().ok());
+    let max: usize = q
+        .get("max")
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(usize::MAX);
+    let state = sim.state.lock().expect("sim state");
+    let items: Vec<Value> = state
+        .events
+        .iter()
+        .rev()
+        .filter(|e| {
+            from.is_none_or(|f| {
+                e["id"]
+                    .as_str()
+                    .and_then(|i| i.parse::<u64>().ok())
+                    .is_some_and(|i| i > f)
+            })
+        })
+        .filter(|e| search.matches(e))
+        .take(max)
+        .cloned()
+        .collect();
+    drop(state);
+    wrap("event", items)
+}

@@ -1,0 +1,252 @@
+//! The engine simulator: an oVirt 4.x REST engine on loopback that the collector cannot tell
+//! from a real one, used by `vmyard sim`, `serve --demo`, the tests and the benchmarks.
+//!
+//! - [`state`]: the objects in wire form, the event log, tokens; mutations log events;
+//! - [`fixtures`]: the recorded answers of a real engine 4.4.10, as a base inventory;
+//! - [`generate`]: inventories of any size from a seed, with every condition the concern
+//!   rules look for;
+//! - [`engine`]: the engine's HTTP API (SSO, collections, `follow`, `search`, `max`, `from`);
+//! - [`control`]: changes, faults and token expiry, behind a control token;
+//! - [`faults`]: what can be injected, at what rate.
+
+pub mod control;
+pub mod engine;
+pub mod faults;
+pub mod fixtures;
+// GENERATE-PENDING pub mod generate;
+pub mod state;
+
+use std::net::SocketAddr;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::service::Shutdown;
+use faults::{Dice, Faults};
+use state::SimState;
+
+/// A handle on a simulated engine; cheap to clone.
+#[derive(Clone)]
+pub struct Sim {
+    /// The engine's data.
+    pub state: Arc<Mutex<SimState>>,
+    /// The faults in force.
+    pub faults: Arc<Mutex<Faults>>,
+    /// The fault dice.
+    pub dice: Arc<Dice>,
+    /// API requests answered.
+    pub requests: Arc<AtomicU64>,
+    /// The token of the control API.
+    pub control_token: Arc<String>,
+}
+
+impl std::fmt::Debug for Sim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Sim")
+    }
+}
+
+/// Where the simulated inventory comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The recorded engine.
+    Fixtures,
+    /// Generated: this many VMs (the rest scaled as in the 10k mix), from a seed.
+    Generated {
+        /// How many VMs.
+        vms: usize,
+        /// The seed.
+        seed: u64,
+    },
+}
+
+// GENERATE-PENDING
+fn generated(_vms: usize, _seed: u64) -> GeneratedPending {
+    GeneratedPending {
+        collections: Vec::new(),
+    }
+}
+// GENERATE-PENDING
+struct GeneratedPending {
+    collections: Vec<(&'static str, Vec<Value>)>,
+}
+
+/// A running simulator.
+pub struct RunningSim {
+    /// The handle.
+    pub sim: Sim,
+    /// Its HTTPS address.
+    pub addr: SocketAddr,
+    /// The PEM of its self-signed certificate, to trust it.
+    pub cert_pem: String,
+}
+
+impl RunningSim {
+    /// The API root URL, as a provider's `url`.
+    pub fn api_url(&self) -> String {
+        format!("https://127.0.0.1:{}/ovirt-engine/api", self.addr.port())
+    }
+}
+
+impl Sim {
+    /// A simulator over `source`.
+    pub fn new(source: Source) -> Sim {
+        let state = match source {
+            Source::Fixtures => fixtures::state(),
+            Source::Generated { vms, seed } => {
+                let g = generated(vms, seed);
+                let root = fixtures::answer("").unwrap_or(Value::Null);
+                let cpus = fixtures::answer("options/ServerCPUList").unwrap_or(Value::Null);
+                SimState::new(root, cpus, g.collections, 1000)
+            }
+        };
+        Sim {
+            state: Arc::new(Mutex::new(state)),
+            faults: Arc::new(Mutex::new(Faults::default())),
+            dice: Arc::new(Dice::new(0x5eed)),
+            requests: Arc::new(AtomicU64::new(0)),
+            control_token: Arc::new(crate::auth::random_token(24)),
+        }
+    }
+
+    /// Sets top-level fields of an object and logs its update event; returns the event id.
+    pub fn update(
+        &self,
+        collection: &'static str,
+        id: &str,
+        set: serde_json::Map<String, Value>,
+        code: Option<u32>,
+    ) -> Result<u64, String> {
+        let mut state = self.state.lock().expect("sim state");
+        let mut object = state
+            .objects(collection)
+            .and_then(|c| c.get(id))
+            .cloned()
+            .ok_or_else(|| format!("Entity not found: {id}"))?;
+        for (k, v) in set {
+            if v.is_null() {
+                object.as_object_mut().map(|m| m.remove(&k));
+            } else {
+                object[k] = v;
+            }
+        }
+        let code = code
+            .or(control::codes(collection).map(|(u, _, _)| u))
+            .unwrap_or(0);
+        state.put(collection, object, code)?;
+        Ok(state.next_event - 1)
+    }
+
+    /// Serves the engine on `addr` over HTTPS until shutdown.
+    pub async fn serve(self, addr: SocketAddr, shutdown: Shutdown) -> anyhow::Result<RunningSim> {
+        let certified =
+            rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()])?;
+        let cert_pem = certified.cert.pem();
+        let key_pem = certified.signing_key.serialize_pem();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let chain = vec![certified.cert.der().clone()];
+        let key = rustls::pki_types::PrivateKeyDer::try_from(certified.signing_key.serialize_der())
+            .map_err(|e| anyhow::anyhow!("simulator key: {e}"))?;
+        let _ = key_pem;
+        let tls = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()?
+            .with_no_client_auth()
+            .with_single_cert(chain, key)?;
+        let listener = std::net::TcpListener::bind(addr)?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let handle = axum_server::Handle::<SocketAddr>::new();
+        let server = axum_server::from_tcp_rustls(
+            listener,
+            axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(tls)),
+        )?
+        .handle(handle.clone());
+        let app = engine::router(self.clone());
+        tokio::spawn(async move {
+            if let Err(e) = server.serve(app.into_make_service()).await {
+                tracing::error!("simulator: {e}");
+            }
+        });
+        let mut stop = shutdown;
+        tokio::spawn(async move {
+            stop.wait().await;
+            handle.graceful_shutdown(Some(Duration::from_secs(2)));
+        });
+        Ok(RunningSim {
+            sim: self,
+            addr,
+            cert_pem,
+        })
+    }
+
+    /// Keeps changing a few VMs every `every`, as a live engine does: starts and stops them,
+    /// changes memory and descriptions. Each change logs its event.
+    pub fn spawn_churn(&self, every: Duration, per_tick: usize, shutdown: Shutdown) {
+        let sim = self.clone();
+        let dice = Dice::new(7);
+        tokio::spawn(async move {
+            let mut shutdown = shutdown;
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tokio::select! {
+                    _ = shutdown.wait() => return,
+                    _ = tick.tick() => {}
+                }
+                for _ in 0..per_tick {
+                    sim.churn_one(&dice);
+                }
+            }
+        });
+    }
+
+    fn churn_one(&self, dice: &Dice) {
+        let (id, status, hosts) = {
+            let state = self.state.lock().expect("sim state");
+            let vms = state.objects("vms").expect("vms");
+            if vms.is_empty() {
+                return;
+            }
+            let pick = (dice.roll() * vms.len() as f64) as usize % vms.len();
+            let Some((id, vm)) = vms.iter().nth(pick) else {
+                return;
+            };
+            let cluster = vm["cluster"]["id"].as_str().unwrap_or_default().to_string();
+            let hosts: Vec<String> = state
+                .objects("hosts")
+                .expect("hosts")
+                .values()
+                .filter(|h| h["cluster"]["id"].as_str() == Some(cluster.as_str()))
+                .filter_map(|h| h["id"].as_str().map(str::to_string))
+                .collect();
+            (
+                id.clone(),
+                vm["status"].as_str().unwrap_or_default().to_string(),
+                hosts,
+            )
+        };
+        let mut set = serde_json::Map::new();
+        let code = if status == "up" {
+            set.insert("status".into(), json!("down"));
+            set.insert("host".into(), Value::Null);
+            61
+        } else if let Some(host) =
+            hosts.get((dice.roll() * hosts.len().max(1) as f64) as usize % hosts.len().max(1))
+        {
+            set.insert("status".into(), json!("up"));
+            set.insert(
+                "host".into(),
+                json!({"href": format!("/ovirt-engine/api/hosts/{host}"), "id": host}),
+            );
+            32
+        } else {
+            set.insert(
+                "description".into(),
+                json!(format!("changed at {}", state::now_ms())),
+            );
+            35
+        };
+        let _ = self.update("vms", &id, set, Some(code));
+    }
+}

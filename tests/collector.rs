@@ -57,12 +57,13 @@ async fn the_recorded_engine_is_loaded_exactly() {
         ),
         ("disks", r.count_prefix::<Disk>("e1/").unwrap()),
     ];
-    let sim = engine.sim.state.lock().unwrap();
-    for (path, n) in counts {
-        assert_eq!(n, sim.objects(path).unwrap().len(), "{path}");
-        assert_eq!(st.counts[path] as usize, n, "{path} count in the state");
+    {
+        let sim = engine.sim.state.lock().unwrap();
+        for (path, n) in counts {
+            assert_eq!(n, sim.objects(path).unwrap().len(), "{path}");
+            assert_eq!(st.counts[path] as usize, n, "{path} count in the state");
+        }
     }
-    drop(sim);
     let v = r.get::<Vm>(&format!("e1/{VM}")).unwrap().unwrap();
     assert_eq!(v.revision, 1);
     assert_eq!(v.value.nics[0].mac, "56:6f:a5:e5:00:03");

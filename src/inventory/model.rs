@@ -407,8 +407,11 @@ macro_rules! record {
             fn index_keys(&self) -> Vec<(&'static str, String)> {
                 let $me = self;
                 let mut keys: Vec<(&'static str, String)> = $keys;
-                keys.push(("name", $me.name.clone()));
                 keys.retain(|(_, v)| !v.is_empty());
+                // Every record is in the name index (by id when it has no name), so lists
+                // sorted by name hold every record.
+                let name = if $me.name.is_empty() { $me.id.clone() } else { $me.name.clone() };
+                keys.push(("name", name));
                 keys
             }
         }

@@ -62,18 +62,16 @@ pub fn codes(collection: &str) -> Option<(u32, u32, u32)> {
     })
 }
 
-fn collection(name: &str) -> Result<&'static str, Response> {
-    SERVED
-        .iter()
-        .map(|(c, _, _)| *c)
-        .find(|c| *c == name)
-        .ok_or_else(|| {
-            fault(
-                StatusCode::NOT_FOUND,
-                "Not Found",
-                &format!("no collection {name}"),
-            )
-        })
+fn collection(name: &str) -> Option<&'static str> {
+    SERVED.iter().map(|(c, _, _)| *c).find(|c| *c == name)
+}
+
+fn unknown(name: &str) -> Response {
+    fault(
+        StatusCode::NOT_FOUND,
+        "Not Found",
+        &format!("no collection {name}"),
+    )
 }
 
 async fn set_faults(State(sim): State<Sim>, Json(f): Json<Faults>) -> Response {
@@ -101,9 +99,8 @@ pub struct Update {
 }
 
 async fn update(State(sim): State<Sim>, Json(u): Json<Update>) -> Response {
-    let c = match collection(&u.collection) {
-        Ok(c) => c,
-        Err(r) => return r,
+    let Some(c) = collection(&u.collection) else {
+        return unknown(&u.collection);
     };
     match sim.update(c, &u.id, u.set, u.code) {
         Ok(event) => Json(json!({"event": event})).into_response(),
@@ -118,9 +115,8 @@ struct Add {
 }
 
 async fn add(State(sim): State<Sim>, Json(a): Json<Add>) -> Response {
-    let c = match collection(&a.collection) {
-        Ok(c) => c,
-        Err(r) => return r,
+    let Some(c) = collection(&a.collection) else {
+        return unknown(&a.collection);
     };
     let code = codes(c).map(|(_, add, _)| add).unwrap_or(0);
     match sim.state.lock().expect("sim state").put(c, a.object, code) {
@@ -136,9 +132,8 @@ struct Remove {
 }
 
 async fn remove(State(sim): State<Sim>, Json(r): Json<Remove>) -> Response {
-    let c = match collection(&r.collection) {
-        Ok(c) => c,
-        Err(r) => return r,
+    let Some(c) = collection(&r.collection) else {
+        return unknown(&r.collection);
     };
     let code = codes(c).map(|(_, _, rm)| rm).unwrap_or(0);
     if sim.state.lock().expect("sim state").remove(c, &r.id, code) {

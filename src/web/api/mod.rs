@@ -5,6 +5,7 @@
 //! code that answers.
 
 mod error;
+pub mod inventory;
 mod system;
 mod tokens;
 
@@ -29,10 +30,18 @@ use crate::auth::Role;
         tokens::list,
         tokens::create,
         tokens::revoke,
+        inventory::providers,
+        inventory::provider,
+        inventory::list,
+        inventory::get,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "system", description = "The service itself"), (name = "tokens", description = "API tokens"))
+    tags(
+        (name = "system", description = "The service itself"),
+        (name = "tokens", description = "API tokens"),
+        (name = "inventory", description = "The engines' inventory")
+    )
 )]
 pub struct ApiDoc;
 
@@ -68,4 +77,16 @@ pub fn register(r: Routes) -> Routes {
         .get("/api/v1/tokens", admin, tokens::list)
         .post("/api/v1/tokens", admin, tokens::create)
         .delete("/api/v1/tokens/{id}", admin, tokens::revoke)
+        .get("/api/v1/providers", viewer, inventory::providers)
+        .get("/api/v1/providers/{provider}", viewer, inventory::provider)
+        .get(
+            "/api/v1/providers/{provider}/{kind}",
+            viewer,
+            inventory::list,
+        )
+        .get(
+            "/api/v1/providers/{provider}/{kind}/{id}",
+            viewer,
+            inventory::get,
+        )
 }

@@ -15,17 +15,11 @@ pub fn register(r: Routes) -> Routes {
     r.get("/", Access::Role(Role::Viewer), dashboard)
 }
 
-struct ProviderRow {
-    name: String,
-    url: String,
-    insecure: bool,
-}
-
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 struct DashboardPage {
     layout: Layout,
-    providers: Vec<ProviderRow>,
+    providers: Vec<crate::web::api::inventory::ProviderView>,
     config_file: Option<String>,
     started_at: String,
     loaded_at: String,
@@ -33,19 +27,10 @@ struct DashboardPage {
 }
 
 async fn dashboard(State(app): State<AppState>, Extension(me): Extension<Identity>) -> Response {
-    let config = app.config.current();
     let status = app.config.status();
     render(&DashboardPage {
         layout: Layout::new(&app, &me, "Dashboard", "/"),
-        providers: config
-            .providers
-            .iter()
-            .map(|p| ProviderRow {
-                name: p.name.clone(),
-                url: p.url.0.to_string(),
-                insecure: p.insecure,
-            })
-            .collect(),
+        providers: crate::web::api::inventory::providers_view(&app).unwrap_or_default(),
         config_file: status.file.map(|f| f.display().to_string()),
         started_at: fmt_time(app.started_at),
         loaded_at: fmt_time(status.loaded_at),

@@ -4,7 +4,9 @@
 //! user, the CSRF token for its forms, and the config-error banner, which htmx refreshes
 //! from `/partials/banner` so an edit refused while the page is open still shows.
 
+mod cells;
 mod dashboard;
+mod inventory;
 mod login;
 mod sections;
 mod settings;
@@ -24,6 +26,8 @@ pub fn register(r: Routes) -> Routes {
     let r = login::register(r);
     let r = r.get("/partials/banner", viewer, banner);
     let r = dashboard::register(r);
+    let r = r.get("/partials/providers", viewer, providers_partial);
+    let r = inventory::register(r);
     let r = sections::register(r);
     settings::register(r)
 }
@@ -172,4 +176,16 @@ async fn banner(State(app): State<AppState>) -> Response {
         "<div id=\"banner\" hx-get=\"/partials/banner\" hx-trigger=\"every 5s\" hx-swap=\"outerHTML\">{inner}</div>"
     ))
     .into_response()
+}
+
+#[derive(Template)]
+#[template(path = "partials/providers.html")]
+struct ProvidersPartial {
+    providers: Vec<crate::web::api::inventory::ProviderView>,
+}
+
+async fn providers_partial(State(app): State<AppState>) -> Response {
+    render(&ProvidersPartial {
+        providers: crate::web::api::inventory::providers_view(&app).unwrap_or_default(),
+    })
 }

@@ -14,8 +14,7 @@ use crate::web::routes::{Access, Routes};
 /// Registers the section pages.
 pub fn register(r: Routes) -> Routes {
     let viewer = Access::Role(Role::Viewer);
-    r.get("/inventory", viewer, inventory)
-        .get("/concerns", viewer, concerns)
+    r.get("/concerns", viewer, concerns)
         .get("/machines", viewer, machines)
         .get("/nodes", viewer, nodes)
 }
@@ -36,36 +35,6 @@ fn config_file(app: &AppState) -> String {
         .file
         .map(|f| f.display().to_string())
         .unwrap_or_else(|| "the config file".into())
-}
-
-async fn inventory(State(app): State<AppState>, Extension(me): Extension<Identity>) -> Response {
-    let config = app.config.current();
-    let (heading, text) = if config.providers.is_empty() {
-        (
-            "No engine configured".to_string(),
-            format!(
-                "Add a [[providers]] entry to {} to collect an oVirt engine's inventory.",
-                config_file(&app)
-            ),
-        )
-    } else {
-        (
-            "Configured engines".to_string(),
-            "Their inventory shows here once it has been collected.".to_string(),
-        )
-    };
-    let rows = config
-        .providers
-        .iter()
-        .map(|p| vec![p.name.clone(), p.url.0.to_string(), p.user.clone()])
-        .collect();
-    render(&SectionPage {
-        layout: Layout::new(&app, &me, "Inventory", "/inventory"),
-        heading,
-        text,
-        columns: vec!["Provider", "Engine", "User"],
-        rows,
-    })
 }
 
 async fn concerns(State(app): State<AppState>, Extension(me): Extension<Identity>) -> Response {

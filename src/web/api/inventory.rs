@@ -1,0 +1,199 @@
+//! The inventory API: providers with their collection state, and every kind of engine
+//! object with filters, sorting and paging.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{ApiError, ErrorBody};
+use crate::collector::status::ProviderState;
+use crate::inventory::decode::Kind;
+use crate::inventory::query::{self, ListQuery};
+use crate::inventory::{self, model::*};
+use crate::store::ReadTxn;
+use crate::web::AppState;
+
+/// A configured provider and its collection state.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProviderView {
+    /// The name in the config.
+    pub name: String,
+    /// The engine URL.
+    pub url: String,
+    /// TLS verification is off.
+    pub insecure: bool,
+    /// The collection state (absent before the collector first ran).
+    pub state: Option<ProviderState>,
+}
+
+/// The configured providers and their collection state.
+pub fn providers_view(app: &AppState) -> Result<Vec<ProviderView>, ApiError> {
+    let r = app.store.read()?;
+    app.config
+        .current()
+        .providers
+        .iter()
+        .map(|p| {
+            Ok(ProviderView {
+                name: p.name.clone(),
+                url: p.url.0.to_string(),
+                insecure: p.insecure,
+                state: r.get::<ProviderState>(&p.name)?.map(|s| s.value),
+            })
+        })
+        .collect()
+}
+
+/// Every provider with its phase, parity, engine version, counts and progress.
+#[utoipa::path(get, path = "/api/v1/providers", tag = "inventory",
+    responses((status = 200, body = Vec<ProviderView>), (status = 401, body = ErrorBody)))]
+pub async fn providers(State(app): State<AppState>) -> Result<Json<Vec<ProviderView>>, ApiError> {
+    Ok(Json(providers_view(&app)?))
+}
+
+/// One provider.
+#[utoipa::path(get, path = "/api/v1/providers/{provider}", tag = "inventory",
+    params(("provider" = String, Path, description = "The provider name")),
+    responses((status = 200, body = ProviderView), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn provider(
+    State(app): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Json<ProviderView>, ApiError> {
+    providers_view(&app)?
+        .into_iter()
+        .find(|p| p.name == name)
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found(format!("no provider {name}")))
+}
+
+fn kind_of(path: &str) -> Result<Kind, ApiError> {
+    Kind::from_path(path).ok_or_else(|| {
+        ApiError::not_found(format!(
+            "no kind {path}: use datacenters, clusters, hosts, vms, networks, vnicprofiles, diskprofiles, storagedomains or disks"
+        ))
+    })
+}
+
+fn known_provider(app: &AppState, name: &str) -> Result<(), ApiError> {
+    if app
+        .config
+        .current()
+        .providers
+        .iter()
+        .any(|p| p.name == name)
+    {
+        Ok(())
+    } else {
+        Err(ApiError::not_found(format!("no provider {name}")))
+    }
+}
+
+/// Lists one kind of a provider as JSON, whatever the kind.
+pub fn list_json(
+    r: &ReadTxn,
+    provider: &str,
+    kind: Kind,
+    q: &ListQuery,
+) -> Result<Value, ApiError> {
+    macro_rules! page {
+        ($t:ty) => {
+            serde_json::to_value(query::list::<$t>(r, provider, q)?).unwrap_or_default()
+        };
+    }
+    Ok(match kind {
+        Kind::DataCenter => page!(DataCenter),
+        Kind::Cluster => page!(Cluster),
+        Kind::Host => page!(Host),
+        Kind::Vm => page!(Vm),
+        Kind::Network => page!(Network),
+        Kind::NicProfile => page!(NicProfile),
+        Kind::DiskProfile => page!(DiskProfile),
+        Kind::StorageDomain => page!(StorageDomain),
+        Kind::Disk => page!(Disk),
+    })
+}
+
+/// One object as JSON with its revision, whatever the kind.
+pub fn get_json(
+    r: &ReadTxn,
+    provider: &str,
+    kind: Kind,
+    id: &str,
+) -> Result<Option<Value>, ApiError> {
+    let key = inventory::key(provider, id);
+    macro_rules! one {
+        ($t:ty) => {
+            r.get::<$t>(&key)?.map(|s| {
+                let mut v = serde_json::to_value(&s.value).unwrap_or_default();
+                v["revision"] = s.revision.into();
+                v
+            })
+        };
+    }
+    Ok(match kind {
+        Kind::DataCenter => one!(DataCenter),
+        Kind::Cluster => one!(Cluster),
+        Kind::Host => one!(Host),
+        Kind::Vm => one!(Vm),
+        Kind::Network => one!(Network),
+        Kind::NicProfile => one!(NicProfile),
+        Kind::DiskProfile => one!(DiskProfile),
+        Kind::StorageDomain => one!(StorageDomain),
+        Kind::Disk => one!(Disk),
+    })
+}
+
+/// A page of objects: `{total, page, per_page, items}`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ObjectPage {
+    /// Objects matching the filters.
+    pub total: usize,
+    /// This page, from 1.
+    pub page: usize,
+    /// Objects per page.
+    pub per_page: usize,
+    /// The objects, each with its `revision`.
+    pub items: Vec<Object>,
+}
+
+/// An inventory object of any kind (see the kind's schema: `Vm`, `Host`, ...).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(value_type = Object)]
+pub struct Object(pub Value);
+
+/// Objects of one kind, filtered (`q`, `cluster`, `host`, `status`), sorted by name, paged.
+#[utoipa::path(get, path = "/api/v1/providers/{provider}/{kind}", tag = "inventory",
+    params(("provider" = String, Path, description = "The provider name"),
+           ("kind" = String, Path, description = "datacenters, clusters, hosts, vms, networks, vnicprofiles, diskprofiles, storagedomains or disks"),
+           ListQuery),
+    responses((status = 200, body = ObjectPage), (status = 404, body = ErrorBody), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn list(
+    State(app): State<AppState>,
+    Path((provider, kind)): Path<(String, String)>,
+    q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Query(q) = q.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    known_provider(&app, &provider)?;
+    let kind = kind_of(&kind)?;
+    let r = app.store.read()?;
+    Ok(Json(list_json(&r, &provider, kind, &q)?))
+}
+
+/// One object, with its revision.
+#[utoipa::path(get, path = "/api/v1/providers/{provider}/{kind}/{id}", tag = "inventory",
+    params(("provider" = String, Path, description = "The provider name"),
+           ("kind" = String, Path, description = "The kind, as in the list"),
+           ("id" = String, Path, description = "The engine id")),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn get(
+    State(app): State<AppState>,
+    Path((provider, kind, id)): Path<(String, String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    known_provider(&app, &provider)?;
+    let kind = kind_of(&kind)?;
+    let r = app.store.read()?;
+    get_json(&r, &provider, kind, &id)?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found(format!("no {} {id} in {provider}", kind.path())))
+}

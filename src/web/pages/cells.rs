@@ -1,0 +1,98 @@
+//! Table cells for inventory pages: text, links, numbers with units, capacity bars.
+
+use serde_json::Value;
+
+/// One cell of a table.
+#[derive(Debug, Clone, Default)]
+pub struct Cell {
+    /// What it says.
+    pub text: String,
+    /// Where it links, if anywhere.
+    pub href: Option<String>,
+    /// Right-aligned (numbers).
+    pub num: bool,
+    /// A capacity bar: percent used, 0 to 100.
+    pub bar: Option<u64>,
+    /// A status badge class (ready, warning, critical, info).
+    pub badge: Option<&'static str>,
+}
+
+impl Cell {
+    /// Plain text.
+    pub fn text(t: impl Into<String>) -> Cell {
+        Cell {
+            text: t.into(),
+            ..Cell::default()
+        }
+    }
+    /// A link.
+    pub fn link(t: impl Into<String>, href: String) -> Cell {
+        Cell {
+            text: t.into(),
+            href: Some(href),
+            ..Cell::default()
+        }
+    }
+    /// A number, right-aligned.
+    pub fn num(t: impl Into<String>) -> Cell {
+        Cell {
+            text: t.into(),
+            num: true,
+            ..Cell::default()
+        }
+    }
+    /// A status with a badge colour that carries its meaning.
+    pub fn status(s: &str) -> Cell {
+        let badge = match s {
+            "up" | "ok" | "active" => "ready",
+            "down" | "maintenance" | "unattached" | "locked" | "image_locked" | "suspended"
+            | "paused" => "warning",
+            "non_responsive" | "error" | "illegal" | "unknown" | "not_responding" | "inactive" => {
+                "critical"
+            }
+            _ => "info",
+        };
+        Cell {
+            text: s.to_string(),
+            badge: Some(badge),
+            ..Cell::default()
+        }
+    }
+}
+
+/// Bytes as people read them (GiB, MiB, ...).
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+/// A JSON scalar as text.
+pub fn scalar(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        Value::Bool(true) => "yes".into(),
+        Value::Bool(false) => "no".into(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn bytes_read_as_people_write_them() {
+        assert_eq!(super::bytes(512), "512 B");
+        assert_eq!(super::bytes(1024 * 1024 * 1024), "1.0 GiB");
+        assert_eq!(super::bytes(46_137_344), "44.0 MiB");
+    }
+}

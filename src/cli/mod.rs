@@ -43,6 +43,14 @@ enum Command {
         #[command(flatten)]
         client: ClientArgs,
     },
+    /// List the providers and their collection state.
+    Providers {
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// List or show inventory objects: datacenters, clusters, hosts, vms, networks,
+    /// vnicprofiles, diskprofiles, storagedomains, disks.
+    Inventory(InventoryArgs),
     /// Show the status of a running service.
     Status {
         #[command(flatten)]
@@ -78,6 +86,37 @@ struct ServeArgs {
     /// How many VMs the demo's simulated engine holds.
     #[arg(long, requires = "demo", default_value_t = 2000)]
     vms: usize,
+}
+
+#[derive(Debug, Args)]
+struct InventoryArgs {
+    /// The kind of object.
+    kind: String,
+    /// Show this one object (engine id) instead of a list.
+    id: Option<String>,
+    /// The provider (needed when there are several).
+    #[arg(long)]
+    provider: Option<String>,
+    /// Names containing this text.
+    #[arg(long)]
+    search: Option<String>,
+    /// Only objects in this cluster (engine id).
+    #[arg(long)]
+    cluster: Option<String>,
+    /// Only objects on this host (engine id).
+    #[arg(long)]
+    host: Option<String>,
+    /// Only objects with this status.
+    #[arg(long)]
+    status: Option<String>,
+    /// The page, from 1.
+    #[arg(long, default_value_t = 1)]
+    page: usize,
+    /// Objects per page.
+    #[arg(long, default_value_t = 100)]
+    per_page: usize,
+    #[command(flatten)]
+    client: ClientArgs,
 }
 
 #[derive(Debug, Args)]
@@ -195,6 +234,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Token { command, client } => runtime()?.block_on(token(command, client)),
         Command::Status { client } => runtime()?.block_on(status(client)),
+        Command::Providers { client } => runtime()?.block_on(providers(client)),
+        Command::Inventory(args) => runtime()?.block_on(inventory(args)),
         Command::Sim(args) => sim(args),
         Command::Version => {
             println!("vmyard {}", env!("CARGO_PKG_VERSION"));
@@ -333,6 +374,127 @@ async fn token(command: TokenCommand, args: ClientArgs) -> anyhow::Result<ExitCo
             client.delete(&format!("/api/v1/tokens/{id}")).await?;
             eprintln!("token {id} revoked");
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn providers(args: ClientArgs) -> anyhow::Result<ExitCode> {
+    let client = Client::new(&args)?;
+    let list: serde_json::Value = client.get("/api/v1/providers").await?;
+    if args.output == Format::Table {
+        let rows: Vec<serde_json::Value> = list
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|p| {
+                        let s = &p["state"];
+                        serde_json::json!({
+                            "name": p["name"], "phase": s["phase"], "parity": s["parity"],
+                            "engine": s["engine_version"], "vms": s["counts"]["vms"], "hosts": s["counts"]["hosts"],
+                            "error": s["error"]["message"], "url": p["url"],
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        output::print(
+            args.output,
+            &serde_json::Value::Array(rows),
+            &[
+                "name", "phase", "parity", "engine", "vms", "hosts", "error", "url",
+            ],
+        )?;
+    } else {
+        output::print(args.output, &list, &[])?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn inventory(args: InventoryArgs) -> anyhow::Result<ExitCode> {
+    let client = Client::new(&args.client)?;
+    let provider = match args.provider {
+        Some(p) => p,
+        None => {
+            let list: serde_json::Value = client.get("/api/v1/providers").await?;
+            let names: Vec<String> = list
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|p| p["name"].as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            match names.as_slice() {
+                [one] => one.clone(),
+                [] => anyhow::bail!("no provider is configured"),
+                many => anyhow::bail!(
+                    "several providers: pick one with --provider ({})",
+                    many.join(", ")
+                ),
+            }
+        }
+    };
+    let kind = crate::inventory::decode::Kind::from_path(&args.kind)
+        .ok_or_else(|| anyhow::anyhow!("unknown kind `{}`: use datacenters, clusters, hosts, vms, networks, vnicprofiles, diskprofiles, storagedomains or disks", args.kind))?;
+    if let Some(id) = &args.id {
+        let one: serde_json::Value = client
+            .get(&format!(
+                "/api/v1/providers/{provider}/{}/{id}",
+                kind.path()
+            ))
+            .await?;
+        output::print(
+            if args.client.output == Format::Table {
+                Format::Yaml
+            } else {
+                args.client.output
+            },
+            &one,
+            &[],
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut query = vec![
+        format!("page={}", args.page),
+        format!("per_page={}", args.per_page),
+    ];
+    for (k, v) in [
+        ("q", &args.search),
+        ("cluster", &args.cluster),
+        ("host", &args.host),
+        ("status", &args.status),
+    ] {
+        if let Some(v) = v {
+            query.push(format!(
+                "{k}={}",
+                form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
+            ));
+        }
+    }
+    let page: serde_json::Value = client
+        .get(&format!(
+            "/api/v1/providers/{provider}/{}?{}",
+            kind.path(),
+            query.join("&")
+        ))
+        .await?;
+    if args.client.output == Format::Table {
+        let columns: &[&str] = match kind {
+            crate::inventory::decode::Kind::Vm => {
+                &["id", "name", "status", "cluster", "host", "memory"]
+            }
+            crate::inventory::decode::Kind::Host => &["id", "name", "status", "cluster", "address"],
+            _ => &["id", "name", "revision"],
+        };
+        output::print(Format::Table, &page["items"], columns)?;
+        eprintln!(
+            "{} of {} (page {})",
+            page["items"].as_array().map_or(0, Vec::len),
+            page["total"],
+            page["page"]
+        );
+    } else {
+        output::print(args.client.output, &page, &[])?;
     }
     Ok(ExitCode::SUCCESS)
 }

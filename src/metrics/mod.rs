@@ -15,6 +15,7 @@ use prometheus_client::metrics::info::Info;
 use prometheus_client::registry::Registry;
 
 use crate::config::watch::LiveConfig;
+use crate::store::Store;
 
 /// Labels of an HTTP request counter.
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -49,7 +50,7 @@ impl std::fmt::Debug for Metrics {
 
 impl Metrics {
     /// Registers every metric; `config` is read at each scrape.
-    pub fn new(config: LiveConfig) -> Arc<Self> {
+    pub fn new(config: LiveConfig, store: Store) -> Arc<Self> {
         let mut registry = Registry::with_prefix("vmyard");
         let http_requests = Family::<HttpLabels, Counter>::default();
         registry.register(
@@ -65,6 +66,7 @@ impl Metrics {
             Info::new(vec![("version", env!("CARGO_PKG_VERSION"))]),
         );
         registry.register_collector(Box::new(ConfigCollector(config)));
+        registry.register_collector(Box::new(ProviderCollector(store)));
         Arc::new(Metrics {
             registry,
             http_requests,
@@ -113,6 +115,105 @@ impl Collector for ConfigCollector {
             None,
             loaded.metric_type(),
         )?)?;
+        Ok(())
+    }
+}
+
+/// Reads every provider's collection state from the store at scrape time.
+#[derive(Debug)]
+struct ProviderCollector(Store);
+
+impl Collector for ProviderCollector {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let states = crate::collector::states(&self.0).unwrap_or_default();
+        let phases = ["Started", "Load", "Loaded", "Parity", "Refresh"];
+        let mut phase = encoder.encode_descriptor(
+            "vmyard_collector_phase",
+            "1 for the phase each provider's collector is in",
+            None,
+            prometheus_client::metrics::MetricType::Gauge,
+        )?;
+        for st in &states {
+            for p in phases {
+                let labels = [("provider", st.name.as_str()), ("phase", p)];
+                ConstGauge::new(i64::from(st.phase.as_str() == p))
+                    .encode(phase.encode_family(&labels)?)?;
+            }
+        }
+        let gauges: [(
+            &str,
+            &str,
+            fn(&crate::collector::status::ProviderState) -> i64,
+        ); 2] = [
+            (
+                "vmyard_collector_parity",
+                "1 while the store matches the engine",
+                |s| i64::from(s.parity),
+            ),
+            (
+                "vmyard_collector_failing",
+                "1 while the engine fails",
+                |s| i64::from(s.error.is_some()),
+            ),
+        ];
+        for (name, help, f) in gauges {
+            let mut g = encoder.encode_descriptor(
+                name,
+                help,
+                None,
+                prometheus_client::metrics::MetricType::Gauge,
+            )?;
+            for st in &states {
+                ConstGauge::new(f(st))
+                    .encode(g.encode_family(&[("provider", st.name.as_str())])?)?;
+            }
+        }
+        let counters: [(
+            &str,
+            &str,
+            fn(&crate::collector::status::ProviderState) -> u64,
+        ); 3] = [
+            (
+                "vmyard_collector_failures",
+                "Failed collector cycles (every attempt)",
+                |s| s.failures,
+            ),
+            (
+                "vmyard_collector_events_applied",
+                "Engine events applied",
+                |s| s.events_applied,
+            ),
+            (
+                "vmyard_collector_bad_objects",
+                "Engine objects that could not be read",
+                |s| s.bad_objects,
+            ),
+        ];
+        for (name, help, f) in counters {
+            let mut c = encoder.encode_descriptor(
+                name,
+                help,
+                None,
+                prometheus_client::metrics::MetricType::Counter,
+            )?;
+            for st in &states {
+                ConstCounter::new(f(st))
+                    .encode(c.encode_family(&[("provider", st.name.as_str())])?)?;
+            }
+        }
+        let mut objects = encoder.encode_descriptor(
+            "vmyard_inventory_objects",
+            "Objects stored per provider and kind",
+            None,
+            prometheus_client::metrics::MetricType::Gauge,
+        )?;
+        for st in &states {
+            for (kind, n) in &st.counts {
+                let labels = [("provider", st.name.as_str()), ("kind", kind.as_str())];
+                ConstGauge::new(i64::try_from(*n).unwrap_or(i64::MAX))
+                    .encode(objects.encode_family(&labels)?)?;
+            }
+        }
         Ok(())
     }
 }

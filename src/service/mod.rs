@@ -76,7 +76,7 @@ pub async fn start(live: LiveConfig, demo: bool) -> anyhow::Result<Running> {
     let (trigger, shutdown) = shutdown_pair();
     let liveness = Liveness::default();
     let state = AppState {
-        metrics: Metrics::new(live.clone()),
+        metrics: Metrics::new(live.clone(), store.clone()),
         config: live.clone(),
         store: store.clone(),
         throttle: Arc::new(LoginThrottle::default()),

@@ -119,6 +119,9 @@ impl Collector for ConfigCollector {
     }
 }
 
+/// A per-provider figure: its name, help, and how to read it from the state.
+type Figure<T> = (&'static str, &'static str, fn(&crate::collector::status::ProviderState) -> T);
+
 /// Reads every provider's collection state from the store at scrape time.
 #[derive(Debug)]
 struct ProviderCollector(Store);
@@ -140,11 +143,7 @@ impl Collector for ProviderCollector {
                     .encode(phase.encode_family(&labels)?)?;
             }
         }
-        let gauges: [(
-            &str,
-            &str,
-            fn(&crate::collector::status::ProviderState) -> i64,
-        ); 2] = [
+        let gauges: [Figure<i64>; 2] = [
             (
                 "vmyard_collector_parity",
                 "1 while the store matches the engine",
@@ -168,11 +167,7 @@ impl Collector for ProviderCollector {
                     .encode(g.encode_family(&[("provider", st.name.as_str())])?)?;
             }
         }
-        let counters: [(
-            &str,
-            &str,
-            fn(&crate::collector::status::ProviderState) -> u64,
-        ); 3] = [
+        let counters: [Figure<u64>; 3] = [
             (
                 "vmyard_collector_failures",
                 "Failed collector cycles (every attempt)",

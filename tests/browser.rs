@@ -254,3 +254,174 @@ async fn a_person_logs_in_sees_the_dashboard_and_opens_settings() {
     c.close().await.unwrap();
     s.stop().await;
 }
+
+#[tokio::test]
+async fn a_person_finds_a_vm_in_the_inventory_and_opens_it() {
+    let engine = TestEngine::start(vmyard::sim::Source::Fixtures).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config_path = dir.path().join("vmyard.toml");
+    write_private(
+        &config_path,
+        &config_text(dir.path(), &engine.provider(dir.path(), "e1")),
+    );
+    let s = TestServer::start_in(dir, config_path).await;
+    wait_parity(&s, "e1", 0).await;
+    let (_driver, port) = chromedriver();
+    let profile = tempfile::tempdir().unwrap();
+    let c = connect(port, profile.path()).await;
+
+    c.goto(&s.url("/login")).await.unwrap();
+    c.find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys("viewer")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(VIEWER_PW)
+        .await
+        .unwrap();
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(heading(&c).await, "Dashboard");
+    // The dashboard shows the provider in parity, with its VM count linked.
+    let providers = c
+        .wait()
+        .for_element(Locator::Id("providers"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        providers.contains("e1") && providers.contains("in parity"),
+        "{providers}"
+    );
+    screenshot(&c, "dashboard-provider").await;
+
+    c.find(Locator::LinkText("Inventory"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::LinkText("e1"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let tree = c
+        .wait()
+        .for_element(Locator::Css("ul.tree"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(tree.contains("Default"), "{tree}");
+    c.find(Locator::Css("nav.tabs a[href='/inventory/e1/vms']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let count = c
+        .wait()
+        .for_element(Locator::Id("count"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(count.starts_with("2 matching"), "{count}");
+
+    // Typing in the search box narrows the table without a page reload (htmx).
+    let first = c
+        .find(Locator::Css("#objects tbody tr td a"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    c.find(Locator::Id("q"))
+        .await
+        .unwrap()
+        .send_keys(&first)
+        .await
+        .unwrap();
+    let narrowed = c
+        .wait()
+        .at_most(Duration::from_secs(5))
+        .for_element(Locator::XPath(
+            "//p[@id='count'][starts-with(normalize-space(.), '1 matching')]",
+        ))
+        .await;
+    assert!(narrowed.is_ok(), "the search narrows the list");
+    assert!(
+        c.current_url()
+            .await
+            .unwrap()
+            .query()
+            .unwrap_or_default()
+            .contains("q="),
+        "the filter is in the address"
+    );
+    screenshot(&c, "vm-list").await;
+
+    c.find(Locator::LinkText(&first))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(heading(&c).await, first);
+    let fields = c
+        .find(Locator::Id("fields"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        fields.contains("Cluster") && fields.contains("Memory"),
+        "{fields}"
+    );
+    let tables = c.find_all(Locator::Css("main section h2")).await.unwrap();
+    let mut titles = Vec::new();
+    for t in tables {
+        titles.push(t.text().await.unwrap());
+    }
+    assert!(
+        titles.iter().any(|t| t == "Nics") && titles.iter().any(|t| t == "Disk attachments"),
+        "{titles:?}"
+    );
+    // The cluster is a link to its own page.
+    c.find(Locator::Css("#fields a[href*='/clusters/']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let related = c
+        .wait()
+        .for_element(Locator::XPath(
+            "//h2[text()='Related']/following-sibling::ul",
+        ))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(related.contains("VMs"), "{related}");
+    screenshot(&c, "cluster").await;
+    c.close().await.unwrap();
+    s.stop().await;
+}

@@ -120,7 +120,11 @@ impl Collector for ConfigCollector {
 }
 
 /// A per-provider figure: its name, help, and how to read it from the state.
-type Figure<T> = (&'static str, &'static str, fn(&crate::collector::status::ProviderState) -> T);
+type Figure<T> = (
+    &'static str,
+    &'static str,
+    fn(&crate::collector::status::ProviderState) -> T,
+);
 
 /// Reads every provider's collection state from the store at scrape time.
 #[derive(Debug)]

@@ -83,6 +83,7 @@ pub async fn start(live: LiveConfig, demo: bool) -> anyhow::Result<Running> {
         liveness: liveness.clone(),
         started_at: jiff::Timestamp::now(),
         demo,
+        listen: https,
     };
     let router = web::routes(state.clone()).into_router();
     let mut tasks = web::server::serve(bound, router, tls, shutdown.clone())?;

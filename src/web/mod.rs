@@ -44,6 +44,8 @@ pub struct AppState {
     pub started_at: jiff::Timestamp,
     /// Whether this is `serve --demo`.
     pub demo: bool,
+    /// The HTTPS address actually bound.
+    pub listen: std::net::SocketAddr,
 }
 
 /// Constant-time equality of two secrets; an empty secret never matches.

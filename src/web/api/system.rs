@@ -19,6 +19,8 @@ pub struct Status {
     pub started_at: String,
     /// Whether this is the demo.
     pub demo: bool,
+    /// The HTTPS address the service listens on.
+    pub listen: String,
     /// The store file.
     pub store: String,
     /// The config's file, load time and last refused edit.
@@ -36,6 +38,7 @@ pub async fn status(State(app): State<AppState>) -> Json<Status> {
         version: env!("CARGO_PKG_VERSION").to_string(),
         started_at: app.started_at.to_string(),
         demo: app.demo,
+        listen: app.listen.to_string(),
         store: app.store.path().display().to_string(),
         config: app.config.status(),
         providers: config.providers.iter().map(|p| p.name.clone()).collect(),

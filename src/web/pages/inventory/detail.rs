@@ -1,0 +1,248 @@
+//! One object's page: its fields, its sub-lists, and links to what it contains or uses.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::Value;
+
+use super::super::cells::{Cell, bytes, scalar};
+use super::super::{Layout, error_page, render};
+use super::{Names, known};
+use crate::auth::Identity;
+use crate::inventory::decode::Kind;
+use crate::inventory::{self, model::*};
+use crate::web::AppState;
+use crate::web::api::inventory::get_json;
+
+struct Field {
+    label: String,
+    cell: Cell,
+}
+
+struct SubTable {
+    title: String,
+    columns: Vec<String>,
+    rows: Vec<Vec<Cell>>,
+}
+
+struct Related {
+    label: String,
+    count: usize,
+    href: String,
+}
+
+#[derive(Template)]
+#[template(path = "inventory/detail.html")]
+struct DetailPage {
+    layout: Layout,
+    provider: String,
+    kind_path: &'static str,
+    kind_label: &'static str,
+    name: String,
+    fields: Vec<Field>,
+    tables: Vec<SubTable>,
+    related: Vec<Related>,
+}
+
+/// Which kind a reference field points at.
+fn ref_kind(owner: Kind, field: &str) -> Option<Kind> {
+    Some(match field {
+        "cluster" => Kind::Cluster,
+        "host" => Kind::Host,
+        "data_center" | "data_centers" => Kind::DataCenter,
+        "network" | "networks" => Kind::Network,
+        "vnic_profiles" => Kind::NicProfile,
+        "disk" => Kind::Disk,
+        "storage_domain" | "storage_domains" | "lease_storage_domain" => Kind::StorageDomain,
+        "profile" if owner == Kind::Disk => Kind::DiskProfile,
+        "profile" => Kind::NicProfile,
+        _ => return None,
+    })
+}
+
+fn value_cell(owner: Kind, field: &str, v: &Value, names: &mut Names<'_>) -> Cell {
+    if let (Some(k), Some(id)) = (ref_kind(owner, field), v.as_str()) {
+        return names.link(k, id);
+    }
+    if let (Some(k), Some(ids)) = (ref_kind(owner, field), v.as_array()) {
+        let text = ids
+            .iter()
+            .filter_map(Value::as_str)
+            .map(|id| names.name(k, id))
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Cell::text(text);
+    }
+    if matches!(
+        field,
+        "memory" | "available" | "used" | "committed" | "provisioned_size" | "actual_size" | "size"
+    ) {
+        return Cell::num(bytes(v.as_u64().unwrap_or(0)));
+    }
+    if field == "status" {
+        return Cell::status(v.as_str().unwrap_or_default());
+    }
+    Cell::text(scalar(v))
+}
+
+fn label(field: &str) -> String {
+    let mut s = field.replace('_', " ");
+    if let Some(first) = s.get_mut(0..1) {
+        first.make_ascii_uppercase();
+    }
+    s
+}
+
+pub(super) async fn detail(
+    State(app): State<AppState>,
+    Extension(me): Extension<Identity>,
+    Path((provider, kind, id)): Path<(String, String, String)>,
+) -> Response {
+    let (Some(kind), true) = (Kind::from_path(&kind), known(&app, &provider)) else {
+        return error_page(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            "There is no such object.",
+        );
+    };
+    let Ok(r) = app.store.read() else {
+        return error_page(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Store",
+            "The store cannot be read.",
+        );
+    };
+    let Ok(Some(v)) = get_json(&r, &provider, kind, &id) else {
+        return error_page(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            &format!(
+                "There is no {} {id} in {provider}; it may have been removed from the engine.",
+                kind.path()
+            ),
+        );
+    };
+    let mut names = Names {
+        r: &r,
+        provider: &provider,
+        cache: HashMap::new(),
+    };
+    let mut fields = Vec::new();
+    let mut tables = Vec::new();
+    if let Some(map) = v.as_object() {
+        for (k, val) in map {
+            match val {
+                Value::Array(items) if items.first().is_some_and(Value::is_object) => {
+                    let columns: Vec<String> = items[0]
+                        .as_object()
+                        .map(|o| o.keys().cloned().collect())
+                        .unwrap_or_default();
+                    let rows = items
+                        .iter()
+                        .map(|item| {
+                            columns
+                                .iter()
+                                .map(|c| value_cell(kind, c, &item[c.as_str()], &mut names))
+                                .collect()
+                        })
+                        .collect();
+                    tables.push(SubTable {
+                        title: label(k),
+                        columns: columns.iter().map(|c| label(c)).collect(),
+                        rows,
+                    });
+                }
+                Value::Array(items) if items.is_empty() => {}
+                other => fields.push(Field {
+                    label: label(k),
+                    cell: value_cell(kind, k, other, &mut names),
+                }),
+            }
+        }
+    }
+    let key = inventory::key(&provider, &id);
+    let vms = |index: &str| r.ids_by::<Vm>(index, &key).map(|v| v.len()).unwrap_or(0);
+    let base = format!("/inventory/{provider}");
+    let related = match kind {
+        Kind::Cluster => vec![
+            Related {
+                label: "VMs".into(),
+                count: vms("cluster"),
+                href: format!("{base}/vms?cluster={id}"),
+            },
+            Related {
+                label: "Hosts".into(),
+                count: r
+                    .ids_by::<Host>("cluster", &key)
+                    .map(|v| v.len())
+                    .unwrap_or(0),
+                href: format!("{base}/hosts?cluster={id}"),
+            },
+        ],
+        Kind::Host => vec![Related {
+            label: "Running VMs".into(),
+            count: vms("host"),
+            href: format!("{base}/vms?host={id}"),
+        }],
+        Kind::NicProfile | Kind::Disk => {
+            let index = if kind == Kind::Disk {
+                "disk"
+            } else {
+                "profile"
+            };
+            r.ids_by::<Vm>(index, &key)
+                .unwrap_or_default()
+                .iter()
+                .map(|vk| Related {
+                    label: format!("VM {}", names.name(Kind::Vm, inventory::engine_id(vk))),
+                    count: 1,
+                    href: format!("{base}/vms/{}", inventory::engine_id(vk)),
+                })
+                .collect()
+        }
+        Kind::StorageDomain => vec![Related {
+            label: "Disks".into(),
+            count: r
+                .ids_by::<Disk>("storage_domain", &key)
+                .map(|v| v.len())
+                .unwrap_or(0),
+            href: format!("{base}/disks"),
+        }],
+        Kind::DiskProfile => vec![Related {
+            label: "Disks".into(),
+            count: r
+                .ids_by::<Disk>("profile", &key)
+                .map(|v| v.len())
+                .unwrap_or(0),
+            href: format!("{base}/disks"),
+        }],
+        Kind::DataCenter => vec![Related {
+            label: "Clusters".into(),
+            count: r
+                .ids_by::<Cluster>("data_center", &key)
+                .map(|v| v.len())
+                .unwrap_or(0),
+            href: base.clone(),
+        }],
+        _ => Vec::new(),
+    };
+    let name = v["name"]
+        .as_str()
+        .filter(|n| !n.is_empty())
+        .unwrap_or(&id)
+        .to_string();
+    render(&DetailPage {
+        layout: Layout::new(&app, &me, name.clone(), "/inventory"),
+        kind_path: kind.path(),
+        kind_label: kind.label(),
+        provider,
+        name,
+        fields,
+        tables,
+        related,
+    })
+}

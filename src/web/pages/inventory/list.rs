@@ -1,0 +1,297 @@
+//! A list of one kind of object: search, filters, sorting by name, paging.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::Value;
+
+use super::super::cells::{Cell, bytes, scalar};
+use super::super::{Layout, error_page, render};
+use super::{KindLink, Names, kind_links, known};
+use crate::auth::Identity;
+use crate::inventory::decode::Kind;
+use crate::inventory::model::*;
+use crate::inventory::query::ListQuery;
+use crate::web::AppState;
+use crate::web::api::inventory::list_json;
+
+fn columns(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Vm => &[
+            "Name", "Status", "Cluster", "Host", "vCPUs", "Memory", "NICs", "Disks",
+        ],
+        Kind::Host => &["Name", "Status", "Cluster", "Address", "CPUs", "Memory"],
+        Kind::Cluster => &["Name", "Data center", "CPU type", "Version"],
+        Kind::DataCenter => &["Name", "Status"],
+        Kind::Network => &["Name", "Data center", "VLAN", "Usages"],
+        Kind::NicProfile => &["Name", "Network", "Port mirroring", "Pass-through"],
+        Kind::DiskProfile => &["Name", "Storage domain"],
+        Kind::StorageDomain => &[
+            "Name", "Type", "Storage", "Status", "Used", "Free", "Capacity",
+        ],
+        Kind::Disk => &[
+            "Name",
+            "Status",
+            "Storage type",
+            "Provisioned",
+            "Actual",
+            "Shareable",
+        ],
+    }
+}
+
+fn row(kind: Kind, v: &Value, names: &mut Names<'_>) -> Vec<Cell> {
+    let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+    let n = |k: &str| v[k].as_u64().unwrap_or(0);
+    let own = Cell::link(
+        if s("name").is_empty() {
+            s("id")
+        } else {
+            s("name")
+        },
+        format!("/inventory/{}/{}/{}", names.provider, kind.path(), s("id")),
+    );
+    match kind {
+        Kind::Vm => vec![
+            own,
+            Cell::status(&s("status")),
+            names.link(Kind::Cluster, &s("cluster")),
+            names.link(Kind::Host, &s("host")),
+            Cell::num(
+                (n("cpu_sockets") * n("cpu_cores").max(1) * n("cpu_threads").max(1)).to_string(),
+            ),
+            Cell::num(bytes(n("memory"))),
+            Cell::num(v["nics"].as_array().map_or(0, Vec::len).to_string()),
+            Cell::num(
+                v["disk_attachments"]
+                    .as_array()
+                    .map_or(0, Vec::len)
+                    .to_string(),
+            ),
+        ],
+        Kind::Host => vec![
+            own,
+            Cell::status(&s("status")),
+            names.link(Kind::Cluster, &s("cluster")),
+            Cell::text(s("address")),
+            Cell::num(
+                (n("cpu_sockets") * n("cpu_cores").max(1) * n("cpu_threads").max(1)).to_string(),
+            ),
+            Cell::num(bytes(n("memory"))),
+        ],
+        Kind::Cluster => vec![
+            own,
+            names.link(Kind::DataCenter, &s("data_center")),
+            Cell::text(s("cpu_type")),
+            Cell::text(format!("{}.{}", n("version_major"), n("version_minor"))),
+        ],
+        Kind::DataCenter => vec![own, Cell::status(&s("status"))],
+        Kind::Network => vec![
+            own,
+            names.link(Kind::DataCenter, &s("data_center")),
+            Cell::num(
+                v["vlan"]
+                    .as_u64()
+                    .map(|x| x.to_string())
+                    .unwrap_or_default(),
+            ),
+            Cell::text(
+                v["usages"]
+                    .as_array()
+                    .map(|a| a.iter().map(scalar).collect::<Vec<_>>().join(", "))
+                    .unwrap_or_default(),
+            ),
+        ],
+        Kind::NicProfile => vec![
+            own,
+            names.link(Kind::Network, &s("network")),
+            Cell::text(scalar(&v["port_mirroring"])),
+            Cell::text(s("pass_through")),
+        ],
+        Kind::DiskProfile => vec![own, names.link(Kind::StorageDomain, &s("storage_domain"))],
+        Kind::StorageDomain => {
+            let (used, free) = (n("used"), n("available"));
+            let pct = (used * 100).checked_div(used + free).unwrap_or(0);
+            vec![
+                own,
+                Cell::text(s("kind")),
+                Cell::text(s("storage_type")),
+                Cell::status(&s("status")),
+                Cell::num(bytes(used)),
+                Cell::num(bytes(free)),
+                Cell {
+                    text: format!("{pct}% used"),
+                    bar: Some(pct),
+                    ..Cell::default()
+                },
+            ]
+        }
+        Kind::Disk => vec![
+            own,
+            Cell::status(&s("status")),
+            Cell::text(s("storage_type")),
+            Cell::num(bytes(n("provisioned_size"))),
+            Cell::num(bytes(n("actual_size"))),
+            Cell::text(scalar(&v["shareable"])),
+        ],
+    }
+}
+
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "inventory/list.html")]
+struct ListPageView {
+    layout: Layout,
+    on_tree: bool,
+    provider: String,
+    kind_path: &'static str,
+    kind_label: &'static str,
+    kinds: Vec<KindLink>,
+    columns: &'static [&'static str],
+    rows: Vec<Vec<Cell>>,
+    total: usize,
+    page: usize,
+    pages: usize,
+    q: String,
+    desc: bool,
+    clusters: Vec<Choice>,
+    statuses: Vec<Choice>,
+    filterable: bool,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+    sort_href: String,
+}
+
+fn query_string(q: &ListQuery, page: usize, desc: bool) -> String {
+    let mut parts = vec![format!("page={page}")];
+    for (k, v) in [
+        ("q", &q.q),
+        ("cluster", &q.cluster),
+        ("host", &q.host),
+        ("status", &q.status),
+    ] {
+        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+            parts.push(format!(
+                "{k}={}",
+                form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
+            ));
+        }
+    }
+    if desc {
+        parts.push("desc=true".into());
+    }
+    parts.join("&")
+}
+
+pub(super) async fn list(
+    State(app): State<AppState>,
+    Extension(me): Extension<Identity>,
+    Path((provider, kind)): Path<(String, String)>,
+    q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let Ok(Query(q)) = q else {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "Bad filter",
+            "The filters in the address could not be read.",
+        );
+    };
+    let (Some(kind), true) = (Kind::from_path(&kind), known(&app, &provider)) else {
+        return error_page(StatusCode::NOT_FOUND, "Not found", "There is no such list.");
+    };
+    let Ok(r) = app.store.read() else {
+        return error_page(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Store",
+            "The store cannot be read.",
+        );
+    };
+    let Ok(page) = list_json(&r, &provider, kind, &q) else {
+        return error_page(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Store",
+            "The list could not be read.",
+        );
+    };
+    let mut names = Names {
+        r: &r,
+        provider: &provider,
+        cache: HashMap::new(),
+    };
+    let rows = page["items"]
+        .as_array()
+        .map(|items| items.iter().map(|v| row(kind, v, &mut names)).collect())
+        .unwrap_or_default();
+    let total = page["total"].as_u64().unwrap_or(0) as usize;
+    let per_page = q.per_page();
+    let pages = total.div_ceil(per_page).max(1);
+    let current = q.page().min(pages);
+    let filterable = matches!(kind, Kind::Vm | Kind::Host);
+    let clusters = if filterable {
+        r.list_prefix::<Cluster>(&format!("{provider}/"))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(_, c)| Choice {
+                selected: q.cluster.as_deref() == Some(c.value.id.as_str()),
+                value: c.value.id,
+                label: c.value.name,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let statuses = [
+        "up",
+        "down",
+        "suspended",
+        "paused",
+        "image_locked",
+        "maintenance",
+        "non_responsive",
+    ]
+    .iter()
+    .map(|s| Choice {
+        value: s.to_string(),
+        label: s.to_string(),
+        selected: q.status.as_deref() == Some(*s),
+    })
+    .collect();
+    let base = format!("/inventory/{provider}/{}", kind.path());
+    render(&ListPageView {
+        layout: Layout::new(
+            &app,
+            &me,
+            format!("{} · {provider}", kind.label()),
+            "/inventory",
+        ),
+        kinds: kind_links(&app, &provider, Some(kind)),
+        on_tree: false,
+        kind_path: kind.path(),
+        kind_label: kind.label(),
+        columns: columns(kind),
+        rows,
+        total,
+        page: current,
+        pages,
+        q: q.q.clone().unwrap_or_default(),
+        desc: q.desc,
+        clusters,
+        statuses,
+        filterable,
+        prev_href: (current > 1)
+            .then(|| format!("{base}?{}", query_string(&q, current - 1, q.desc))),
+        next_href: (current < pages)
+            .then(|| format!("{base}?{}", query_string(&q, current + 1, q.desc))),
+        sort_href: format!("{base}?{}", query_string(&q, 1, !q.desc)),
+        provider,
+    })
+}

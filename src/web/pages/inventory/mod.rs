@@ -1,0 +1,208 @@
+//! The inventory pages: each provider's tree (data center → clusters → hosts and VMs),
+//! a list per kind with search, filters, sorting and paging, and a detail page per object
+//! with its related objects linked.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+
+mod detail;
+mod list;
+
+use super::cells::Cell;
+use super::{Layout, error_page, render};
+use crate::auth::{Identity, Role};
+use crate::inventory::decode::{COLLECTIONS, Kind};
+use crate::inventory::model::*;
+use crate::store::ReadTxn;
+use crate::web::AppState;
+use crate::web::api::inventory::{get_json, providers_view};
+use crate::web::routes::{Access, Routes};
+
+/// Registers the inventory pages.
+pub fn register(r: Routes) -> Routes {
+    let viewer = Access::Role(Role::Viewer);
+    r.get("/inventory", viewer, overview)
+        .get("/inventory/{provider}", viewer, tree)
+        .get("/inventory/{provider}/{kind}", viewer, list::list)
+        .get("/inventory/{provider}/{kind}/{id}", viewer, detail::detail)
+}
+
+pub(super) struct KindLink {
+    pub(super) label: &'static str,
+    pub(super) href: String,
+    pub(super) count: u64,
+    pub(super) active: bool,
+}
+
+pub(super) fn kind_links(app: &AppState, provider: &str, active: Option<Kind>) -> Vec<KindLink> {
+    let counts = providers_view(app)
+        .ok()
+        .and_then(|v| v.into_iter().find(|p| p.name == provider))
+        .and_then(|p| p.state)
+        .map(|s| s.counts)
+        .unwrap_or_default();
+    COLLECTIONS
+        .iter()
+        .rev()
+        .map(|c| KindLink {
+            label: c.kind.label(),
+            href: format!("/inventory/{provider}/{}", c.path),
+            count: counts.get(c.path).copied().unwrap_or(0),
+            active: Some(c.kind) == active,
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "inventory/overview.html")]
+struct OverviewPage {
+    layout: Layout,
+    providers: Vec<crate::web::api::inventory::ProviderView>,
+    config_file: String,
+}
+
+async fn overview(State(app): State<AppState>, Extension(me): Extension<Identity>) -> Response {
+    let providers = providers_view(&app).unwrap_or_default();
+    render(&OverviewPage {
+        layout: Layout::new(&app, &me, "Inventory", "/inventory"),
+        providers,
+        config_file: app
+            .config
+            .status()
+            .file
+            .map(|f| f.display().to_string())
+            .unwrap_or_else(|| "the config file".into()),
+    })
+}
+
+struct TreeCluster {
+    name: String,
+    href: String,
+    hosts: usize,
+    hosts_href: String,
+    vms: usize,
+    vms_href: String,
+}
+
+struct TreeDc {
+    name: String,
+    href: String,
+    clusters: Vec<TreeCluster>,
+}
+
+#[derive(Template)]
+#[template(path = "inventory/tree.html")]
+struct TreePage {
+    layout: Layout,
+    on_tree: bool,
+    provider: String,
+    kinds: Vec<KindLink>,
+    dcs: Vec<TreeDc>,
+}
+
+pub(super) fn known(app: &AppState, provider: &str) -> bool {
+    app.config
+        .current()
+        .providers
+        .iter()
+        .any(|p| p.name == provider)
+}
+
+async fn tree(
+    State(app): State<AppState>,
+    Extension(me): Extension<Identity>,
+    Path(provider): Path<String>,
+) -> Response {
+    if !known(&app, &provider) {
+        return error_page(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            &format!("There is no provider {provider}."),
+        );
+    }
+    let Ok(r) = app.store.read() else {
+        return error_page(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Store",
+            "The store cannot be read.",
+        );
+    };
+    let scope = format!("{provider}/");
+    let dcs = r.list_prefix::<DataCenter>(&scope).unwrap_or_default();
+    let tree = dcs
+        .into_iter()
+        .map(|(key, dc)| {
+            let clusters = r
+                .ids_by::<Cluster>("data_center", &key)
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|ck| r.get::<Cluster>(&ck).ok().flatten().map(|c| (ck, c.value)))
+                .map(|(ck, c)| TreeCluster {
+                    href: format!("/inventory/{provider}/clusters/{}", c.id),
+                    hosts: r
+                        .ids_by::<Host>("cluster", &ck)
+                        .map(|v| v.len())
+                        .unwrap_or(0),
+                    hosts_href: format!("/inventory/{provider}/hosts?cluster={}", c.id),
+                    vms: r.ids_by::<Vm>("cluster", &ck).map(|v| v.len()).unwrap_or(0),
+                    vms_href: format!("/inventory/{provider}/vms?cluster={}", c.id),
+                    name: c.name,
+                })
+                .collect();
+            TreeDc {
+                href: format!("/inventory/{provider}/datacenters/{}", dc.value.id),
+                name: dc.value.name,
+                clusters,
+            }
+        })
+        .collect();
+    render(&TreePage {
+        layout: Layout::new(&app, &me, format!("Inventory · {provider}"), "/inventory"),
+        kinds: kind_links(&app, &provider, None),
+        on_tree: true,
+        provider,
+        dcs: tree,
+    })
+}
+
+/// Names of referenced objects, looked up once per page.
+pub(super) struct Names<'a> {
+    pub(super) r: &'a ReadTxn,
+    pub(super) provider: &'a str,
+    pub(super) cache: HashMap<(Kind, String), String>,
+}
+
+impl Names<'_> {
+    pub(super) fn name(&mut self, kind: Kind, id: &str) -> String {
+        if id.is_empty() {
+            return String::new();
+        }
+        let key = (kind, id.to_string());
+        if let Some(n) = self.cache.get(&key) {
+            return n.clone();
+        }
+        let name = get_json(self.r, self.provider, kind, id)
+            .ok()
+            .flatten()
+            .and_then(|v| v["name"].as_str().map(str::to_string))
+            .unwrap_or_else(|| id.to_string());
+        self.cache.insert(key, name.clone());
+        name
+    }
+
+    pub(super) fn link(&mut self, kind: Kind, id: &str) -> Cell {
+        if id.is_empty() {
+            return Cell::text("");
+        }
+        let name = self.name(kind, id);
+        Cell::link(
+            name,
+            format!("/inventory/{}/{}/{id}", self.provider, kind.path()),
+        )
+    }
+}

@@ -175,7 +175,7 @@ async fn lists_filter_sort_page_and_fail_clearly() {
         .await
         .unwrap();
     assert!(
-        html.contains(name) && html.contains("2 vms match"),
+        html.contains(name) && html.contains("2 matching"),
         "{html}"
     );
     let html = c

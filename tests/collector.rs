@@ -295,3 +295,58 @@ async fn a_removed_provider_loses_its_data() {
     assert!(gone);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn a_purged_event_history_is_caught_up_by_a_full_reconcile() {
+    let (engine, s) = start().await;
+    wait_parity(&s, "e1", 0).await;
+    let (dir, config) = s.stop().await;
+    let vms: Vec<String> = engine
+        .sim
+        .state
+        .lock()
+        .unwrap()
+        .objects("vms")
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    engine.sim.state.lock().unwrap().event_history = 2;
+    for id in &vms {
+        assert!(
+            engine
+                .control(
+                    "update",
+                    json!({"collection": "vms", "id": id, "set": {"description": "while away"}})
+                )
+                .await
+                .is_success()
+        );
+    }
+    let dc = engine
+        .sim
+        .state
+        .lock()
+        .unwrap()
+        .objects("datacenters")
+        .unwrap()
+        .keys()
+        .next()
+        .cloned()
+        .unwrap();
+    for n in 0..3 {
+        assert!(engine.control("update", json!({"collection": "datacenters", "id": dc, "set": {"description": format!("dc {n}")}})).await.is_success());
+    }
+    let s = TestServer::start_in(dir, config).await;
+    let last = engine.sim.state.lock().unwrap().next_event - 1;
+    let st = wait_parity(&s, "e1", last).await;
+    assert!(st.last_reconcile.is_some(), "a full reconcile ran");
+    for id in &vms {
+        assert_eq!(
+            vm(&s, id).unwrap().value.description,
+            "while away",
+            "the change whose event was purged is not lost"
+        );
+    }
+    s.stop().await;
+}

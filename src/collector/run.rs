@@ -191,6 +191,24 @@ impl Collector {
             .to_vec();
         list.sort_by_key(event_id);
         list.retain(|e| event_id(e) > cursor);
+        // Event ids are a sequence: a hole right after the cursor may mean the engine purged
+        // the events that followed it. If the cursor's own event is gone too, the history no
+        // longer reaches back: only a full reconcile can catch up.
+        if cursor > 0
+            && list.first().is_some_and(|e| event_id(e) > cursor + 1)
+            && matches!(self.client.get(&format!("events/{cursor}")).await, Err(ref e) if e.is_not_found())
+        {
+            tracing::warn!(provider = %self.provider.name, cursor, "collector: the engine's event history no longer reaches the cursor; reconciling");
+            let newest = list.last().map(event_id).unwrap_or(cursor);
+            let mut s2 = s.clone();
+            self.reconcile_all(&mut s2).await?;
+            s2.cursor = Some(newest);
+            s2.phase = Phase::Refresh;
+            s2.parity = true;
+            *s = s2;
+            self.save(s)?;
+            return Ok(());
+        }
         s.last_refresh = Some(Timestamp::now().to_string());
         if list.is_empty() {
             if s.phase != Phase::Refresh || !s.parity {
@@ -317,13 +335,19 @@ impl Collector {
 
     /// Lists every collection again and repairs any difference with the store.
     pub async fn reconcile(&mut self, s: &mut ProviderState) -> Result<(), SyncError> {
-        for c in &COLLECTIONS {
-            self.relist(c.kind, s, false).await?;
-        }
+        self.reconcile_all(s).await?;
         self.last_reconcile = Instant::now();
         s.last_reconcile = Some(Timestamp::now().to_string());
         self.save(s)?;
         tracing::info!(provider = %self.provider.name, "collector: reconciled");
+        Ok(())
+    }
+
+    async fn reconcile_all(&self, s: &mut ProviderState) -> Result<(), SyncError> {
+        for c in &COLLECTIONS {
+            self.relist(c.kind, s, false).await?;
+        }
+        s.last_reconcile = Some(Timestamp::now().to_string());
         Ok(())
     }
 

@@ -24,6 +24,7 @@ pub fn router(sim: Sim) -> Router {
         .route("/ovirt-engine/api", get(root))
         .route("/ovirt-engine/api/options/ServerCPUList", get(server_cpus))
         .route("/ovirt-engine/api/events", get(events))
+        .route("/ovirt-engine/api/events/{id}", get(event))
         .route("/ovirt-engine/api/{collection}", get(list))
         .route("/ovirt-engine/api/{collection}/{id}", get(one))
         .route_layer(from_fn_with_state(sim.clone(), authorize_and_fault));
@@ -266,6 +267,23 @@ async fn one(
     let state = sim.state.lock().expect("sim state");
     match state.objects(&collection).and_then(|c| c.get(&id)) {
         Some(o) => axum::Json(shape(o.clone(), &collection, &follow)).into_response(),
+        None => fault(
+            StatusCode::NOT_FOUND,
+            "Not Found",
+            &format!("Entity not found: {id}"),
+        ),
+    }
+}
+
+/// One event by id; 404 once it has been purged from the history.
+async fn event(State(sim): State<Sim>, Path(id): Path<String>) -> Response {
+    let state = sim.state.lock().expect("sim state");
+    match state
+        .events
+        .iter()
+        .find(|e| e["id"].as_str() == Some(id.as_str()))
+    {
+        Some(e) => axum::Json(e.clone()).into_response(),
         None => fault(
             StatusCode::NOT_FOUND,
             "Not Found",

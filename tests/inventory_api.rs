@@ -174,10 +174,7 @@ async fn lists_filter_sort_page_and_fail_clearly() {
         .text()
         .await
         .unwrap();
-    assert!(
-        html.contains(name) && html.contains("2 matching"),
-        "{html}"
-    );
+    assert!(html.contains(name) && html.contains("2 matching"), "{html}");
     let html = c
         .get(s.url(&format!("/inventory/e1/vms/{id}")))
         .send()

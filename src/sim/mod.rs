@@ -13,7 +13,7 @@ pub mod control;
 pub mod engine;
 pub mod faults;
 pub mod fixtures;
-// GENERATE-PENDING pub mod generate;
+pub mod generate;
 pub mod state;
 
 use std::net::SocketAddr;
@@ -62,17 +62,6 @@ pub enum Source {
     },
 }
 
-// GENERATE-PENDING
-fn generated(_vms: usize, _seed: u64) -> GeneratedPending {
-    GeneratedPending {
-        collections: Vec::new(),
-    }
-}
-// GENERATE-PENDING
-struct GeneratedPending {
-    collections: Vec<(&'static str, Vec<Value>)>,
-}
-
 /// A running simulator.
 pub struct RunningSim {
     /// The handle.
@@ -96,7 +85,7 @@ impl Sim {
         let state = match source {
             Source::Fixtures => fixtures::state(),
             Source::Generated { vms, seed } => {
-                let g = generated(vms, seed);
+                let g = generate::generate(generate::Scale::for_vms(vms), seed);
                 let root = fixtures::answer("").unwrap_or(Value::Null);
                 let cpus = fixtures::answer("options/ServerCPUList").unwrap_or(Value::Null);
                 SimState::new(root, cpus, g.collections, 1000)

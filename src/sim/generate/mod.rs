@@ -75,7 +75,7 @@
 //! | `ovirt.nic.qos.detected` | a NIC on a profile with QoS | 1 in 25, at 4 |
 //! | `ovirt.numa.tuning.detected` | vNUMA nodes pinned (`numa_tune_mode_nodes`, pinned to a host) | 1 in 100, at 53 |
 //! | `ovirt.snapshot.online_memory.detected` | a snapshot with memory | 1 in 30, at 22 |
-//! | `ovirt.placement_policy.affinity_set` | affinity `migratable` | even VMs not pinned to a host (odd ones `user_migratable`) |
+//! | `ovirt.placement_policy.affinity_set` | affinity `migratable` | 1 in 2, the even VMs (odd ones are `user_migratable`, or `pinned` for the conditions that pin, whose offsets are all odd) |
 //! | `ovirt.disk.scsi_reservation.enabled` | a LUN attached with SCSI reservation | 1 in 200, at 83 |
 //! | `ovirt.secure_boot.detected` | BIOS `q35_secure_boot` | 1 in 50, at 31 |
 //! | `ovirt.disk.shared.detected` | a shareable disk, also attached to the next VM | 1 in 100, at 61 (so 2 VMs in 100) |
@@ -207,6 +207,8 @@ enum Tag {
     Qos,
     ReportedDevice,
     SchedulingPolicy,
+    NumaNode,
+    SerialNumber,
 }
 
 /// splitmix64: a small, fast generator whose output is fixed by its seed.
@@ -303,7 +305,12 @@ fn collection(singular: &str, items: Vec<Value>) -> Value {
 fn links(base: &str, rels: &[&str]) -> Value {
     Value::Array(
         rels.iter()
-            .map(|rel| obj(vec![("href", format!("{base}/{rel}").into()), ("rel", (*rel).into())]))
+            .map(|rel| {
+                obj(vec![
+                    ("href", format!("{base}/{rel}").into()),
+                    ("rel", (*rel).into()),
+                ])
+            })
             .collect(),
     )
 }

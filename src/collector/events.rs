@@ -149,6 +149,43 @@ pub fn plan(all: impl IntoIterator<Item = Action>) -> BTreeSet<Action> {
     set
 }
 
+/// Replaces the single reads of a kind by one listing of it when there are more than
+/// `limit` of them (a burst of events is cheaper to catch up with a few pages than with
+/// thousands of requests). VM reads that also asked for their disks list the disks too.
+pub fn coarsen(plan: BTreeSet<Action>, limit: usize) -> BTreeSet<Action> {
+    let mut per_kind: std::collections::BTreeMap<Kind, usize> = std::collections::BTreeMap::new();
+    for a in &plan {
+        if let Action::Reread { kind, .. } = a {
+            *per_kind.entry(*kind).or_default() += 1;
+        }
+    }
+    let busy: Vec<Kind> = per_kind
+        .into_iter()
+        .filter(|(_, n)| *n > limit)
+        .map(|(k, _)| k)
+        .collect();
+    if busy.is_empty() {
+        return plan;
+    }
+    let mut out = BTreeSet::new();
+    for a in plan {
+        match &a {
+            Action::Reread {
+                kind, with_disks, ..
+            } if busy.contains(kind) => {
+                out.insert(Action::Relist(*kind));
+                if *with_disks {
+                    out.insert(Action::Relist(Kind::Disk));
+                }
+            }
+            _ => {
+                out.insert(a);
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,6 +230,23 @@ mod tests {
             id: "a".into(),
             with_disks: true
         }));
+    }
+
+    #[test]
+    fn a_burst_becomes_a_listing() {
+        let known = |_: Kind, _: &str| true;
+        let many: Vec<Action> = (0..300)
+            .flat_map(|i| actions(&ev(35, Some(&format!("v{i}"))), &known))
+            .collect();
+        let p = coarsen(plan(many), 200);
+        assert_eq!(
+            p.into_iter().collect::<Vec<_>>(),
+            vec![Action::Relist(Kind::Vm)]
+        );
+        let few: Vec<Action> = (0..3)
+            .flat_map(|i| actions(&ev(35, Some(&format!("v{i}"))), &known))
+            .collect();
+        assert_eq!(coarsen(plan(few), 200).len(), 3);
     }
 
     #[test]

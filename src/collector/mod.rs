@@ -131,6 +131,7 @@ pub fn forget_provider(store: &Store, name: &str) -> Result<(), StoreError> {
         }
     }
     w.delete::<ProviderState>(name)?;
+    w.delete::<crate::inventory::model::ServerCpuList>(name)?;
     w.commit()
 }
 

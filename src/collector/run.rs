@@ -114,12 +114,22 @@ impl Collector {
         for c in &COLLECTIONS {
             self.relist(c.kind, s, true).await?;
         }
+        self.load_server_cpus().await?;
         s.phase = Phase::Loaded;
         s.cursor = Some(newest);
         s.loaded_at = Some(Timestamp::now().to_string());
         self.last_reconcile = Instant::now();
         self.save(s)?;
         tracing::info!(provider = %self.provider.name, version = %s.engine_version, "collector: loaded");
+        Ok(())
+    }
+
+    /// Stores the engine's CPU list (cluster CPU types resolve against it).
+    async fn load_server_cpus(&self) -> Result<(), SyncError> {
+        let body = self.client.get("options/ServerCPUList").await?;
+        let mut w = self.store.write()?;
+        w.upsert(&self.provider.name, &ServerCpuList::parse(&body))?;
+        w.commit()?;
         Ok(())
     }
 
@@ -148,6 +158,9 @@ impl Collector {
             let page = sync::list_page(&self.client, c, n).await?;
             self.report_bad(s, &page.bad);
             let mut w = self.store.write()?;
+            // A page is repeated after a crash anyway: its commit need not reach the disk
+            // before the durable commit that ends the listing.
+            w.relaxed();
             for o in &page.objects {
                 seen.insert(o.id().to_string());
                 sync::put(&mut w, &self.provider.name, o)?;
@@ -230,7 +243,10 @@ impl Collector {
                 _ => false,
             }
         };
-        let plan = events::plan(list.iter().flat_map(|e| events::actions(e, &known)));
+        let plan = events::coarsen(
+            events::plan(list.iter().flat_map(|e| events::actions(e, &known))),
+            RELIST_ABOVE,
+        );
         // Read everything first; the write happens only once every read succeeded.
         let mut reads: BTreeMap<(Kind, String), Option<Object>> = BTreeMap::new();
         let mut relists = Vec::new();
@@ -380,6 +396,10 @@ impl Collector {
 fn event_id(e: &Value) -> u64 {
     e["id"].as_str().and_then(|i| i.parse().ok()).unwrap_or(0)
 }
+
+/// Above this many objects of one kind to read again, listing the kind is cheaper (a
+/// page of 1000 costs about one read of a single object).
+const RELIST_ABOVE: usize = 200;
 
 /// How long to wait between checks that a stopped collector has finished.
 pub const STOP_GRACE: Duration = Duration::from_secs(5);

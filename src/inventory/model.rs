@@ -400,6 +400,69 @@ pub struct Disk {
     pub logical_units: Vec<LogicalUnit>,
 }
 
+/// A CPU model the engine knows, from `options/ServerCPUList`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ServerCpu {
+    /// The engine's level for it.
+    pub level: u32,
+    /// Its name, as clusters name their CPU type (`Intel Westmere Family`).
+    pub name: String,
+    /// The CPU flags it requires.
+    pub flags: Vec<String>,
+    /// The libvirt model (`Westmere`).
+    pub model: String,
+    /// x86_64, ppc64, s390x.
+    pub architecture: String,
+}
+
+/// The engine's CPU list, one record per provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ServerCpuList {
+    /// The CPU models.
+    pub cpus: Vec<ServerCpu>,
+}
+
+impl Record for ServerCpuList {
+    const KIND: &'static str = "ovirt.servercpus";
+}
+
+impl ServerCpuList {
+    /// Reads `options/ServerCPUList`: entries `level:name:flags:model:arch` separated by `;`.
+    pub fn parse(body: &serde_json::Value) -> ServerCpuList {
+        let values = body["values"]["system_option_value"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let cpus = values
+            .iter()
+            .filter_map(|v| v["value"].as_str())
+            .flat_map(|text| {
+                text.split(';')
+                    .map(str::trim)
+                    .filter(|e| !e.is_empty())
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .filter_map(|entry| {
+                let parts: Vec<&str> = entry.split(':').collect();
+                (parts.len() >= 5).then(|| ServerCpu {
+                    level: parts[0].parse().unwrap_or(0),
+                    name: parts[1].to_string(),
+                    flags: parts[2].split(',').map(str::to_string).collect(),
+                    model: parts[3].to_string(),
+                    architecture: parts[4].to_string(),
+                })
+            })
+            .collect();
+        ServerCpuList { cpus }
+    }
+
+    /// The entry for a cluster's CPU type.
+    pub fn find(&self, cpu_type: &str) -> Option<&ServerCpu> {
+        self.cpus.iter().find(|c| c.name == cpu_type)
+    }
+}
+
 macro_rules! record {
     ($($t:ty => $kind:literal, |$me:ident| $keys:expr;)*) => {$(
         impl Record for $t {
@@ -440,4 +503,20 @@ record! {
         k.extend(me.storage_domains.iter().map(|d| ("storage_domain", d.clone())));
         k
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_recorded_cpu_list_parses() {
+        let body = crate::sim::fixtures::answer("options/ServerCPUList").unwrap();
+        let list = ServerCpuList::parse(&body);
+        let westmere = list.find("Intel Westmere Family").unwrap();
+        assert_eq!(westmere.model, "Westmere");
+        assert_eq!(westmere.architecture, "x86_64");
+        assert!(westmere.flags.contains(&"aes".to_string()));
+        assert!(list.cpus.len() > 20);
+    }
 }

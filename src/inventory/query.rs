@@ -94,22 +94,45 @@ pub fn list<T: Record + Clone>(
         .as_deref()
         .map(str::to_lowercase)
         .filter(|q| !q.is_empty());
-    let mut ordered: Vec<(String, String)> = r
-        .index_range::<T>("name", &scope)?
-        .into_iter()
-        .filter(|(_, id)| allowed.as_ref().is_none_or(|a| a.contains(id)))
-        .filter(|(name, _)| {
-            needle
+    let (page, per_page) = (query.page(), query.per_page());
+    let matches = |name: &str, id: &str| {
+        allowed.as_ref().is_none_or(|a| a.contains(id))
+            && needle
                 .as_ref()
                 .is_none_or(|n| name.to_lowercase().contains(n))
-        })
-        .collect();
+    };
+    // One walk of the name index: count every match, keep only the ids of the page.
+    let mut total = 0;
+    let mut window: Vec<String> = Vec::with_capacity(per_page);
     if query.desc {
-        ordered.reverse();
+        let mut all = Vec::new();
+        r.index_walk::<T>("name", &scope, |name, id| {
+            if matches(name, id) {
+                all.push(id.to_string());
+            }
+            true
+        })?;
+        total = all.len();
+        window = all
+            .into_iter()
+            .rev()
+            .skip((page - 1) * per_page)
+            .take(per_page)
+            .collect();
+    } else {
+        let skip = (page - 1) * per_page;
+        r.index_walk::<T>("name", &scope, |name, id| {
+            if matches(name, id) {
+                if total >= skip && window.len() < per_page {
+                    window.push(id.to_string());
+                }
+                total += 1;
+            }
+            true
+        })?;
     }
-    let (page, per_page) = (query.page(), query.per_page());
-    let mut items = Vec::with_capacity(per_page);
-    for (_, id) in ordered.iter().skip((page - 1) * per_page).take(per_page) {
+    let mut items = Vec::with_capacity(window.len());
+    for id in &window {
         if let Some(stored) = r.get::<T>(id)? {
             items.push(Item {
                 revision: stored.revision,
@@ -118,7 +141,7 @@ pub fn list<T: Record + Clone>(
         }
     }
     Ok(ListPage {
-        total: ordered.len(),
+        total,
         page,
         per_page,
         items,

@@ -59,7 +59,7 @@ pub struct SimState {
     /// `options/ServerCPUList`.
     pub server_cpus: Value,
     /// Each collection, by id.
-    pub collections: BTreeMap<&'static str, BTreeMap<String, Value>>,
+    pub collections: BTreeMap<&'static str, Objects>,
     /// The event log, oldest first.
     pub events: Vec<Value>,
     /// The next event id.
@@ -72,8 +72,8 @@ pub struct SimState {
     pub credentials: (String, String),
 }
 
-/// An object of a collection, by id.
-pub type Objects = BTreeMap<String, Value>;
+/// The objects of a collection, by id, in the order the engine lists them.
+pub type Objects = indexmap::IndexMap<String, Value>;
 
 impl SimState {
     /// A state holding `collections` (path → objects).
@@ -174,7 +174,7 @@ impl SimState {
         let Some(old) = self
             .collections
             .get_mut(collection)
-            .and_then(|c| c.remove(id))
+            .and_then(|c| c.shift_remove(id))
         else {
             return false;
         };

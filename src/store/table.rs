@@ -211,6 +211,38 @@ impl ReadTxn {
         Ok(out)
     }
 
+    /// Visits the index entries whose value starts with `scoped_prefix`, in value order,
+    /// as `(value, id)`, without copying them; stops when `visit` answers false.
+    pub fn index_walk<T: Record>(
+        &self,
+        index: &str,
+        scoped_prefix: &str,
+        mut visit: impl FnMut(&str, &str) -> bool,
+    ) -> Result<(), StoreError> {
+        let name = index_name(T::KIND);
+        let table = match self
+            .txn
+            .open_multimap_table(MultimapTableDefinition::<&str, &str>::new(&name))
+        {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(()),
+            Err(e) => return Err(e.into()),
+        };
+        let start = format!("{index}\0{scoped_prefix}");
+        for entry in table.range::<&str>(start.as_str()..)? {
+            let (k, ids) = entry?;
+            let Some(value) = k.value().strip_prefix(&start) else {
+                break;
+            };
+            for id in ids {
+                if !visit(value, id?.value()) {
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Index entries whose value starts with `scoped_prefix`, in value order, as
     /// `(value, id)`: walks an index sorted (e.g. VMs of a provider by name).
     pub fn index_range<T: Record>(
@@ -371,6 +403,14 @@ impl WriteTxn {
             self.delete::<T>(id)?;
         }
         Ok(doomed.len())
+    }
+
+    /// Makes this commit cheap and not yet durable: it reaches the disk with the next
+    /// durable commit. For steps that are repeated anyway after a crash (the pages of a load,
+    /// whose completion is recorded by a later durable commit).
+    pub fn relaxed(&mut self) {
+        // Only a persistent savepoint refuses this, and vmyard makes none.
+        let _ = self.txn.set_durability(redb::Durability::None);
     }
 
     /// One record by id, as this transaction sees it.

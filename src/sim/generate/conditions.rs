@@ -5,7 +5,7 @@
 //! `i % period == offset`. The offsets are spread so that conditions rarely pile up on the
 //! same VM, every offset is below 500 (so `Scale::for_vms(500)` holds every condition at
 //! least once), and VM 0 carries only the common ones. Cluster-level conditions (KSM, HA
-//! reservation) and the profile kinds are decided in the parent module.
+//! reservation) and the vNIC profile kinds are decided in [`plan`](super::plan).
 
 /// A condition that the generator puts on some VMs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -18,23 +18,34 @@
 //! object's id does not depend on the choices made for others. Every reference points at an
 //! object of the output. Counts of 0 in a [`Scale`] are taken as 1.
 //!
+//! Two departures from a list answer of the engine, both deliberate: a VM's pinned vNUMA
+//! nodes are inlined as `numa_tune_mode_nodes.vm_numa_node[]` (the engine serves them under
+//! `vms/<id>/numanodes`; the collector reads them there), and NICs carry their
+//! `reported_devices` (the engine inlines them only for `follow=nics.reported_devices`). As
+//! in the recorded engine, the host `cpu.speed` is a number.
+//!
+//! Size: the 10k mix is about 190 MB of JSON (12 KB per VM with its disks), held as
+//! `serde_json::Value`s it takes about 1.6 GB (a small JSON object costs a whole B-tree
+//! node), and the 50k mix five times that; building it costs about as much as parsing the
+//! same JSON would.
+//!
 //! # The mix
 //!
 //! Layout: cluster `c` is in data center `c % data_centers`, host `h` in cluster
 //! `h % clusters`, VM `i` in cluster `i % clusters`, network `n` in data center
 //! `n % data_centers` (the first network of each data center is `ovirtmgmt`, the others
-//! carry a VLAN), vNIC profile `p` on network `p % networks` (the first on each network is its
-//! default profile, named after it), storage domain `s` in data center `s % data_centers`
-//! (types cycle nfs, iscsi, nfs, fcp, nfs, glusterfs, iscsi, nfs, fcp, posixfs), one disk
-//! profile per storage domain plus a QoS one on every fourth. Hosts are `up`, except
-//! (beyond the first host of each cluster) 1 in 50 in `maintenance` and 1 in 100
-//! `non_responsive`; a host attaches its data center's `ovirtmgmt` and up to three of its VM
-//! networks. Each VM has 1 to 3 NICs and on average `disks_per_vm` disks (uniform between 1
-//! and twice the mean), interfaces `virtio_scsi` (7 in 10 VMs), `virtio` (1 in 4) or `sata`;
-//! 1 VM in 10 has an ISO (an `iso` content disk) in its CD-ROM; 1 in 5 has a regular
-//! snapshot; 1 in 50 is stateless; 1 in 10 has a custom serial number. Disks not attached
-//! (floating) fill the total up to `vms × disks_per_vm`, at least 1 in 100 of it, plus three
-//! ISO disks per data center.
+//! carry a VLAN), vNIC profile `p` on network `p % networks` (the first on each network is its default profile,
+//! named after it), storage domain `s` in data center `s % data_centers` (in each data center,
+//! types cycle nfs, iscsi, nfs, fcp, nfs, glusterfs, iscsi, nfs, fcp, posixfs), one disk
+//! profile per storage domain plus a QoS one on every fourth. Hosts are `up`, except (beyond
+//! the first host of each cluster) 1 in 50 in `maintenance` and 1 in 100 `non_responsive`; a
+//! host attaches its data center's `ovirtmgmt` and up to three of its VM networks. Each VM has
+//! 1 to 3 NICs (one more for each NIC condition below) and on average `disks_per_vm` disks
+//! (uniform between 1 and twice the mean), interfaces `virtio_scsi` (7 in 10 VMs), `virtio` (1
+//! in 4) or `sata`; 1 VM in 10 has an ISO (an `iso` content disk) in its CD-ROM; 1 in 5 has a
+//! regular snapshot; 1 in 50 is stateless; 1 in 10 has a custom serial number. Disks not
+//! attached (floating) fill the total up to `vms × disks_per_vm`, at least 1 in 100 of it, plus
+//! three ISO disks per data center.
 //!
 //! VM status: `suspended` 1 in 100, `paused` 1 in 100 (on a host), `image_locked` 1 in 200;
 //! of the rest 3 in 5 are `up` (on an up host of their cluster, with guest OS and IP
@@ -93,8 +104,27 @@
 //! center. Inventories too small to have a profile of a kind in a data center take one from
 //! another data center, or leave that condition out when none exists.
 
+/// [`Fields`] from `("key", value)` pairs.
+macro_rules! fields {
+    ($(($k:expr, $v:expr $(,)?)),* $(,)?) => {{
+        #[allow(unused_mut)]
+        let mut f = $crate::sim::generate::Fields(serde_json::Map::new());
+        $( f.push(($k, $v)); )*
+        f
+    }};
+}
+
+/// An object from `("key", value)` pairs.
+macro_rules! obj {
+    ($($t:tt)*) => { $crate::sim::generate::obj_of(fields!($($t)*)) };
+}
+
 mod conditions;
+mod devices;
+mod hosts;
 mod infra;
+mod plan;
+mod tables;
 #[cfg(test)]
 mod tests;
 mod vms;
@@ -167,7 +197,7 @@ pub struct Generated {
 /// Generates the inventory of `scale` from `seed`; the same arguments give the same output.
 pub fn generate(scale: Scale, seed: u64) -> Generated {
     let scale = scale.at_least_one();
-    let plan = infra::Plan::new(scale, seed);
+    let plan = plan::Plan::new(scale, seed);
     let vms = vms::build(&plan, scale, seed);
     let mut collections = plan.objects(&vms);
     collections.push(("disks", vms.disks));
@@ -280,16 +310,21 @@ fn href(plural: &str, id: &str) -> String {
 
 /// A reference `{"href", "id"}`.
 fn reference(plural: &str, id: &str) -> Value {
-    obj(vec![("href", href(plural, id).into()), ("id", id.into())])
+    obj!(("href", href(plural, id).into()), ("id", id.into()))
 }
 
-/// An object from its fields, in the order given (serde_json sorts them anyway).
-fn obj(fields: Vec<(&str, Value)>) -> Value {
-    let mut m = Map::new();
-    for (k, v) in fields {
-        m.insert(k.to_string(), v);
+/// The fields of an object being written, in the order given (serde_json sorts them).
+struct Fields(Map<String, Value>);
+
+impl Fields {
+    fn push(&mut self, (key, value): (&str, Value)) {
+        self.0.insert(key.to_string(), value);
     }
-    Value::Object(m)
+}
+
+/// The object of `fields`.
+fn obj_of(fields: Fields) -> Value {
+    Value::Object(fields.0)
 }
 
 /// A collection `{"<singular>": [...]}`, `{}` when empty.
@@ -297,7 +332,7 @@ fn collection(singular: &str, items: Vec<Value>) -> Value {
     if items.is_empty() {
         Value::Object(Map::new())
     } else {
-        obj(vec![(singular, Value::Array(items))])
+        obj!((singular, Value::Array(items)))
     }
 }
 
@@ -306,10 +341,10 @@ fn links(base: &str, rels: &[&str]) -> Value {
     Value::Array(
         rels.iter()
             .map(|rel| {
-                obj(vec![
+                obj!(
                     ("href", format!("{base}/{rel}").into()),
                     ("rel", (*rel).into()),
-                ])
+                )
             })
             .collect(),
     )
@@ -317,17 +352,52 @@ fn links(base: &str, rels: &[&str]) -> Value {
 
 /// An `actions` object: `{"link": [...]}`.
 fn actions(base: &str, rels: &[&str]) -> Value {
-    obj(vec![("link", links(base, rels))])
+    obj!(("link", links(base, rels)))
 }
 
 /// A scalar in the engine's form: a string.
-fn s(v: impl ToString) -> Value {
-    Value::String(v.to_string())
+fn s(v: impl Scalar) -> Value {
+    Value::String(v.text())
 }
 
 /// A boolean in the engine's form: `"true"` or `"false"`.
 fn b(v: bool) -> Value {
-    s(v)
+    Value::String(if v { "true" } else { "false" }.to_string())
 }
+
+/// What [`s`] writes: strings (moved, not copied) and numbers.
+trait Scalar {
+    fn text(self) -> String;
+}
+
+impl Scalar for String {
+    fn text(self) -> String {
+        self
+    }
+}
+
+impl Scalar for &String {
+    fn text(self) -> String {
+        self.clone()
+    }
+}
+
+impl Scalar for &str {
+    fn text(self) -> String {
+        self.to_string()
+    }
+}
+
+macro_rules! number_scalar {
+    ($($t:ty),*) => {$(
+        impl Scalar for $t {
+            fn text(self) -> String {
+                self.to_string()
+            }
+        }
+    )*};
+}
+
+number_scalar!(u32, u64, usize, i32, i64);
 
 const GIB: u64 = 1 << 30;

@@ -667,36 +667,3 @@ fn the_10k_mix_has_the_reference_counts_and_proportions() {
     // The VMs pinned to a host all have odd numbers.
     assert_eq!(found["ovirt.placement_policy.affinity_set"], 5_000);
 }
-
-#[test]
-fn zz_timing_temporary() {
-    let rss = || {
-        std::fs::read_to_string("/proc/self/status")
-            .unwrap()
-            .lines()
-            .find(|l| l.starts_with("VmRSS"))
-            .unwrap()
-            .to_string()
-    };
-    for vms in [10_000usize, 50_000] {
-        let before = rss();
-        let t = std::time::Instant::now();
-        let g = generate(Scale::for_vms(vms), 1);
-        let el = t.elapsed();
-        let after = rss();
-        let t2 = std::time::Instant::now();
-        let bytes: usize = g
-            .collections
-            .iter()
-            .map(|(_, o)| serde_json::to_vec(o).unwrap().len())
-            .sum();
-        let vm_bytes = serde_json::to_vec(&objects(&g, "vms")).unwrap().len();
-        println!(
-            "{vms}: generate {el:?}; {before} -> {after}; json {bytes} bytes (vms {vm_bytes}) in {:?}",
-            t2.elapsed()
-        );
-        let t3 = std::time::Instant::now();
-        drop(g);
-        println!("drop {:?}", t3.elapsed());
-    }
-}

@@ -258,12 +258,7 @@ async fn a_person_logs_in_sees_the_dashboard_and_opens_settings() {
 #[tokio::test]
 async fn a_person_finds_a_vm_in_the_inventory_and_opens_it() {
     let engine = TestEngine::start(vmyard::sim::Source::Fixtures).await;
-    let dir = tempfile::tempdir().unwrap();
-    let config_path = dir.path().join("vmyard.toml");
-    write_private(
-        &config_path,
-        &config_text(dir.path(), &engine.provider(dir.path(), "e1")),
-    );
+    let (dir, config_path) = engine_config(&engine);
     let s = TestServer::start_in(dir, config_path).await;
     wait_parity(&s, "e1", 0).await;
     let (_driver, port) = chromedriver();

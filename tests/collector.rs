@@ -14,12 +14,7 @@ const VM: &str = "31573c08-717b-43e0-825f-69a36fb0e1a1";
 
 async fn start() -> (TestEngine, TestServer) {
     let engine = TestEngine::start(Source::Fixtures).await;
-    let dir = tempfile::tempdir().unwrap();
-    let config_path = dir.path().join("vmyard.toml");
-    write_private(
-        &config_path,
-        &config_text(dir.path(), &engine.provider(dir.path(), "e1")),
-    );
+    let (dir, config_path) = engine_config(&engine);
     let server = TestServer::start_in(dir, config_path).await;
     (engine, server)
 }

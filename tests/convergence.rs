@@ -128,12 +128,7 @@ fn change_engine(sim: &Sim, round: usize) {
 #[tokio::test(flavor = "multi_thread")]
 async fn sigkill_at_random_points_converges_to_the_engine() {
     let engine = TestEngine::start(Source::Generated { vms: 3000, seed: 3 }).await;
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("vmyard.toml");
-    write_private(
-        &config,
-        &config_text(dir.path(), &engine.provider(dir.path(), "e1")),
-    );
+    let (dir, config) = engine_config(&engine);
     let mut dice = 0x1234_5678_u64;
     for round in 0..8 {
         let mut child = Command::new(env!("CARGO_BIN_EXE_vmyard"))
@@ -171,12 +166,7 @@ async fn sigkill_at_random_points_converges_to_the_engine() {
 #[tokio::test(flavor = "multi_thread")]
 async fn faults_in_ten_percent_of_requests_converge() {
     let engine = TestEngine::start(Source::Generated { vms: 300, seed: 5 }).await;
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("vmyard.toml");
-    write_private(
-        &config,
-        &config_text(dir.path(), &engine.provider(dir.path(), "e1")),
-    );
+    let (dir, config) = engine_config(&engine);
     assert!(engine.control("faults", json!({"error_rate": 0.03, "unauthorized_rate": 0.02, "drop_rate": 0.025, "truncate_rate": 0.025})).await.is_success());
     let s = TestServer::start_in(dir, config).await;
     for round in 0..10 {

@@ -9,12 +9,7 @@ use vmyard::sim::Source;
 #[tokio::test]
 async fn lists_filter_sort_page_and_fail_clearly() {
     let engine = TestEngine::start(Source::Fixtures).await;
-    let dir = tempfile::tempdir().unwrap();
-    let config_path = dir.path().join("vmyard.toml");
-    write_private(
-        &config_path,
-        &config_text(dir.path(), &engine.provider(dir.path(), "e1")),
-    );
+    let (dir, config_path) = engine_config(&engine);
     let s = TestServer::start_in(dir, config_path).await;
     wait_parity(&s, "e1", 0).await;
     let c = s.socket_client();

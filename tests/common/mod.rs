@@ -264,6 +264,17 @@ impl Drop for TestEngine {
     }
 }
 
+/// A folder with a server config whose one provider, `e1`, is `engine`.
+pub fn engine_config(engine: &TestEngine) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vmyard.toml");
+    write_private(
+        &path,
+        &config_text(dir.path(), &engine.provider(dir.path(), "e1")),
+    );
+    (dir, path)
+}
+
 /// The provider's collection state, from the store.
 pub fn provider_state(
     s: &TestServer,

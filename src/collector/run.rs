@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use jiff::Timestamp;
 use serde_json::Value;
@@ -325,26 +325,11 @@ impl Collector {
                 self.report_bad(s, &[bad]);
                 // Keep what is stored: a malformed answer is not a deletion.
                 let r = self.store.read()?;
-                let key = inventory::key(&self.provider.name, id);
-                Ok(match kind {
-                    Kind::Vm => r.get::<Vm>(&key)?.map(|v| Object::Vm(Box::new(v.value))),
-                    Kind::Host => r.get::<Host>(&key)?.map(|v| Object::Host(v.value)),
-                    Kind::Cluster => r.get::<Cluster>(&key)?.map(|v| Object::Cluster(v.value)),
-                    Kind::DataCenter => r
-                        .get::<DataCenter>(&key)?
-                        .map(|v| Object::DataCenter(v.value)),
-                    Kind::Disk => r.get::<Disk>(&key)?.map(|v| Object::Disk(v.value)),
-                    Kind::Network => r.get::<Network>(&key)?.map(|v| Object::Network(v.value)),
-                    Kind::NicProfile => r
-                        .get::<NicProfile>(&key)?
-                        .map(|v| Object::NicProfile(v.value)),
-                    Kind::DiskProfile => r
-                        .get::<DiskProfile>(&key)?
-                        .map(|v| Object::DiskProfile(v.value)),
-                    Kind::StorageDomain => r
-                        .get::<StorageDomain>(&key)?
-                        .map(|v| Object::StorageDomain(v.value)),
-                })
+                Ok(sync::stored(
+                    &r,
+                    kind,
+                    &inventory::key(&self.provider.name, id),
+                )?)
             }
         }
     }
@@ -400,6 +385,3 @@ fn event_id(e: &Value) -> u64 {
 /// Above this many objects of one kind to read again, listing the kind is cheaper (a
 /// page of 1000 costs about one read of a single object).
 const RELIST_ABOVE: usize = 200;
-
-/// How long to wait between checks that a stopped collector has finished.
-pub const STOP_GRACE: Duration = Duration::from_secs(5);

@@ -127,6 +127,29 @@ pub fn remove(w: &mut WriteTxn, kind: Kind, key: &str) -> Result<bool, StoreErro
     }
 }
 
+/// The stored object of a kind under a store key.
+pub fn stored(r: &ReadTxn, kind: Kind, key: &str) -> Result<Option<Object>, StoreError> {
+    Ok(match kind {
+        Kind::DataCenter => r
+            .get::<DataCenter>(key)?
+            .map(|v| Object::DataCenter(v.value)),
+        Kind::Cluster => r.get::<Cluster>(key)?.map(|v| Object::Cluster(v.value)),
+        Kind::Host => r.get::<Host>(key)?.map(|v| Object::Host(v.value)),
+        Kind::Network => r.get::<Network>(key)?.map(|v| Object::Network(v.value)),
+        Kind::NicProfile => r
+            .get::<NicProfile>(key)?
+            .map(|v| Object::NicProfile(v.value)),
+        Kind::StorageDomain => r
+            .get::<StorageDomain>(key)?
+            .map(|v| Object::StorageDomain(v.value)),
+        Kind::DiskProfile => r
+            .get::<DiskProfile>(key)?
+            .map(|v| Object::DiskProfile(v.value)),
+        Kind::Disk => r.get::<Disk>(key)?.map(|v| Object::Disk(v.value)),
+        Kind::Vm => r.get::<Vm>(key)?.map(|v| Object::Vm(Box::new(v.value))),
+    })
+}
+
 /// The stored keys of a kind for a provider.
 pub fn stored_keys(r: &ReadTxn, kind: Kind, provider: &str) -> Result<Vec<String>, StoreError> {
     let prefix = format!("{provider}/");

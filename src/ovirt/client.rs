@@ -231,11 +231,6 @@ impl EngineClient {
             problem: e.to_string(),
         })
     }
-
-    /// Forgets the token, as if it had expired (for tests of re-login).
-    pub async fn forget_token(&self) {
-        *self.token.lock().await = Some("expired".into());
-    }
 }
 
 fn transport(e: reqwest::Error) -> EngineError {

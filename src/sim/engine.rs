@@ -99,7 +99,7 @@ async fn authorize_and_fault(State(sim): State<Sim>, req: Request, next: Next) -
         ),
         Fault::Unauthorized => fault(StatusCode::UNAUTHORIZED, "Unauthorized", ""),
         Fault::Drop => {
-            let broken = futures_stream(vec![
+            let broken = tokio_stream::iter(vec![
                 Ok(bytes::Bytes::from_static(b"{\"vm\": [")),
                 Err(std::io::Error::other("dropped")),
             ]);
@@ -122,12 +122,6 @@ async fn authorize_and_fault(State(sim): State<Sim>, req: Request, next: Next) -
             resp
         }
     }
-}
-
-fn futures_stream(
-    items: Vec<Result<bytes::Bytes, std::io::Error>>,
-) -> impl futures_core::Stream<Item = Result<bytes::Bytes, std::io::Error>> {
-    tokio_stream::iter(items)
 }
 
 async fn root(State(sim): State<Sim>) -> Response {

@@ -133,23 +133,17 @@ impl Sim {
         let certified =
             rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()])?;
         let cert_pem = certified.cert.pem();
-        let key_pem = certified.signing_key.serialize_pem();
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
         let chain = vec![certified.cert.der().clone()];
         let key = rustls::pki_types::PrivateKeyDer::try_from(certified.signing_key.serialize_der())
             .map_err(|e| anyhow::anyhow!("simulator key: {e}"))?;
-        let _ = key_pem;
-        let tls = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()?
-            .with_no_client_auth()
-            .with_single_cert(chain, key)?;
+        let tls = crate::web::tls::config_for(chain, key)?;
         let listener = std::net::TcpListener::bind(addr)?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let handle = axum_server::Handle::<SocketAddr>::new();
         let server = axum_server::from_tcp_rustls(
             listener,
-            axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(tls)),
+            axum_server::tls_rustls::RustlsConfig::from_config(tls),
         )?
         .handle(handle.clone());
         let app = engine::router(self.clone());

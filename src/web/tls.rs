@@ -38,6 +38,15 @@ pub fn server_config(
     }
     let key = PrivateKeyDer::from_pem_file(&key)
         .with_context(|| format!("cannot read the private key {}", key.display()))?;
+    config_for(chain, key)
+}
+
+/// A TLS server config (ring, safe protocol versions, HTTP/2 and 1.1) for a certificate
+/// chain and its key.
+pub fn config_for(
+    chain: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+) -> anyhow::Result<Arc<rustls::ServerConfig>> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

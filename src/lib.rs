@@ -23,6 +23,8 @@
 //!   migrations, and a change feed that publishes what each committed transaction changed.
 //! - [`auth`]: roles, argon2 passwords, sessions kept in the store, hashed API tokens, login
 //!   throttling.
+//! - [`validation`]: Rego rules (regorus, in-process) that tell which VMs are ready to
+//!   migrate and why not; scheduled from the change feed, never holding up the collector.
 //! - [`web`]: one axum router (HTTPS with rustls, and a unix socket for the local CLI where
 //!   the caller's uid decides the role), built from a registry that puts a guard on every
 //!   route; the JSON API with its generated OpenAPI document; the askama pages.
@@ -46,6 +48,7 @@ pub mod ovirt;
 pub mod service;
 pub mod sim;
 pub mod store;
+pub mod validation;
 pub mod web;
 
 /// Makes ring the process-wide TLS provider (rustls is built without aws-lc, so nothing

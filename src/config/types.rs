@@ -152,6 +152,8 @@ fn default_reconcile() -> Interval {
 pub struct Validation {
     /// A folder of `.rego` files that replaces or extends the built-in bundle.
     pub policy_dir: Option<PathBuf>,
+    /// The folder replaces the built-in bundle instead of extending it.
+    pub replace_builtin: bool,
     /// How often VMs due for validation are searched for.
     pub search_interval: Interval,
 }
@@ -160,6 +162,7 @@ impl Default for Validation {
     fn default() -> Self {
         Validation {
             policy_dir: None,
+            replace_builtin: false,
             search_interval: Interval(Duration::from_secs(30)),
         }
     }

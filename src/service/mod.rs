@@ -84,6 +84,7 @@ pub async fn start(live: LiveConfig, demo: bool) -> anyhow::Result<Running> {
         started_at: jiff::Timestamp::now(),
         demo,
         listen: https,
+        answers: Default::default(),
     };
     let router = web::routes(state.clone()).into_router();
     let mut tasks = web::server::serve(bound, router, tls, shutdown.clone())?;

@@ -13,6 +13,7 @@ pub mod table;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use redb::ReadableDatabase;
 use tokio::sync::broadcast;
@@ -98,6 +99,7 @@ redb_from!(
 pub struct Store {
     db: Arc<redb::Database>,
     feed: broadcast::Sender<Arc<ChangeSet>>,
+    generation: Arc<AtomicU64>,
     path: PathBuf,
 }
 
@@ -125,6 +127,7 @@ impl Store {
         let store = Store {
             db: Arc::new(db),
             feed,
+            generation: Arc::new(AtomicU64::new(0)),
             path,
         };
         migrate::run(&store)?;
@@ -143,7 +146,18 @@ impl Store {
 
     /// Starts a write transaction; its changes are published when it commits.
     pub fn write(&self) -> Result<WriteTxn, StoreError> {
-        Ok(WriteTxn::new(self.db.begin_write()?, self.feed.clone()))
+        Ok(WriteTxn::new(
+            self.db.begin_write()?,
+            self.feed.clone(),
+            self.generation.clone(),
+        ))
+    }
+
+    /// A number that goes up after every commit that changed something (it starts at 0 in
+    /// each process). Anything computed from a read that began after this number was taken
+    /// stays valid until it changes: that is what the response caches key on.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
     }
 
     /// Subscribes to the change feed: one [`ChangeSet`] per committed write transaction.

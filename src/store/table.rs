@@ -7,6 +7,7 @@
 //! changed anything, so an unchanged record keeps its revision.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use redb::{MultimapTableDefinition, ReadableTable, ReadableTableMetadata, TableDefinition};
 use serde::Serialize;
@@ -169,6 +170,27 @@ impl ReadTxn {
         Ok(out)
     }
 
+    /// The ids and revisions of a kind starting with `prefix`, without decoding the records.
+    pub fn revisions_prefix<T: Record>(
+        &self,
+        prefix: &str,
+    ) -> Result<Vec<(String, u64)>, StoreError> {
+        let table = match self.txn.open_table(table::<T>()) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        };
+        let mut out = Vec::new();
+        for entry in table.range::<&str>(prefix..)? {
+            let (k, v) = entry?;
+            if !k.value().starts_with(prefix) {
+                break;
+            }
+            out.push((k.value().to_string(), split(v.value()).0));
+        }
+        Ok(out)
+    }
+
     /// How many records of a kind have an id starting with `prefix`.
     pub fn count_prefix<T: Record>(&self, prefix: &str) -> Result<usize, StoreError> {
         let table = match self.txn.open_table(table::<T>()) {
@@ -291,17 +313,20 @@ pub struct WriteTxn {
     txn: redb::WriteTransaction,
     changes: Vec<Change>,
     feed: broadcast::Sender<Arc<ChangeSet>>,
+    generation: Arc<AtomicU64>,
 }
 
 impl WriteTxn {
     pub(super) fn new(
         txn: redb::WriteTransaction,
         feed: broadcast::Sender<Arc<ChangeSet>>,
+        generation: Arc<AtomicU64>,
     ) -> Self {
         WriteTxn {
             txn,
             changes: Vec::new(),
             feed,
+            generation,
         }
     }
 
@@ -413,6 +438,13 @@ impl WriteTxn {
         let _ = self.txn.set_durability(redb::Durability::None);
     }
 
+    /// The revision of one record, as this transaction sees it, without decoding it.
+    pub fn revision<T: Record>(&self, id: &str) -> Result<Option<u64>, StoreError> {
+        let table = self.txn.open_table(table::<T>())?;
+        let value = table.get(id)?;
+        Ok(value.map(|v| split(v.value()).0))
+    }
+
     /// One record by id, as this transaction sees it.
     pub fn get<T: Record>(&self, id: &str) -> Result<Option<Stored<T>>, StoreError> {
         let table = self.txn.open_table(table::<T>())?;
@@ -424,6 +456,9 @@ impl WriteTxn {
     pub fn commit(self) -> Result<(), StoreError> {
         self.txn.commit()?;
         if !self.changes.is_empty() {
+            // Bumped after the commit: a reader that took the old number may have seen the
+            // new data, which only makes its cached answer expire early, never late.
+            self.generation.fetch_add(1, Ordering::AcqRel);
             // No subscriber is not an error: the feed is a notification, the store is the truth.
             let _ = self.feed.send(Arc::new(ChangeSet {
                 changes: self.changes,

@@ -10,6 +10,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod cache;
 mod csrf;
 pub mod guard;
 mod health;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub demo: bool,
     /// The HTTPS address actually bound.
     pub listen: std::net::SocketAddr,
+    /// Encoded API answers, valid until the store changes.
+    pub answers: Arc<cache::AnswerCache>,
 }
 
 /// Constant-time equality of two secrets; an empty secret never matches.

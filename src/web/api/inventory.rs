@@ -3,6 +3,9 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -96,12 +99,23 @@ pub fn list_json(
     kind: Kind,
     q: &ListQuery,
 ) -> Result<Value, ApiError> {
+    Ok(serde_json::from_slice(&list_bytes(r, provider, kind, q)?).unwrap_or_default())
+}
+
+/// Lists one kind of a provider as encoded JSON (`{total, page, per_page, items}`),
+/// straight from the records to the bytes.
+pub fn list_bytes(
+    r: &ReadTxn,
+    provider: &str,
+    kind: Kind,
+    q: &ListQuery,
+) -> Result<Bytes, ApiError> {
     macro_rules! page {
         ($t:ty) => {
-            serde_json::to_value(query::list::<$t>(r, provider, q)?).unwrap_or_default()
+            serde_json::to_vec(&query::list::<$t>(r, provider, q)?)
         };
     }
-    Ok(match kind {
+    let body = match kind {
         Kind::DataCenter => page!(DataCenter),
         Kind::Cluster => page!(Cluster),
         Kind::Host => page!(Host),
@@ -111,7 +125,13 @@ pub fn list_json(
         Kind::DiskProfile => page!(DiskProfile),
         Kind::StorageDomain => page!(StorageDomain),
         Kind::Disk => page!(Disk),
-    })
+    };
+    body.map(Bytes::from)
+        .map_err(|e| ApiError::internal(format!("encoding the list: {e}")))
+}
+
+fn json_response(body: Bytes) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 /// One object as JSON with its revision, whatever the kind.
@@ -172,12 +192,16 @@ pub async fn list(
     State(app): State<AppState>,
     Path((provider, kind)): Path<(String, String)>,
     q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::bad_request(e.body_text()))?;
     known_provider(&app, &provider)?;
     let kind = kind_of(&kind)?;
-    let r = app.store.read()?;
-    Ok(Json(list_json(&r, &provider, kind, &q)?))
+    let generation = app.store.generation();
+    let key = format!("list\0{provider}\0{}\0{q:?}", kind.path());
+    let body = app.answers.get_or_compute(key, generation, || {
+        list_bytes(&app.store.read()?, &provider, kind, &q)
+    })?;
+    Ok(json_response(body))
 }
 
 /// One object, with its revision.

@@ -1,0 +1,85 @@
+//! Validation: which VMs are ready to migrate, and why not.
+//!
+//! Every VM of the inventory is checked against Rego rules, evaluated in-process by
+//! regorus. The rules raise *concerns* (`{id, category, label, assessment}`); a VM with a
+//! Critical concern is blocked, one with Warnings can go with care, the rest are ready.
+//!
+//! - [`bundle`]: the Rego files (built-in, embedded from `config/policies/`, extended or
+//!   replaced by a configured folder) and their version, a hash of their content;
+//! - [`policy`]: a bundle compiled once per version, and the per-thread evaluator;
+//! - [`workload`]: the JSON document the rules read for one VM, built from the store;
+//! - [`watcher`]: keeps the compiled policy current as the folder or the config changes;
+//! - [`scheduler`]: which VMs are due (change feed, cascades, scheduled search);
+//! - [`batch`]: one batch: workloads, rules on every core, one short write;
+//! - [`record`]: the per-VM result kept in the store, apart from the VM record;
+//! - [`testing`]: `vmyard policy test`, the way `opa test` runs `test_*` rules;
+//! - [`status`]: progress, policy version and errors for the pages, API and metrics.
+//!
+//! Validation is a component like the collector: a task that reads the store and writes its
+//! own table, and learns of inventory changes from the store's change feed. It never calls
+//! into the collector, and the collector never waits for it.
+
+pub mod batch;
+pub mod bundle;
+pub mod policy;
+pub mod record;
+pub mod scheduler;
+pub mod status;
+pub mod testing;
+pub mod watcher;
+pub mod workload;
+
+use std::sync::Arc;
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::config::watch::LiveConfig;
+use crate::service::Shutdown;
+use crate::store::Store;
+pub use policy::{Concern, Policy};
+pub use record::{Readiness, VmConcerns};
+pub use status::ValidationStatus;
+
+/// What the rest of vmyard sees of the validator.
+#[derive(Debug, Clone)]
+pub struct Validation {
+    status: status::StatusCell,
+    policy: watch::Receiver<Option<Arc<Policy>>>,
+}
+
+impl Validation {
+    /// Progress, policy and errors now.
+    pub fn status(&self) -> ValidationStatus {
+        self.status.get()
+    }
+
+    /// The policy in force, if one compiled.
+    pub fn policy(&self) -> Option<Arc<Policy>> {
+        self.policy.borrow().clone()
+    }
+
+    /// A validator that does nothing (for states built without one).
+    pub fn idle() -> Validation {
+        Validation {
+            status: status::StatusCell::default(),
+            policy: watch::channel(None).1,
+        }
+    }
+}
+
+/// Starts the validator: compiles the policy, then validates in the background until
+/// shutdown.
+pub async fn spawn(
+    live: LiveConfig,
+    store: Store,
+    shutdown: Shutdown,
+) -> (Validation, JoinHandle<()>) {
+    let status = status::StatusCell::default();
+    let workers = rayon::current_num_threads();
+    status.update(|s| s.workers = workers);
+    let policy = watcher::spawn(live.clone(), status.clone(), shutdown.clone()).await;
+    let scheduler = scheduler::Scheduler::new(store, status.clone());
+    let task = tokio::spawn(scheduler.run(live, policy.clone(), shutdown));
+    (Validation { status, policy }, task)
+}

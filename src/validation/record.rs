@@ -1,0 +1,126 @@
+//! What validation keeps in the store: one result per VM, in its own table, so that writing
+//! a result never changes the VM record or its revision.
+
+use serde::{Deserialize, Serialize};
+
+use super::policy::{Concern, severity};
+use crate::store::Record;
+
+/// The result of validating one VM (key `<provider>/<vm id>`, like the VM).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct VmConcerns {
+    /// The VM's engine id.
+    pub vm: String,
+    /// The VM revision the result was computed for.
+    pub revision_validated: u64,
+    /// The policy version that computed it.
+    pub policy_version: String,
+    /// When it was computed.
+    #[schema(value_type = String)]
+    pub validated_at: jiff::Timestamp,
+    /// The concerns, worst first.
+    pub concerns: Vec<Concern>,
+    /// Problems the rules found with the workload document itself.
+    #[serde(default)]
+    pub errors: Vec<String>,
+}
+
+/// Whether a VM can go: no concern worse than Information, warnings, or a critical one.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Readiness {
+    /// Nothing stands in the way.
+    Ready,
+    /// It can be migrated, with care.
+    Warnings,
+    /// A critical concern stops it.
+    Blocked,
+}
+
+impl Readiness {
+    /// The word used in addresses and indexes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Readiness::Ready => "ready",
+            Readiness::Warnings => "warnings",
+            Readiness::Blocked => "blocked",
+        }
+    }
+
+    /// Every readiness, best first.
+    pub const ALL: [Readiness; 3] = [Readiness::Ready, Readiness::Warnings, Readiness::Blocked];
+}
+
+impl VmConcerns {
+    /// The VM's readiness from its concerns.
+    pub fn readiness(&self) -> Readiness {
+        match self.concerns.iter().map(|c| severity(&c.category)).min() {
+            Some(0) => Readiness::Blocked,
+            Some(1) => Readiness::Warnings,
+            _ => Readiness::Ready,
+        }
+    }
+}
+
+impl Record for VmConcerns {
+    const KIND: &'static str = "validation.vm";
+
+    /// Indexed by concern id, by category and by readiness, so the concerns page and the
+    /// VM filters find their VMs without reading every result.
+    fn index_keys(&self) -> Vec<(&'static str, String)> {
+        let mut keys: Vec<(&'static str, String)> = self
+            .concerns
+            .iter()
+            .flat_map(|c| [("concern", c.id.clone()), ("category", c.category.clone())])
+            .collect();
+        keys.push(("readiness", self.readiness().as_str().to_string()));
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(categories: &[&str]) -> VmConcerns {
+        VmConcerns {
+            vm: "v".into(),
+            revision_validated: 1,
+            policy_version: "p".into(),
+            validated_at: jiff::Timestamp::UNIX_EPOCH,
+            concerns: categories
+                .iter()
+                .enumerate()
+                .map(|(i, c)| Concern {
+                    id: format!("c{i}"),
+                    category: c.to_string(),
+                    label: String::new(),
+                    assessment: String::new(),
+                })
+                .collect(),
+            errors: vec![],
+        }
+    }
+
+    #[test]
+    fn readiness_follows_the_worst_concern() {
+        assert_eq!(with(&[]).readiness(), Readiness::Ready);
+        assert_eq!(with(&["Information"]).readiness(), Readiness::Ready);
+        assert_eq!(
+            with(&["Information", "Warning"]).readiness(),
+            Readiness::Warnings
+        );
+        assert_eq!(
+            with(&["Warning", "Critical"]).readiness(),
+            Readiness::Blocked
+        );
+        let keys = with(&["Warning", "Critical"]).index_keys();
+        assert!(keys.contains(&("readiness", "blocked".into())));
+        assert!(keys.contains(&("concern", "c1".into())));
+        assert!(keys.contains(&("category", "Warning".into())));
+    }
+}

@@ -15,8 +15,7 @@ pub fn write(out: &Path) -> anyhow::Result<()> {
     let man = out.join("man");
     let completions = out.join("completions");
     for dir in [&man, &completions] {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
     // The pages carry the package's version and no date, so a rebuild gives the same bytes.
     let cmd = Cli::command().version(env!("CARGO_PKG_VERSION"));

@@ -545,7 +545,7 @@ fn deb_installs_runs_upgrades_removes_and_purges() {
             .cmd(&["vmyard", "status", "-o", "json"])
             .output()
             .ok()?;
-        out.status.success().then(|| out.stdout)
+        out.status.success().then_some(out.stdout)
     });
     let status: serde_json::Value = serde_json::from_slice(&status).unwrap();
     assert_eq!(status["config"]["file"], "/etc/vmyard/vmyard.toml");

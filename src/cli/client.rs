@@ -43,6 +43,9 @@ impl Client {
             });
         }
         let socket = args.socket.clone().unwrap_or_else(default_socket);
+        // Plain HTTP over the socket: no TLS roots are needed, and asking for the system's
+        // would fail on a host without a CA bundle (a minimal install).
+        let builder = builder.tls_certs_only(Vec::new());
         Ok(Client {
             http: builder.unix_socket(socket.clone()).build()?,
             base: reqwest::Url::parse("http://localhost/").expect("valid literal"),

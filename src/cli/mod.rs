@@ -2,6 +2,7 @@
 //! files (`config check`, `user hash`) or talk to a running service (`token ...`,
 //! `status`) over its unix socket or, with `--server`, over HTTPS with a token.
 
+mod assets;
 mod client;
 mod output;
 
@@ -64,6 +65,13 @@ enum Command {
     Completions {
         /// bash, zsh, fish, elvish or powershell.
         shell: clap_complete::Shell,
+    },
+    /// Write the man pages and the bash, zsh and fish completions into a folder. Hidden:
+    /// the packages are built with it, so what they ship always matches this binary.
+    #[command(hide = true)]
+    Assets {
+        /// The folder; `man/` and `completions/` are made inside it.
+        out: PathBuf,
     },
 }
 
@@ -243,6 +251,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "vmyard", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Assets { out } => {
+            assets::write(&out)?;
             Ok(ExitCode::SUCCESS)
         }
     }

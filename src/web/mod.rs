@@ -46,6 +46,10 @@ pub struct AppState {
     pub demo: bool,
     /// The HTTPS address actually bound.
     pub listen: std::net::SocketAddr,
+    /// This node's facts, cached per section.
+    pub facts: crate::node::Facts,
+    /// Clients for forwarding to peers.
+    pub peers: crate::node::peers::Peers,
 }
 
 /// Constant-time equality of two secrets; an empty secret never matches.

@@ -117,6 +117,54 @@ async fn peers_answer_for_each_other_one_hop_with_the_callers_identity() {
         "beta's token of alpha is a viewer's: an admin of beta is a viewer on alpha"
     );
 
+    // The pages: the node list, a peer's summary, a section searched and sorted.
+    let page = |path: &'static str| {
+        let c = a.client();
+        let url = a.url(path);
+        let token = a_viewer.clone();
+        async move {
+            let r = c.get(url).bearer_auth(token).send().await.unwrap();
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    let (status, html) = page("/nodes").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("href=\"/nodes/beta\"") && html.contains("alpha"),
+        "{html}"
+    );
+    assert!(html.contains("unreachable"), "gamma shows as unreachable");
+    let (status, html) = page("/nodes/beta").await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(
+        html.contains("Memory") && html.contains("<svg"),
+        "charts: {html}"
+    );
+    let (status, html) = page("/nodes/beta/system/user?q=root").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<td>root</td>"), "{html}");
+    assert!(!html.contains("<td>daemon</td>"), "the search filters rows");
+    let (_, html) = page("/nodes/alpha/system/user?sort=id&desc=true").await;
+    let users = std::fs::read_to_string("/etc/passwd").unwrap();
+    let top = users
+        .lines()
+        .filter_map(|l| l.split(':').nth(2)?.parse::<u64>().ok())
+        .max()
+        .unwrap();
+    let first_cell = html
+        .split("<tbody>")
+        .nth(1)
+        .unwrap()
+        .split("</td>")
+        .next()
+        .unwrap();
+    assert!(
+        first_cell.ends_with(&format!(">{top}")),
+        "highest uid first: {first_cell}"
+    );
+    let (status, _) = page("/nodes/nosuch").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
     // One hop: a forwarded request may only name the node it reached.
     let token_of_beta = std::fs::read_to_string(a.dir.path().join("beta.token")).unwrap();
     let r = b

@@ -69,10 +69,16 @@ fn parse_term(body: &str) -> Result<Term, String> {
         }
         return Ok(Term::Label(k.into(), v.into()));
     }
-    let valid = |c: char| c.is_ascii_alphanumeric() || "-_.*?[]".contains(c);
+    // `!` and `^` only negate a class inside `[...]`; the glob check below places them.
+    let valid = |c: char| c.is_ascii_alphanumeric() || "-_.*?[]!^".contains(c);
     if let Some(bad) = body.chars().find(|c| !valid(*c)) {
         return Err(format!(
             "`{bad}` cannot appear in a node name or glob (`{body}`)"
+        ));
+    }
+    if body.contains(['!', '^']) && !body.contains('[') {
+        return Err(format!(
+            "`!` only starts a term or a `[!...]` class (`{body}`)"
         ));
     }
     if body.contains(['*', '?', '[']) {

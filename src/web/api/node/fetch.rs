@@ -19,7 +19,7 @@ pub enum Target {
     /// This node.
     Local(String),
     /// A configured peer.
-    Peer(Peer),
+    Peer(Box<Peer>),
 }
 
 /// Resolves `nodename` (`_`, `localhost`, this node's name or a peer's) for `me`. A
@@ -40,7 +40,7 @@ pub fn resolve(app: &AppState, me: &Identity, nodename: &str) -> Result<Target, 
     }
     let config = app.config.current();
     match config.peers.iter().find(|p| p.name == nodename) {
-        Some(p) => Ok(Target::Peer(p.clone())),
+        Some(p) => Ok(Target::Peer(Box::new(p.clone()))),
         None => {
             let mut known = vec![this];
             known.extend(config.peers.iter().map(|p| p.name.clone()));

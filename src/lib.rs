@@ -29,6 +29,8 @@
 //!   the caller's uid decides the role), built from a registry that puts a guard on every
 //!   route; the JSON API with its generated OpenAPI document; the askama pages.
 //! - [`metrics`]: the Prometheus registry behind `/metrics`.
+//! - [`node`]: the facts of this node (hardware, disks, packages, patches, users, groups,
+//!   addresses, SAN) in om3's wire shape, cached per section, and forwarding to peers.
 //! - [`service`]: start-up, one task per long-lived job, systemd notification and watchdog,
 //!   graceful shutdown on SIGTERM; and the built-in demo.
 //! - [`cli`]: `vmyard serve`, `config check`, `user hash`, `token ...`, `status`.
@@ -44,6 +46,7 @@ pub mod config;
 pub mod inventory;
 pub mod logging;
 pub mod metrics;
+pub mod node;
 pub mod ovirt;
 pub mod service;
 pub mod sim;

@@ -11,6 +11,9 @@ use vmyard::web::routes::Access;
 fn concrete(path: &str) -> String {
     path.replace("{*file}", "vmyard.css")
         .replace("{id}", "nonexistent")
+        .replace("{nodename}", "_")
+        .replace("{section}", "user")
+        .replace("/san/{kind}", "/san/initiator")
 }
 
 #[tokio::test]

@@ -85,6 +85,14 @@ pub enum AuthMethod {
         /// The token's id (not its secret).
         id: String,
     },
+    /// A request a peer forwarded for one of its callers, authenticated by the peer's
+    /// token; the role is the lower of the caller's and the token's.
+    Forwarded {
+        /// The node that forwarded it.
+        node: String,
+        /// The id of the token it presented.
+        token: String,
+    },
     /// The local unix socket.
     LocalSocket {
         /// The caller's uid.

@@ -1,5 +1,6 @@
 //! The CLI's HTTP client: the local unix socket by default, `--server URL` with a token
-//! otherwise. API errors are shown as the server's `{"error": {"code", "message"}}`.
+//! otherwise. API errors are shown as the server's `{"error": {"code", "message"}}`, or
+//! the `detail` of a problem document.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -63,6 +64,22 @@ impl Client {
             .context("malformed answer")
     }
 
+    /// GET a JSON resource, keeping a failure's status and body instead of turning it into
+    /// an error (for answers that are read per node).
+    pub async fn get_answer(&self, path: &str) -> anyhow::Result<(u16, serde_json::Value)> {
+        let mut req = self.http.get(self.url(path)?);
+        if let Some(token) = &self.token {
+            req = req.bearer_auth(token);
+        }
+        let resp = req
+            .send()
+            .await
+            .with_context(|| format!("cannot reach vmyard at {}", self.target))?;
+        let status = resp.status().as_u16();
+        let body = resp.json().await.context("malformed answer")?;
+        Ok((status, body))
+    }
+
     /// POST a JSON body, returning the JSON answer.
     pub async fn post<B: Serialize, T: DeserializeOwned>(
         &self,
@@ -105,7 +122,11 @@ impl Client {
             body["error"]["message"].as_str(),
         ) {
             (Some(code), Some(message)) => bail!("{status}: {code}: {message}"),
-            _ => bail!("{status}"),
+            // The node API answers with problem documents.
+            _ => match body["detail"].as_str() {
+                Some(detail) => bail!("{status}: {detail}"),
+                None => bail!("{status}"),
+            },
         }
     }
 }

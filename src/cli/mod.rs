@@ -1,9 +1,10 @@
 //! The command line: `vmyard serve` runs the service; the other commands either work on
 //! files (`config check`, `user hash`) or talk to a running service (`token ...`,
-//! `status`) over its unix socket or, with `--server`, over HTTPS with a token.
+//! `status`, `node ...`) over its unix socket or, with `--server`, over HTTPS with a token.
 
 mod assets;
 mod client;
+mod node;
 mod output;
 
 use std::io::Read;
@@ -52,6 +53,10 @@ enum Command {
     /// List or show inventory objects: datacenters, clusters, hosts, vms, networks,
     /// vnicprofiles, diskprofiles, storagedomains, disks.
     Inventory(InventoryArgs),
+    /// Facts of this node and its peers: hardware, disks, packages, patches, users,
+    /// groups, addresses, SAN.
+    #[command(subcommand)]
+    Node(node::NodeCommand),
     /// Show the status of a running service.
     Status {
         #[command(flatten)]
@@ -242,6 +247,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Token { command, client } => runtime()?.block_on(token(command, client)),
         Command::Status { client } => runtime()?.block_on(status(client)),
+        Command::Node(command) => runtime()?.block_on(node::run(command)),
         Command::Providers { client } => runtime()?.block_on(providers(client)),
         Command::Inventory(args) => runtime()?.block_on(inventory(args)),
         Command::Sim(args) => sim(args),

@@ -203,8 +203,49 @@ fn check(config: &Config) -> Result<(), Problem> {
     }
     for (i, p) in config.peers.iter().enumerate() {
         one_of(&p.token, &p.token_file, &format!("peers[{i}]"), "token")?;
+        node_name(&p.name, &format!("peers[{i}].name"))?;
+        if config.node.name.as_deref() == Some(p.name.as_str()) {
+            return Err((
+                format!("peers[{i}].name"),
+                "a peer cannot have this node's own name".into(),
+            ));
+        }
+    }
+    if let Some(name) = &config.node.name {
+        node_name(name, "node.name")?;
+    }
+    for key in config.node.properties.keys() {
+        if !crate::node::property::NAMES.contains(&key.as_str()) {
+            return Err((
+                format!("node.properties.{key}"),
+                format!(
+                    "unknown property `{key}`: use one of {}",
+                    crate::node::property::NAMES.join(", ")
+                ),
+            ));
+        }
     }
     Ok(())
+}
+
+/// Node names travel in URL paths and selector expressions, and `_` and `localhost` mean
+/// "the node that answers".
+fn node_name(name: &str, key: &str) -> Result<(), Problem> {
+    let ok = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        && !matches!(name, "_" | "localhost");
+    if ok {
+        Ok(())
+    } else {
+        Err((
+            key.into(),
+            format!(
+                "`{name}` is not a node name: use letters, digits, `-`, `_` and `.` (not `_` or `localhost` alone)"
+            ),
+        ))
+    }
 }
 
 fn unique<'a>(names: impl Iterator<Item = &'a str>, section: &str) -> Result<(), Problem> {

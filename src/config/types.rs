@@ -168,16 +168,80 @@ impl Default for Validation {
     }
 }
 
-/// `[node]`: how this node names and labels itself.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+/// `[node]`: how this node names and labels itself, and how often its facts are read.
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Node {
     /// The node name; the host name when absent.
     pub name: Option<String>,
     /// Labels used by node selectors (`label=value`).
     pub labels: BTreeMap<String, String>,
-    /// Property overrides reported with source `config`.
+    /// Property overrides reported with source `config` (names from the property list).
     pub properties: BTreeMap<String, String>,
+    /// How often each section of the node facts is collected again in the background.
+    pub refresh: NodeRefresh,
+    /// How long a request waits for a collection (`?refresh=true`, or a section never
+    /// collected yet) before it gives up.
+    pub collect_timeout: Interval,
+}
+
+impl Default for Node {
+    fn default() -> Self {
+        Node {
+            name: None,
+            labels: BTreeMap::new(),
+            properties: BTreeMap::new(),
+            refresh: NodeRefresh::default(),
+            collect_timeout: Interval(Duration::from_secs(10)),
+        }
+    }
+}
+
+/// `[node.refresh]`: one background refresh interval per section of the node facts.
+///
+/// Cheap sections that change often (addresses) are read every minute; the package
+/// database and the pending updates, which are large and change rarely, less often.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NodeRefresh {
+    /// `property`: OS, CPU, memory, DMI and config values.
+    pub property: Interval,
+    /// `asset`: the summary built from the other sections.
+    pub asset: Interval,
+    /// `hardware`: PCI devices and memory modules.
+    pub hardware: Interval,
+    /// `disk`: block devices and their regions.
+    pub disk: Interval,
+    /// `package`: installed packages.
+    pub package: Interval,
+    /// `patch`: pending updates.
+    pub patch: Interval,
+    /// `user`: local users.
+    pub user: Interval,
+    /// `group`: local groups.
+    pub group: Interval,
+    /// `ipaddress`: addresses of every interface.
+    pub ipaddress: Interval,
+    /// `san/initiator` and `san/path`.
+    pub san: Interval,
+}
+
+impl Default for NodeRefresh {
+    fn default() -> Self {
+        let m = |n: u64| Interval(Duration::from_secs(n * 60));
+        NodeRefresh {
+            property: m(5),
+            asset: m(5),
+            hardware: m(60),
+            disk: m(5),
+            package: m(10),
+            patch: m(60),
+            user: m(10),
+            group: m(10),
+            ipaddress: m(1),
+            san: m(10),
+        }
+    }
 }
 
 /// `[[peers]]`: another vmyard node.
@@ -194,9 +258,19 @@ pub struct Peer {
     /// ... or read from this file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_file: Option<PathBuf>,
-    /// CA bundle to verify the peer's certificate.
+    /// CA bundle to verify the peer's certificate (e.g. its generated `tls/cert.pem`).
     #[serde(default)]
     pub ca_file: Option<PathBuf>,
+    /// Skip TLS verification of the peer (flagged on the Nodes page).
+    #[serde(default)]
+    pub insecure: bool,
+    /// How long a forwarded request may take before the peer is reported slow.
+    #[serde(default = "default_peer_timeout")]
+    pub timeout: Interval,
+    /// Labels for node selectors, added to those the peer reports (and used alone while it
+    /// is down).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
     /// The content of `token_file`, read at load time.
     #[serde(skip)]
     pub token_from_file: Option<Secret>,
@@ -207,6 +281,10 @@ impl Peer {
     pub fn token(&self) -> Option<&Secret> {
         self.token.as_ref().or(self.token_from_file.as_ref())
     }
+}
+
+fn default_peer_timeout() -> Interval {
+    Interval(Duration::from_secs(5))
 }
 
 /// `[[users]]`: a person who may log in.

@@ -85,6 +85,8 @@ pub async fn start(live: LiveConfig, demo: bool) -> anyhow::Result<Running> {
         demo,
         listen: https,
         answers: Default::default(),
+        facts: crate::node::Facts::new(live.clone(), crate::node::Sources::default(), https.port()),
+        peers: crate::node::peers::Peers::default(),
     };
     let router = web::routes(state.clone()).into_router();
     let mut tasks = web::server::serve(bound, router, tls, shutdown.clone())?;
@@ -94,6 +96,7 @@ pub async fn start(live: LiveConfig, demo: bool) -> anyhow::Result<Running> {
         store.clone(),
         shutdown.clone(),
     ));
+    tasks.push(state.facts.spawn(shutdown.clone()));
     tasks.push(tokio::spawn(sweep_sessions(store, liveness, shutdown)));
     tracing::info!(%https, socket = ?socket, "serving");
     Ok(Running {

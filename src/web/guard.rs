@@ -70,7 +70,8 @@ pub fn identify(app: &AppState, req: &Request) -> Result<Option<Identity>, ApiEr
             .ok()
             .and_then(|v| v.strip_prefix("Bearer "))
             .unwrap_or_default();
-        return Ok(token::authenticate(&app.store, presented.trim())?);
+        let identity = token::authenticate(&app.store, presented.trim())?;
+        return Ok(identity.map(|id| forwarded(id, req)));
     }
     let jar = CookieJar::from_headers(req.headers());
     if let Some(cookie) = jar.get(SESSION_COOKIE) {
@@ -100,6 +101,35 @@ pub fn identify(app: &AppState, req: &Request) -> Result<Option<Identity>, ApiEr
     Ok(None)
 }
 
+/// A token-authenticated request that a peer forwarded for one of its callers: the caller's
+/// name, with the lower of the caller's role and the token's. Without the forwarding header
+/// the token's own identity stands. Only a token can carry these headers: a session or the
+/// socket identifies a person or a local user, never a node.
+fn forwarded(token: Identity, req: &Request) -> Identity {
+    use crate::node::peers::{FORWARDED_BY, FORWARDED_ROLE, FORWARDED_USER};
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let (Some(node), AuthMethod::Token { id }) = (header(FORWARDED_BY), &token.method) else {
+        return token;
+    };
+    // A missing or unknown role claims the least.
+    let claimed = header(FORWARDED_ROLE)
+        .and_then(|r| r.parse::<Role>().ok())
+        .unwrap_or(Role::Viewer);
+    Identity {
+        name: header(FORWARDED_USER).unwrap_or_else(|| token.name.clone()),
+        role: claimed.min(token.role),
+        method: AuthMethod::Forwarded {
+            node,
+            token: id.clone(),
+        },
+    }
+}
+
 /// Whether a path is answered in JSON rather than HTML.
 pub fn wants_json(path: &str) -> bool {
     path.starts_with("/api/") || path == "/metrics" || path.starts_with("/partials/")
@@ -107,6 +137,16 @@ pub fn wants_json(path: &str) -> bool {
 
 fn unauthenticated(req: &Request) -> Response {
     let path = req.uri().path();
+    if super::api::node::is_node_path(path) {
+        let mut resp = super::api::node::problem(
+            StatusCode::UNAUTHORIZED,
+            "Unauthenticated",
+            "log in or send an API token as Authorization: Bearer",
+        );
+        resp.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return resp;
+    }
     if wants_json(path) {
         let mut resp = ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -129,6 +169,9 @@ fn unauthenticated(req: &Request) -> Response {
 
 fn forbidden(req: &Request, required: Role) -> Response {
     let message = format!("this needs the {required} role");
+    if super::api::node::is_node_path(req.uri().path()) {
+        return super::api::node::problem(StatusCode::FORBIDDEN, "Forbidden", message);
+    }
     if wants_json(req.uri().path()) {
         ApiError::new(StatusCode::FORBIDDEN, "forbidden", message).into_response()
     } else {
@@ -169,6 +212,13 @@ pub fn finish(router: Router<AppState>, state: AppState) -> Router {
 
 async fn not_found(req: Request) -> Response {
     let path = req.uri().path().to_string();
+    if super::api::node::is_node_path(&path) {
+        return super::api::node::problem(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            format!("no such route: {} {path}", req.method()),
+        );
+    }
     if wants_json(&path) {
         ApiError::new(
             StatusCode::NOT_FOUND,

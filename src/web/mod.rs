@@ -49,6 +49,10 @@ pub struct AppState {
     pub listen: std::net::SocketAddr,
     /// Encoded API answers, valid until the store changes.
     pub answers: Arc<cache::AnswerCache>,
+    /// This node's facts, cached per section.
+    pub facts: crate::node::Facts,
+    /// Clients for forwarding to peers.
+    pub peers: crate::node::peers::Peers,
 }
 
 /// Constant-time equality of two secrets; an empty secret never matches.

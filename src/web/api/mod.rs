@@ -6,6 +6,7 @@
 
 mod error;
 pub mod inventory;
+pub mod node;
 mod system;
 mod tokens;
 
@@ -34,13 +35,18 @@ use crate::auth::Role;
         inventory::provider,
         inventory::list,
         inventory::get,
+        node::system,
+        node::system_san,
+        node::nodes,
+        node::node,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
     tags(
         (name = "system", description = "The service itself"),
         (name = "tokens", description = "API tokens"),
-        (name = "inventory", description = "The engines' inventory")
+        (name = "inventory", description = "The engines' inventory"),
+        (name = "node", description = "Facts of this node and its peers (om3-compatible)")
     )
 )]
 pub struct ApiDoc;
@@ -89,4 +95,26 @@ pub fn register(r: Routes) -> Routes {
             viewer,
             inventory::get,
         )
+        .get(
+            "/api/node/name/{nodename}/system/{section}",
+            viewer,
+            node::om3_system,
+        )
+        .get(
+            "/api/node/name/{nodename}/system/san/{kind}",
+            viewer,
+            node::om3_system_san,
+        )
+        .get(
+            "/api/v1/node/name/{nodename}/system/{section}",
+            viewer,
+            node::system,
+        )
+        .get(
+            "/api/v1/node/name/{nodename}/system/san/{kind}",
+            viewer,
+            node::system_san,
+        )
+        .get("/api/v1/nodes", viewer, node::nodes)
+        .get("/api/v1/nodes/{nodename}", viewer, node::node)
 }

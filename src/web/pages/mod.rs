@@ -8,6 +8,7 @@ mod cells;
 mod dashboard;
 mod inventory;
 mod login;
+mod nodes;
 mod sections;
 mod settings;
 
@@ -29,6 +30,7 @@ pub fn register(r: Routes) -> Routes {
     let r = r.get("/partials/providers", viewer, providers_partial);
     let r = inventory::register(r);
     let r = sections::register(r);
+    let r = nodes::register(r);
     settings::register(r)
 }
 

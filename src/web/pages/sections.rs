@@ -16,7 +16,6 @@ pub fn register(r: Routes) -> Routes {
     let viewer = Access::Role(Role::Viewer);
     r.get("/concerns", viewer, concerns)
         .get("/machines", viewer, machines)
-        .get("/nodes", viewer, nodes)
 }
 
 #[derive(Template)]
@@ -57,28 +56,5 @@ async fn machines(State(app): State<AppState>, Extension(me): Extension<Identity
         ),
         columns: vec![],
         rows: vec![],
-    })
-}
-
-async fn nodes(State(app): State<AppState>, Extension(me): Extension<Identity>) -> Response {
-    let config = app.config.current();
-    let this = config.node.name.clone().unwrap_or_else(|| {
-        std::fs::read_to_string("/proc/sys/kernel/hostname")
-            .map(|h| h.trim().to_string())
-            .unwrap_or_default()
-    });
-    let mut rows = vec![vec![this, "this node".to_string(), String::new()]];
-    rows.extend(
-        config
-            .peers
-            .iter()
-            .map(|p| vec![p.name.clone(), "peer".to_string(), p.url.0.to_string()]),
-    );
-    render(&SectionPage {
-        layout: Layout::new(&app, &me, "Nodes", "/nodes"),
-        heading: "This node and its peers".into(),
-        text: "Peers are added with [[peers]] entries in the config.".into(),
-        columns: vec!["Node", "Kind", "URL"],
-        rows,
     })
 }

@@ -1,0 +1,157 @@
+//! The node facts API: om3's `GET /api/node/name/{nodename}/system/{section}` (and the same
+//! under `/api/v1`, which the OpenAPI document lists), and the node list. Errors on these
+//! paths are problem documents, as om3 clients expect.
+
+pub mod fetch;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use serde::Deserialize;
+
+use crate::auth::Identity;
+use crate::node::Section;
+use crate::node::envelope::{Problem, SystemList};
+use crate::web::AppState;
+use fetch::{NodeInfo, NodeStatus};
+
+/// The content type of problem documents.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Whether a path belongs to the node API, whose errors are problem documents.
+pub fn is_node_path(path: &str) -> bool {
+    path.starts_with("/api/node/") || path.starts_with("/api/v1/node")
+}
+
+/// A problem document response.
+pub fn problem(status: StatusCode, title: &str, detail: impl Into<String>) -> Response {
+    respond(Problem::new(status.as_u16(), title, detail))
+}
+
+fn respond(p: Problem) -> Response {
+    let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut resp = (status, Json(p)).into_response();
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    resp
+}
+
+/// `?refresh=true` asks for a collection made now rather than the cached one.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct SystemQuery {
+    /// Collect now (within the node's `collect_timeout`) instead of answering from the cache.
+    #[serde(default)]
+    pub refresh: bool,
+}
+
+async fn answer(
+    app: &AppState,
+    me: &Identity,
+    nodename: &str,
+    section: &str,
+    query: Result<Query<SystemQuery>, QueryRejection>,
+) -> Response {
+    let Ok(Query(q)) = query else {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "Bad query",
+            "the only parameter is refresh=true|false",
+        );
+    };
+    let Some(section) = Section::from_path(section) else {
+        let names: Vec<_> = Section::ALL.iter().map(|s| s.path()).collect();
+        return problem(
+            StatusCode::NOT_FOUND,
+            "Unknown section",
+            format!("no section `{section}`: use one of {}", names.join(", ")),
+        );
+    };
+    let raw = fetch::section_raw(app, me, nodename, section, q.refresh).await;
+    let status = StatusCode::from_u16(raw.status).unwrap_or(StatusCode::BAD_GATEWAY);
+    let content_type = HeaderValue::from_str(&raw.content_type)
+        .unwrap_or(HeaderValue::from_static("application/json"));
+    (status, [(header::CONTENT_TYPE, content_type)], raw.body).into_response()
+}
+
+/// om3's path: one section of a node's facts.
+pub async fn om3_system(
+    State(app): State<AppState>,
+    Extension(me): Extension<Identity>,
+    Path((nodename, section)): Path<(String, String)>,
+    query: Result<Query<SystemQuery>, QueryRejection>,
+) -> Response {
+    answer(&app, &me, &nodename, &section, query).await
+}
+
+/// om3's path for the SAN sections (`san/initiator`, `san/path`).
+pub async fn om3_system_san(
+    State(app): State<AppState>,
+    Extension(me): Extension<Identity>,
+    Path((nodename, kind)): Path<(String, String)>,
+    query: Result<Query<SystemQuery>, QueryRejection>,
+) -> Response {
+    answer(&app, &me, &nodename, &format!("san/{kind}"), query).await
+}
+
+/// One section of a node's facts.
+///
+/// Sections: `property`, `asset`, `hardware`, `disk`, `package`, `patch`, `user`, `group`,
+/// `ipaddress`. `{nodename}` is this node's name, `_` or `localhost`, or a peer's name (the
+/// request is then forwarded to the peer). Also served at om3's path, without `/v1`.
+#[utoipa::path(get, path = "/api/v1/node/name/{nodename}/system/{section}", tag = "node",
+    params(("nodename" = String, Path, description = "A node name, `_` or `localhost`"),
+           ("section" = String, Path, description = "property, asset, hardware, disk, package, patch, user, group or ipaddress"),
+           SystemQuery),
+    responses((status = 200, body = SystemList), (status = 401, body = Problem),
+              (status = 404, body = Problem), (status = 502, body = Problem), (status = 504, body = Problem)))]
+pub async fn system(
+    state: State<AppState>,
+    me: Extension<Identity>,
+    path: Path<(String, String)>,
+    query: Result<Query<SystemQuery>, QueryRejection>,
+) -> Response {
+    om3_system(state, me, path, query).await
+}
+
+/// The SAN sections of a node's facts: `initiator` or `path`.
+#[utoipa::path(get, path = "/api/v1/node/name/{nodename}/system/san/{kind}", tag = "node",
+    params(("nodename" = String, Path, description = "A node name, `_` or `localhost`"),
+           ("kind" = String, Path, description = "initiator or path"),
+           SystemQuery),
+    responses((status = 200, body = SystemList), (status = 401, body = Problem),
+              (status = 404, body = Problem), (status = 502, body = Problem), (status = 504, body = Problem)))]
+pub async fn system_san(
+    state: State<AppState>,
+    me: Extension<Identity>,
+    path: Path<(String, String)>,
+    query: Result<Query<SystemQuery>, QueryRejection>,
+) -> Response {
+    om3_system_san(state, me, path, query).await
+}
+
+/// This node and its peers, with their reachability and what they say of themselves.
+#[utoipa::path(get, path = "/api/v1/nodes", tag = "node",
+    responses((status = 200, body = [NodeStatus]), (status = 401, body = Problem)))]
+pub async fn nodes(
+    State(app): State<AppState>,
+    Extension(me): Extension<Identity>,
+) -> Json<Vec<NodeStatus>> {
+    Json(fetch::node_list(&app, &me).await)
+}
+
+/// What one node says of itself, including who it thinks is asking.
+#[utoipa::path(get, path = "/api/v1/nodes/{nodename}", tag = "node",
+    params(("nodename" = String, Path, description = "A node name, `_` or `localhost`")),
+    responses((status = 200, body = NodeInfo), (status = 404, body = Problem), (status = 502, body = Problem)))]
+pub async fn node(
+    State(app): State<AppState>,
+    Extension(me): Extension<Identity>,
+    Path(nodename): Path<String>,
+) -> Response {
+    match fetch::info(&app, &me, &nodename).await {
+        Ok(info) => Json(info).into_response(),
+        Err(p) => respond(p),
+    }
+}

@@ -23,6 +23,12 @@ pub struct ListQuery {
     pub host: Option<String>,
     /// Only records with this status.
     pub status: Option<String>,
+    /// VMs only: VMs with this concern id.
+    pub concern: Option<String>,
+    /// VMs only: VMs with a concern of this category (`Critical`, `Warning`, `Information`).
+    pub category: Option<String>,
+    /// VMs only: VMs with this readiness (`ready`, `warnings`, `blocked`).
+    pub readiness: Option<String>,
     /// Newest name first.
     pub desc: bool,
     /// The page, from 1.
@@ -87,6 +93,25 @@ pub fn list<T: Record + Clone>(
                 None => ids,
                 Some(prev) => prev.intersection(&ids).cloned().collect(),
             });
+        }
+    }
+    // Validation results are kept under the VM's own key, so their indexes filter VMs.
+    if T::KIND == crate::inventory::model::Vm::KIND {
+        for (index, value) in [
+            ("concern", &query.concern),
+            ("category", &query.category),
+            ("readiness", &query.readiness),
+        ] {
+            if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+                let ids: HashSet<String> = r
+                    .ids_by::<crate::validation::VmConcerns>(index, &format!("{scope}{v}"))?
+                    .into_iter()
+                    .collect();
+                allowed = Some(match allowed {
+                    None => ids,
+                    Some(prev) => prev.intersection(&ids).cloned().collect(),
+                });
+            }
         }
     }
     let needle = query

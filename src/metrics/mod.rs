@@ -17,6 +17,8 @@ use prometheus_client::registry::Registry;
 use crate::config::watch::LiveConfig;
 use crate::store::Store;
 
+mod validation;
+
 /// Labels of an HTTP request counter.
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct HttpLabels {
@@ -50,7 +52,11 @@ impl std::fmt::Debug for Metrics {
 
 impl Metrics {
     /// Registers every metric; `config` is read at each scrape.
-    pub fn new(config: LiveConfig, store: Store) -> Arc<Self> {
+    pub fn new(
+        config: LiveConfig,
+        store: Store,
+        validation: crate::validation::Validation,
+    ) -> Arc<Self> {
         let mut registry = Registry::with_prefix("vmyard");
         let http_requests = Family::<HttpLabels, Counter>::default();
         registry.register(
@@ -67,6 +73,7 @@ impl Metrics {
         );
         registry.register_collector(Box::new(ConfigCollector(config)));
         registry.register_collector(Box::new(ProviderCollector(store)));
+        registry.register_collector(Box::new(validation::ValidationCollector(validation)));
         Arc::new(Metrics {
             registry,
             http_requests,

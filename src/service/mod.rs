@@ -75,8 +75,12 @@ pub async fn start(live: LiveConfig, demo: bool) -> anyhow::Result<Running> {
 
     let (trigger, shutdown) = shutdown_pair();
     let liveness = Liveness::default();
+    // The validator compiles its rules first, so the pages show the policy from the start.
+    let (validation, validator) =
+        crate::validation::spawn(live.clone(), store.clone(), shutdown.clone()).await;
     let state = AppState {
-        metrics: Metrics::new(live.clone(), store.clone()),
+        metrics: Metrics::new(live.clone(), store.clone(), validation.clone()),
+        validation,
         config: live.clone(),
         store: store.clone(),
         throttle: Arc::new(LoginThrottle::default()),
@@ -96,6 +100,7 @@ pub async fn start(live: LiveConfig, demo: bool) -> anyhow::Result<Running> {
         store.clone(),
         shutdown.clone(),
     ));
+    tasks.push(validator);
     tasks.push(state.facts.spawn(shutdown.clone()));
     tasks.push(tokio::spawn(sweep_sessions(store, liveness, shutdown)));
     tracing::info!(%https, socket = ?socket, "serving");

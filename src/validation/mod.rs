@@ -13,6 +13,7 @@
 //! - [`batch`]: one batch: workloads, rules on every core, one short write;
 //! - [`record`]: the per-VM result kept in the store, apart from the VM record;
 //! - [`testing`]: `vmyard policy test`, the way `opa test` runs `test_*` rules;
+//! - [`summary`], [`report`]: concerns per provider, and the readiness report;
 //! - [`status`]: progress, policy version and errors for the pages, API and metrics.
 //!
 //! Validation is a component like the collector: a task that reads the store and writes its
@@ -23,8 +24,10 @@ pub mod batch;
 pub mod bundle;
 pub mod policy;
 pub mod record;
+pub mod report;
 pub mod scheduler;
 pub mod status;
+pub mod summary;
 pub mod testing;
 pub mod watcher;
 pub mod workload;

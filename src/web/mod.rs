@@ -47,6 +47,8 @@ pub struct AppState {
     pub demo: bool,
     /// The HTTPS address actually bound.
     pub listen: std::net::SocketAddr,
+    /// The validator's status and policy.
+    pub validation: crate::validation::Validation,
     /// Encoded API answers, valid until the store changes.
     pub answers: Arc<cache::AnswerCache>,
     /// This node's facts, cached per section.

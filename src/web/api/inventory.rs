@@ -78,7 +78,7 @@ fn kind_of(path: &str) -> Result<Kind, ApiError> {
     })
 }
 
-fn known_provider(app: &AppState, name: &str) -> Result<(), ApiError> {
+pub(super) fn known_provider(app: &AppState, name: &str) -> Result<(), ApiError> {
     if app
         .config
         .current()

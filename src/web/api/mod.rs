@@ -9,6 +9,7 @@ pub mod inventory;
 pub mod node;
 mod system;
 mod tokens;
+pub mod validation;
 
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -35,6 +36,11 @@ use crate::auth::Role;
         inventory::provider,
         inventory::list,
         inventory::get,
+        validation::status,
+        validation::concerns,
+        validation::vm_concerns,
+        validation::vm_workload,
+        validation::readiness_report,
         node::system,
         node::system_san,
         node::nodes,
@@ -46,6 +52,7 @@ use crate::auth::Role;
         (name = "system", description = "The service itself"),
         (name = "tokens", description = "API tokens"),
         (name = "inventory", description = "The engines' inventory"),
+        (name = "validation", description = "Migration readiness: concerns raised by the Rego rules"),
         (name = "node", description = "Facts of this node and its peers (om3-compatible)")
     )
 )]
@@ -94,6 +101,27 @@ pub fn register(r: Routes) -> Routes {
             "/api/v1/providers/{provider}/{kind}/{id}",
             viewer,
             inventory::get,
+        )
+        .get("/api/v1/validation", viewer, validation::status)
+        .get(
+            "/api/v1/providers/{provider}/concerns",
+            viewer,
+            validation::concerns,
+        )
+        .get(
+            "/api/v1/providers/{provider}/report",
+            viewer,
+            validation::readiness_report,
+        )
+        .get(
+            "/api/v1/providers/{provider}/vms/{id}/concerns",
+            viewer,
+            validation::vm_concerns,
+        )
+        .get(
+            "/api/v1/providers/{provider}/vms/{id}/workload",
+            viewer,
+            validation::vm_workload,
         )
         .get(
             "/api/node/name/{nodename}/system/{section}",

@@ -6,6 +6,7 @@ mod assets;
 mod client;
 mod node;
 mod output;
+mod policy;
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -53,6 +54,9 @@ enum Command {
     /// List or show inventory objects: datacenters, clusters, hosts, vms, networks,
     /// vnicprofiles, diskprofiles, storagedomains, disks.
     Inventory(InventoryArgs),
+    /// Work with the Rego rules: test them, evaluate a workload, show a VM's workload.
+    #[command(subcommand)]
+    Policy(policy::PolicyCommand),
     /// Facts of this node and its peers: hardware, disks, packages, patches, users,
     /// groups, addresses, SAN.
     #[command(subcommand)]
@@ -248,6 +252,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Token { command, client } => runtime()?.block_on(token(command, client)),
         Command::Status { client } => runtime()?.block_on(status(client)),
         Command::Node(command) => runtime()?.block_on(node::run(command)),
+        Command::Policy(command) => runtime()?.block_on(policy::run(command)),
         Command::Providers { client } => runtime()?.block_on(providers(client)),
         Command::Inventory(args) => runtime()?.block_on(inventory(args)),
         Command::Sim(args) => sim(args),

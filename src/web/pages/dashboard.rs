@@ -20,6 +20,7 @@ pub fn register(r: Routes) -> Routes {
 struct DashboardPage {
     layout: Layout,
     providers: Vec<crate::web::api::inventory::ProviderView>,
+    readiness: Vec<super::concerns::ProviderConcerns>,
     config_file: Option<String>,
     started_at: String,
     loaded_at: String,
@@ -31,6 +32,7 @@ async fn dashboard(State(app): State<AppState>, Extension(me): Extension<Identit
     render(&DashboardPage {
         layout: Layout::new(&app, &me, "Dashboard", "/"),
         providers: crate::web::api::inventory::providers_view(&app).unwrap_or_default(),
+        readiness: super::concerns::provider_charts(&app),
         config_file: status.file.map(|f| f.display().to_string()),
         started_at: fmt_time(app.started_at),
         loaded_at: fmt_time(status.loaded_at),

@@ -5,6 +5,8 @@
 //! from `/partials/banner` so an edit refused while the page is open still shows.
 
 mod cells;
+pub mod charts;
+mod concerns;
 mod dashboard;
 mod inventory;
 mod login;
@@ -29,6 +31,7 @@ pub fn register(r: Routes) -> Routes {
     let r = dashboard::register(r);
     let r = r.get("/partials/providers", viewer, providers_partial);
     let r = inventory::register(r);
+    let r = concerns::register(r);
     let r = sections::register(r);
     let r = nodes::register(r);
     settings::register(r)

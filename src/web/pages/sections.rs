@@ -1,5 +1,5 @@
-//! The Inventory, Concerns, Machines and Nodes pages while their parts have nothing to show:
-//! each says what it will hold and what to do to fill it, from the config in force.
+//! The Machines page while machines have nothing to show: it says what it will hold and
+//! what to do to fill it, from the config in force.
 
 use askama::Template;
 use axum::Extension;
@@ -14,8 +14,7 @@ use crate::web::routes::{Access, Routes};
 /// Registers the section pages.
 pub fn register(r: Routes) -> Routes {
     let viewer = Access::Role(Role::Viewer);
-    r.get("/concerns", viewer, concerns)
-        .get("/machines", viewer, machines)
+    r.get("/machines", viewer, machines)
 }
 
 #[derive(Template)]
@@ -34,16 +33,6 @@ fn config_file(app: &AppState) -> String {
         .file
         .map(|f| f.display().to_string())
         .unwrap_or_else(|| "the config file".into())
-}
-
-async fn concerns(State(app): State<AppState>, Extension(me): Extension<Identity>) -> Response {
-    render(&SectionPage {
-        layout: Layout::new(&app, &me, "Concerns", "/concerns"),
-        heading: "No concerns yet".into(),
-        text: "Concerns are what stands between a VM and its migration. They show here once VMs have been collected and validated.".into(),
-        columns: vec![],
-        rows: vec![],
-    })
 }
 
 async fn machines(State(app): State<AppState>, Extension(me): Extension<Identity>) -> Response {

@@ -35,9 +35,59 @@ struct Related {
     href: String,
 }
 
+/// A VM's validation result, as the detail page shows it.
+struct Validation {
+    readiness: &'static str,
+    badge: &'static str,
+    validated_at: String,
+    policy_version: String,
+    current: bool,
+    concerns: Vec<(&'static str, crate::validation::Concern)>,
+    errors: Vec<String>,
+}
+
+fn validation_of(
+    app: &AppState,
+    r: &crate::store::ReadTxn,
+    key: &str,
+    revision: u64,
+) -> Option<Validation> {
+    use crate::validation::{Readiness, VmConcerns};
+    let res = r.get::<VmConcerns>(key).ok().flatten()?.value;
+    let (readiness, badge) = match res.readiness() {
+        Readiness::Ready => ("ready", "ready"),
+        Readiness::Warnings => ("warnings", "warning"),
+        Readiness::Blocked => ("blocked", "critical"),
+    };
+    let version = app.validation.policy().map(|p| p.version.clone());
+    Some(Validation {
+        readiness,
+        badge,
+        validated_at: super::super::fmt_time(res.validated_at),
+        current: res.revision_validated == revision
+            && version.as_deref() == Some(res.policy_version.as_str()),
+        policy_version: res.policy_version,
+        concerns: res
+            .concerns
+            .into_iter()
+            .map(|c| {
+                let badge = match crate::validation::policy::severity(&c.category) {
+                    0 => "critical",
+                    1 => "warning",
+                    _ => "info",
+                };
+                (badge, c)
+            })
+            .collect(),
+        errors: res.errors,
+    })
+}
+
 #[derive(Template)]
 #[template(path = "inventory/detail.html")]
 struct DetailPage {
+    validation: Option<Validation>,
+    workload_href: String,
     layout: Layout,
     provider: String,
     kind_path: &'static str,
@@ -235,7 +285,14 @@ pub(super) async fn detail(
         .filter(|n| !n.is_empty())
         .unwrap_or(&id)
         .to_string();
+    let validation = if kind == Kind::Vm {
+        validation_of(&app, &r, &key, v["revision"].as_u64().unwrap_or(0))
+    } else {
+        None
+    };
     render(&DetailPage {
+        validation,
+        workload_href: format!("/api/v1/providers/{provider}/vms/{id}/workload"),
         layout: Layout::new(&app, &me, name.clone(), "/inventory"),
         kind_path: kind.path(),
         kind_label: kind.label(),

@@ -16,13 +16,22 @@ use crate::auth::Identity;
 use crate::inventory::decode::Kind;
 use crate::inventory::model::*;
 use crate::inventory::query::ListQuery;
+use crate::validation::{Readiness, VmConcerns};
 use crate::web::AppState;
 use crate::web::api::inventory::list_json;
 
 fn columns(kind: Kind) -> &'static [&'static str] {
     match kind {
         Kind::Vm => &[
-            "Name", "Status", "Cluster", "Host", "vCPUs", "Memory", "NICs", "Disks",
+            "Name",
+            "Status",
+            "Readiness",
+            "Cluster",
+            "Host",
+            "vCPUs",
+            "Memory",
+            "NICs",
+            "Disks",
         ],
         Kind::Host => &["Name", "Status", "Cluster", "Address", "CPUs", "Memory"],
         Kind::Cluster => &["Name", "Data center", "CPU type", "Version"],
@@ -44,6 +53,26 @@ fn columns(kind: Kind) -> &'static [&'static str] {
     }
 }
 
+/// A VM's readiness as a badge; "pending" before its first validation.
+fn readiness_cell(names: &Names<'_>, id: &str) -> Cell {
+    let result = names
+        .r
+        .get::<VmConcerns>(&crate::inventory::key(names.provider, id))
+        .ok()
+        .flatten();
+    let (text, badge) = match result.map(|r| r.value.readiness()) {
+        Some(Readiness::Ready) => ("ready", "ready"),
+        Some(Readiness::Warnings) => ("warnings", "warning"),
+        Some(Readiness::Blocked) => ("blocked", "critical"),
+        None => ("pending", "info"),
+    };
+    Cell {
+        text: text.into(),
+        badge: Some(badge),
+        ..Cell::default()
+    }
+}
+
 fn row(kind: Kind, v: &Value, names: &mut Names<'_>) -> Vec<Cell> {
     let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
     let n = |k: &str| v[k].as_u64().unwrap_or(0);
@@ -59,6 +88,7 @@ fn row(kind: Kind, v: &Value, names: &mut Names<'_>) -> Vec<Cell> {
         Kind::Vm => vec![
             own,
             Cell::status(&s("status")),
+            readiness_cell(names, &s("id")),
             names.link(Kind::Cluster, &s("cluster")),
             names.link(Kind::Host, &s("host")),
             Cell::num(
@@ -165,10 +195,24 @@ struct ListPageView {
     desc: bool,
     clusters: Vec<Choice>,
     statuses: Vec<Choice>,
+    readiness: Vec<Choice>,
+    categories: Vec<Choice>,
+    concern: String,
     filterable: bool,
     prev_href: Option<String>,
     next_href: Option<String>,
     sort_href: String,
+}
+
+fn choices(values: &[&str], selected: Option<&str>) -> Vec<Choice> {
+    values
+        .iter()
+        .map(|v| Choice {
+            value: v.to_string(),
+            label: v.to_string(),
+            selected: selected == Some(*v),
+        })
+        .collect()
 }
 
 fn query_string(q: &ListQuery, page: usize, desc: bool) -> String {
@@ -178,6 +222,9 @@ fn query_string(q: &ListQuery, page: usize, desc: bool) -> String {
         ("cluster", &q.cluster),
         ("host", &q.host),
         ("status", &q.status),
+        ("concern", &q.concern),
+        ("category", &q.category),
+        ("readiness", &q.readiness),
     ] {
         if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
             parts.push(format!(
@@ -286,6 +333,12 @@ pub(super) async fn list(
         desc: q.desc,
         clusters,
         statuses,
+        readiness: choices(&["ready", "warnings", "blocked"], q.readiness.as_deref()),
+        categories: choices(
+            &["Critical", "Warning", "Information"],
+            q.category.as_deref(),
+        ),
+        concern: q.concern.clone().unwrap_or_default(),
         filterable,
         prev_href: (current > 1)
             .then(|| format!("{base}?{}", query_string(&q, current - 1, q.desc))),

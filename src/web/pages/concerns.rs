@@ -1,0 +1,127 @@
+//! The Concerns page: the policy in force, and per provider the VMs' readiness, the
+//! concerns by category and every concern id with its VMs (a link to the filtered list);
+//! the readiness report to download.
+//!
+//! The dashboard shows the same charts through [`provider_charts`].
+
+use askama::Template;
+use axum::Extension;
+use axum::extract::State;
+use axum::response::Response;
+
+use super::charts::Chart;
+use super::{Layout, render};
+use crate::auth::{Identity, Role};
+use crate::validation::summary::{self, Summary};
+use crate::validation::{ValidationStatus, policy::severity};
+use crate::web::AppState;
+use crate::web::routes::{Access, Routes};
+
+/// Registers `/concerns`.
+pub fn register(r: Routes) -> Routes {
+    r.get("/concerns", Access::Role(Role::Viewer), concerns)
+}
+
+/// One provider's concerns, ready to draw.
+pub struct ProviderConcerns {
+    /// The provider name.
+    pub name: String,
+    /// The counts.
+    pub summary: Summary,
+    /// VMs ready / with warnings / blocked / not validated yet.
+    pub readiness: Chart,
+    /// VMs with a concern of each category.
+    pub categories: Chart,
+}
+
+fn badge(category: &str) -> &'static str {
+    match severity(category) {
+        0 => "critical",
+        1 => "warning",
+        _ => "info",
+    }
+}
+
+/// The charts of every configured provider.
+pub fn provider_charts(app: &AppState) -> Vec<ProviderConcerns> {
+    let Ok(r) = app.store.read() else {
+        return Vec::new();
+    };
+    app.config
+        .current()
+        .providers
+        .iter()
+        .filter_map(|p| {
+            let s = summary::summarize(&r, &p.name).ok()?;
+            let list = format!("/inventory/{}/vms", p.name);
+            let count = |k: &str| s.readiness.get(k).copied().unwrap_or(0);
+            let pending = s.vms.saturating_sub(s.validated);
+            let readiness = Chart::new(
+                "VMs by readiness",
+                vec![
+                    (
+                        "Ready".into(),
+                        count("ready"),
+                        "ready",
+                        Some(format!("{list}?readiness=ready")),
+                    ),
+                    (
+                        "With warnings".into(),
+                        count("warnings"),
+                        "warning",
+                        Some(format!("{list}?readiness=warnings")),
+                    ),
+                    (
+                        "Blocked".into(),
+                        count("blocked"),
+                        "critical",
+                        Some(format!("{list}?readiness=blocked")),
+                    ),
+                    ("Not validated".into(), pending, "pending", None),
+                ],
+            );
+            let categories = Chart::new(
+                "VMs with concerns, by category",
+                ["Critical", "Warning", "Information"]
+                    .into_iter()
+                    .map(|c| {
+                        (
+                            c.to_string(),
+                            s.categories.get(c).copied().unwrap_or(0),
+                            badge(c),
+                            Some(format!("{list}?category={c}")),
+                        )
+                    })
+                    .collect(),
+            );
+            Some(ProviderConcerns {
+                name: p.name.clone(),
+                summary: s,
+                readiness,
+                categories,
+            })
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "concerns.html")]
+struct ConcernsPage {
+    layout: Layout,
+    status: ValidationStatus,
+    providers: Vec<ProviderConcerns>,
+}
+
+impl ConcernsPage {
+    fn badge(&self, category: &str) -> &'static str {
+        badge(category)
+    }
+}
+
+async fn concerns(State(app): State<AppState>, Extension(me): Extension<Identity>) -> Response {
+    render(&ConcernsPage {
+        layout: Layout::new(&app, &me, "Concerns", "/concerns"),
+        status: app.validation.status(),
+        providers: provider_charts(&app),
+    })
+}

@@ -417,6 +417,63 @@ async fn a_person_finds_a_vm_in_the_inventory_and_opens_it() {
         .unwrap();
     assert!(related.contains("VMs"), "{related}");
     screenshot(&c, "cluster").await;
+
+    // Once validated, the VM page shows its readiness and its concerns with assessments.
+    let validated = eventually(Duration::from_secs(20), || async {
+        let r = s.running.state.store.read().unwrap();
+        r.count_prefix::<vmyard::validation::VmConcerns>("e1/").unwrap() == 2
+    })
+    .await;
+    assert!(validated, "both recorded VMs are validated");
+    c.back().await.unwrap();
+    c.refresh().await.unwrap();
+    let readiness = c
+        .wait()
+        .for_element(Locator::Id("readiness"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        ["ready", "warnings", "blocked"].contains(&readiness.as_str()),
+        "{readiness}"
+    );
+    screenshot(&c, "vm-concerns").await;
+
+    // The Concerns page lists every concern with its VMs; a count opens the filtered list.
+    c.find(Locator::LinkText("Concerns"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let chart = c
+        .wait()
+        .for_element(Locator::Css("#provider-e1 svg[aria-label='VMs by readiness']"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(chart.contains("Ready") && chart.contains("Blocked"), "{chart}");
+    let link = c
+        .find(Locator::Css("#provider-e1 table.concerns tbody tr td a"))
+        .await
+        .expect("the recorded VMs raise at least one concern");
+    let vms: usize = link.text().await.unwrap().parse().unwrap();
+    screenshot(&c, "concerns").await;
+    link.click().await.unwrap();
+    let count = c
+        .wait()
+        .for_element(Locator::Id("count"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(count.starts_with(&format!("{vms} matching")), "{count}");
+    assert!(c.find(Locator::Id("concern-filter")).await.is_ok());
     c.close().await.unwrap();
     s.stop().await;
 }

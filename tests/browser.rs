@@ -421,7 +421,9 @@ async fn a_person_finds_a_vm_in_the_inventory_and_opens_it() {
     // Once validated, the VM page shows its readiness and its concerns with assessments.
     let validated = eventually(Duration::from_secs(20), || async {
         let r = s.running.state.store.read().unwrap();
-        r.count_prefix::<vmyard::validation::VmConcerns>("e1/").unwrap() == 2
+        r.count_prefix::<vmyard::validation::VmConcerns>("e1/")
+            .unwrap()
+            == 2
     })
     .await;
     assert!(validated, "both recorded VMs are validated");
@@ -450,13 +452,18 @@ async fn a_person_finds_a_vm_in_the_inventory_and_opens_it() {
         .unwrap();
     let chart = c
         .wait()
-        .for_element(Locator::Css("#provider-e1 svg[aria-label='VMs by readiness']"))
+        .for_element(Locator::Css(
+            "#provider-e1 svg[aria-label='VMs by readiness']",
+        ))
         .await
         .unwrap()
         .text()
         .await
         .unwrap();
-    assert!(chart.contains("Ready") && chart.contains("Blocked"), "{chart}");
+    assert!(
+        chart.contains("Ready") && chart.contains("Blocked"),
+        "{chart}"
+    );
     let link = c
         .find(Locator::Css("#provider-e1 table.concerns tbody tr td a"))
         .await

@@ -2,7 +2,7 @@
 //! results.
 //!
 //! The workloads are read from one snapshot (no write lock held). The rules run on the
-//! rayon pool, one evaluator per worker, while nothing of the store is locked. The results
+//! validator's own thread pool, one evaluator per worker, while nothing of the store is locked. The results
 //! are then written in one short write transaction with the optimistic check of the design:
 //! a VM whose revision moved since its snapshot was read gets no result (its change is on
 //! the feed, so it is queued again); a VM that is gone loses its result. That write is the
@@ -44,9 +44,9 @@ pub struct Outcome {
 }
 
 /// Validates the VMs of `keys` under `policy` and writes the results.
-pub fn run(store: &Store, policy: &Policy, keys: Vec<String>) -> Outcome {
+pub fn run(store: &Store, policy: &Policy, pool: &rayon::ThreadPool, keys: Vec<String>) -> Outcome {
     let started = Instant::now();
-    let mut outcome = match validate(store, policy, &keys) {
+    let mut outcome = match validate(store, policy, pool, &keys) {
         Ok(o) => o,
         Err(e) => Outcome {
             error: Some(e.to_string()),
@@ -85,18 +85,25 @@ fn read_workloads(store: &Store, keys: &[String]) -> Result<Vec<Read>, StoreErro
     Ok(out)
 }
 
-fn validate(store: &Store, policy: &Policy, keys: &[String]) -> Result<Outcome, StoreError> {
+fn validate(
+    store: &Store,
+    policy: &Policy,
+    pool: &rayon::ThreadPool,
+    keys: &[String],
+) -> Result<Outcome, StoreError> {
     let docs = read_workloads(store, keys)?;
-    let verdicts: Vec<Judged> = docs
-        .into_par_iter()
-        .map_init(
-            || policy.evaluator(),
-            |evaluator, (key, doc)| {
-                let verdict = doc.map(|(rev, w)| (rev, evaluator.validate(&w).map_err(|e| e.0)));
-                (key, verdict)
-            },
-        )
-        .collect();
+    let verdicts: Vec<Judged> = pool.install(|| {
+        docs.into_par_iter()
+            .map_init(
+                || policy.evaluator(),
+                |evaluator, (key, doc)| {
+                    let verdict =
+                        doc.map(|(rev, w)| (rev, evaluator.validate(&w).map_err(|e| e.0)));
+                    (key, verdict)
+                },
+            )
+            .collect()
+    });
 
     let now = jiff::Timestamp::now();
     let mut outcome = Outcome::default();

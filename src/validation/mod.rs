@@ -71,6 +71,23 @@ impl Validation {
     }
 }
 
+/// The validator's own workers, one per core: its batches never queue behind other work
+/// on a shared pool, and a stalled rule stalls only validation. The tokio threads that
+/// serve the pages and run the collector are separate and share the cores with them.
+pub fn pool() -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("vmyard-validate-{i}"))
+        .build()
+        .unwrap_or_else(|_| {
+            // Only a failure to spawn threads gets here; one thread still validates.
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .use_current_thread()
+                .build()
+                .expect("a one-thread pool on the calling thread")
+        })
+}
+
 /// Starts the validator: compiles the policy, then validates in the background until
 /// shutdown.
 pub async fn spawn(
@@ -79,10 +96,10 @@ pub async fn spawn(
     shutdown: Shutdown,
 ) -> (Validation, JoinHandle<()>) {
     let status = status::StatusCell::default();
-    let workers = rayon::current_num_threads();
-    status.update(|s| s.workers = workers);
+    let pool = Arc::new(pool());
+    status.update(|s| s.workers = pool.current_num_threads());
     let policy = watcher::spawn(live.clone(), status.clone(), shutdown.clone()).await;
-    let scheduler = scheduler::Scheduler::new(store, status.clone());
+    let scheduler = scheduler::Scheduler::new(store, status.clone(), pool);
     let task = tokio::spawn(scheduler.run(live, policy.clone(), shutdown));
     (Validation { status, policy }, task)
 }

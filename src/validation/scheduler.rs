@@ -41,13 +41,15 @@ pub struct Scheduler {
     store: Store,
     status: StatusCell,
     queue: IndexSet<String>,
+    pool: Arc<rayon::ThreadPool>,
     paused_until: Option<tokio::time::Instant>,
 }
 
 impl Scheduler {
     /// A scheduler over `store`, reporting to `status`.
-    pub fn new(store: Store, status: StatusCell) -> Self {
+    pub fn new(store: Store, status: StatusCell, pool: Arc<rayon::ThreadPool>) -> Self {
         Scheduler {
+            pool,
             store,
             status,
             queue: IndexSet::new(),
@@ -147,8 +149,9 @@ impl Scheduler {
             {
                 let keys = self.next_batch();
                 let store = self.store.clone();
+                let pool = self.pool.clone();
                 in_flight = Some(tokio::task::spawn_blocking(move || {
-                    batch::run(&store, &p, keys)
+                    batch::run(&store, &p, &pool, keys)
                 }));
                 continue;
             }

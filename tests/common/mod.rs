@@ -96,6 +96,19 @@ impl TestServer {
             .unwrap()
     }
 
+    /// The body of a GET over the unix socket (as admin).
+    #[allow(dead_code)]
+    pub async fn get_text(&self, path: &str) -> String {
+        self.socket_client()
+            .get(format!("http://localhost{path}"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     /// A client on the unix socket (the test runs as the service's own user: admin).
     pub fn socket_client(&self) -> reqwest::Client {
         reqwest::Client::builder()

@@ -22,6 +22,9 @@ use super::workload::Lookup;
 use crate::inventory::model::Vm;
 use crate::store::{Store, StoreError};
 
+/// The most results written in one transaction (the design's bound).
+pub const BATCH_SIZE: usize = 1024;
+
 /// What a batch did.
 #[derive(Debug, Default)]
 pub struct Outcome {
@@ -65,24 +68,30 @@ type Read = (String, Option<(u64, Value)>);
 /// the VM is gone.
 type Judged = (String, Option<(u64, Result<Verdict, String>)>);
 
-fn read_workloads(store: &Store, keys: &[String]) -> Result<Vec<Read>, StoreError> {
+fn read_workloads(
+    store: &Store,
+    pool: &rayon::ThreadPool,
+    keys: &[String],
+) -> Result<Vec<Read>, StoreError> {
     let r = store.read()?;
-    let mut lookups: HashMap<String, Lookup> = HashMap::new();
-    let mut out = Vec::with_capacity(keys.len());
-    for key in keys {
-        let provider = key.split_once('/').map_or("", |(p, _)| p).to_string();
-        let doc = match r.get::<Vm>(key)? {
-            Some(vm) => {
-                let lookup = lookups
-                    .entry(provider.clone())
-                    .or_insert_with(|| Lookup::new(&r, &provider));
-                Some((vm.revision, lookup.workload(&vm)?))
-            }
-            None => None,
-        };
-        out.push((key.clone(), doc));
-    }
-    Ok(out)
+    // Each worker keeps its own lookup of the shared objects over the one snapshot.
+    pool.install(|| {
+        keys.par_iter()
+            .map_init(HashMap::<String, Lookup>::new, |lookups, key| {
+                let provider = key.split_once('/').map_or("", |(p, _)| p).to_string();
+                let doc = match r.get::<Vm>(key)? {
+                    Some(vm) => {
+                        let lookup = lookups
+                            .entry(provider.clone())
+                            .or_insert_with(|| Lookup::new(&r, &provider));
+                        Some((vm.revision, lookup.workload(&vm)?))
+                    }
+                    None => None,
+                };
+                Ok((key.clone(), doc))
+            })
+            .collect()
+    })
 }
 
 fn validate(
@@ -91,14 +100,14 @@ fn validate(
     pool: &rayon::ThreadPool,
     keys: &[String],
 ) -> Result<Outcome, StoreError> {
-    let docs = read_workloads(store, keys)?;
+    let docs = read_workloads(store, pool, keys)?;
     let verdicts: Vec<Judged> = pool.install(|| {
         docs.into_par_iter()
             .map_init(
                 || policy.evaluator(),
                 |evaluator, (key, doc)| {
                     let verdict =
-                        doc.map(|(rev, w)| (rev, evaluator.validate(&w).map_err(|e| e.0)));
+                        doc.map(|(rev, w)| (rev, evaluator.validate_owned(w).map_err(|e| e.0)));
                     (key, verdict)
                 },
             )

@@ -152,6 +152,15 @@ impl Policy {
         }
     }
 
+    /// An evaluator that runs the tree-walking interpreter even where the register VM
+    /// could (to compare the two).
+    pub fn interpreter(&self) -> Evaluator {
+        Evaluator {
+            vm: None,
+            ..self.evaluator()
+        }
+    }
+
     /// Whether the fast register VM runs the rules.
     pub fn compiled_to_vm(&self) -> bool {
         self.program.is_some()
@@ -170,7 +179,12 @@ pub struct Evaluator {
 impl Evaluator {
     /// The `validate` document for one workload.
     pub fn validate(&mut self, workload: &serde_json::Value) -> Result<Verdict, PolicyError> {
-        let input = Value::from(workload.clone());
+        self.validate_owned(workload.clone())
+    }
+
+    /// [`Evaluator::validate`] for a document the caller no longer needs (no copy).
+    pub fn validate_owned(&mut self, workload: serde_json::Value) -> Result<Verdict, PolicyError> {
+        let input = Value::from(workload);
         let out = match &mut self.vm {
             Some(vm) => {
                 vm.set_input(input);

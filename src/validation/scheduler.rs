@@ -31,7 +31,7 @@ use crate::service::Shutdown;
 use crate::store::{ChangeKind, ChangeSet, ReadTxn, Record, Store, StoreError};
 
 /// The most results written in one transaction.
-pub const BATCH: usize = 1024;
+pub const BATCH: usize = super::batch::BATCH_SIZE;
 
 /// How long a batch that failed to read or write the store waits before the next.
 const RETRY: Duration = Duration::from_secs(5);

@@ -1,0 +1,91 @@
+//! Validation figures, printed as JSON lines (`{"name", "value", "unit", "params"}`):
+//! full validation of the generated 10k inventory with the built-in rules (wall time on
+//! every core, batches of 1024 as the service runs them: workloads, rules, commit), and the
+//! time per VM of the rules alone, compiled to regorus's register VM and interpreted.
+//!
+//! `cargo bench --bench validation` (`VMYARD_BENCH_VMS=50000` for another size).
+
+use std::time::Instant;
+
+use serde_json::json;
+use vmyard::inventory::decode::{Kind, decode};
+use vmyard::inventory::model::Vm;
+use vmyard::sim::generate::{Scale, generate};
+use vmyard::validation::bundle::Bundle;
+use vmyard::validation::workload::Lookup;
+use vmyard::validation::{Policy, batch};
+
+fn figure(name: &str, value: f64, unit: &str, params: serde_json::Value) {
+    println!(
+        "{}",
+        json!({"name": name, "value": value, "unit": unit, "params": params})
+    );
+}
+
+fn main() {
+    let vms: usize = std::env::var("VMYARD_BENCH_VMS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let g = generate(Scale::for_vms(vms), 1);
+    let dir = tempfile::tempdir().unwrap();
+    let store = vmyard::store::Store::open(dir.path()).unwrap();
+    let mut w = store.write().unwrap();
+    for (path, list) in &g.collections {
+        let Some(kind) = Kind::from_path(path) else {
+            continue;
+        };
+        for o in list {
+            vmyard::collector::sync::put(&mut w, "p", &decode(kind, o).unwrap()).unwrap();
+        }
+    }
+    w.commit().unwrap();
+    drop(g);
+
+    let policy = Policy::compile(&Bundle::builtin()).unwrap();
+    let pool = vmyard::validation::pool();
+    let keys = store.read().unwrap().keys_prefix::<Vm>("p/").unwrap();
+    let started = Instant::now();
+    for chunk in keys.chunks(batch::BATCH_SIZE) {
+        let outcome = batch::run(&store, &policy, &pool, chunk.to_vec());
+        assert_eq!(outcome.validated, chunk.len(), "{:?}", outcome.error);
+    }
+    let wall = started.elapsed().as_secs_f64();
+    let params =
+        json!({"vms": vms, "workers": pool.current_num_threads(), "batch": batch::BATCH_SIZE});
+    figure("full_validation", wall, "s", params.clone());
+
+    // The rules alone, one thread, on the same workloads.
+    let r = store.read().unwrap();
+    let mut lookup = Lookup::new(&r, "p");
+    let docs: Vec<serde_json::Value> = keys
+        .iter()
+        .take(2000)
+        .map(|k| lookup.workload(&r.get::<Vm>(k).unwrap().unwrap()).unwrap())
+        .collect();
+    let mut fast = policy.evaluator();
+    let t = Instant::now();
+    for d in &docs {
+        fast.validate(d).unwrap();
+    }
+    let rvm = t.elapsed().as_secs_f64() * 1e6 / docs.len() as f64;
+    figure("rules_per_vm_rvm", rvm, "us", json!({"vms": docs.len()}));
+    let mut slow = policy.interpreter();
+    let t = Instant::now();
+    for d in &docs {
+        slow.validate(d).unwrap();
+    }
+    let interp = t.elapsed().as_secs_f64() * 1e6 / docs.len() as f64;
+    figure(
+        "rules_per_vm_interpreter",
+        interp,
+        "us",
+        json!({"vms": docs.len()}),
+    );
+    figure(
+        "rvm_speedup_over_interpreter",
+        interp / rvm,
+        "ratio",
+        json!({}),
+    );
+}

@@ -36,6 +36,9 @@ pub const BATCH: usize = super::batch::BATCH_SIZE;
 /// How long a batch that failed to read or write the store waits before the next.
 const RETRY: Duration = Duration::from_secs(5);
 
+/// How often validation looks again whether an initial load has ended.
+const LOAD_RECHECK: Duration = Duration::from_millis(500);
+
 /// The validator's task state.
 pub struct Scheduler {
     store: Store,
@@ -142,6 +145,13 @@ impl Scheduler {
             {
                 self.paused_until = None;
             }
+            // While an engine's inventory is first being loaded, its VMs wait: the load is
+            // what people wait for, and its pages would be validated again anyway as the
+            // disks and profiles that follow them arrive.
+            let loading = !self.queue.is_empty() && self.initial_load_running();
+            if loading && self.paused_until.is_none() {
+                self.paused_until = Some(tokio::time::Instant::now() + LOAD_RECHECK);
+            }
             if in_flight.is_none()
                 && self.paused_until.is_none()
                 && !self.queue.is_empty()
@@ -200,6 +210,18 @@ impl Scheduler {
             // The batch finishes its commit (or not): either way the next start validates.
             let _ = task.await;
         }
+    }
+
+    /// Whether a collector is listing its engine for the first time and getting on with
+    /// it (a reconcile keeps the phase at Refresh; a failing engine holds nothing up).
+    fn initial_load_running(&self) -> bool {
+        crate::collector::states(&self.store).is_ok_and(|states| {
+            states.iter().any(|s| {
+                s.phase == crate::collector::status::Phase::Load
+                    && s.cursor.is_none()
+                    && s.error.is_none()
+            })
+        })
     }
 
     fn scheduled_search(&mut self, policy: &watch::Receiver<Option<Arc<Policy>>>) {

@@ -45,6 +45,7 @@ pub mod collector;
 pub mod config;
 pub mod inventory;
 pub mod logging;
+pub mod machines;
 pub mod metrics;
 pub mod node;
 pub mod ovirt;

@@ -214,6 +214,21 @@ fn check(config: &Config) -> Result<(), Problem> {
     if let Some(name) = &config.node.name {
         node_name(name, "node.name")?;
     }
+    unique(
+        config.machines.classes.iter().map(|c| c.name.as_str()),
+        "machines.classes",
+    )?;
+    for (i, class) in config.machines.classes.iter().enumerate() {
+        if let Err(e) = class.check() {
+            return Err((format!("machines.classes[{i}]"), e.message));
+        }
+        if !config.providers.iter().any(|p| p.name == class.provider) {
+            return Err((
+                format!("machines.classes[{i}].provider"),
+                format!("no provider is named `{}`", class.provider),
+            ));
+        }
+    }
     for key in config.node.properties.keys() {
         if !crate::node::property::NAMES.contains(&key.as_str()) {
             return Err((

@@ -10,9 +10,11 @@
 //! - [`watch`] follows the file and swaps in every valid edit.
 
 pub mod load;
+mod machines;
 pub mod redact;
 mod types;
 pub mod watch;
 
 pub use load::{ConfigError, load_file, load_file_text, load_str};
+pub use machines::Machines;
 pub use types::*;

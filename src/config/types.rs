@@ -32,6 +32,9 @@ pub struct Config {
     /// This node's identity for the node-facts API.
     #[serde(default)]
     pub node: Node,
+    /// The machine controller and the machine classes declared here.
+    #[serde(default)]
+    pub machines: super::machines::Machines,
     /// Other vmyard nodes this one answers for by forwarding.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub peers: Vec<Peer>,

@@ -9,7 +9,10 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use redb::{MultimapTableDefinition, ReadableTable, ReadableTableMetadata, TableDefinition};
+use redb::{
+    MultimapTableDefinition, ReadableMultimapTable, ReadableTable, ReadableTableMetadata,
+    TableDefinition,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::sync::broadcast;
@@ -450,6 +453,21 @@ impl WriteTxn {
         let table = self.txn.open_table(table::<T>())?;
         let value = table.get(id)?;
         value.map(|v| decode(id, v.value())).transpose()
+    }
+
+    /// The ids of the records whose index `index` holds `scoped_value`, as this
+    /// transaction sees them (for checks that must not race a concurrent write).
+    pub fn ids_by<T: Record>(&self, index: &str, scoped_value: &str) -> Result<Vec<String>, StoreError> {
+        let name = index_name(T::KIND);
+        let table = self
+            .txn
+            .open_multimap_table(MultimapTableDefinition::<&str, &str>::new(&name))?;
+        let key = format!("{index}\0{scoped_value}");
+        let mut out = Vec::new();
+        for id in table.get(key.as_str())? {
+            out.push(id?.value().to_string());
+        }
+        Ok(out)
     }
 
     /// Commits, then publishes the change set (when anything changed).

@@ -1,0 +1,256 @@
+//! The machine controller: a task that makes the engine match the declared machines and
+//! machine sets.
+//!
+//! Each round (every second, and at once when a machine, set or class changes in the
+//! store) it:
+//! 1. plans every set ([`sets`]): new machines are declared, surplus and failed ones are
+//!    marked for deletion, in the store, before any engine call;
+//! 2. marks Failed the machines whose creation or health timeout passed ([`step::timed_out`]);
+//! 3. starts one [`step`] per machine that is due and not already in a step: one driver
+//!    call, chosen by the phase, with its back-off ([`backoff`]) and the engine's rate limit;
+//! 4. on schedule, runs the orphan [`sweep`].
+//!
+//! While an engine has not answered for `freeze_after` ([`engines`]), nothing is created,
+//! swept or marked Failed for it. Everything the controller knows is in the store, so a
+//! restart at any point picks up where it was.
+
+pub mod backoff;
+pub mod engines;
+pub mod sets;
+pub mod step;
+pub mod sweep;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::task::{JoinHandle, JoinSet};
+
+use super::commands::classes;
+use super::model::{Machine, MachineSet, Operation, OperationState, OperationType, Phase};
+use crate::config::watch::LiveConfig;
+use crate::service::Shutdown;
+use crate::store::{Store, StoreError};
+pub use engines::{EngineReach, Engines};
+pub use sweep::SweepReport;
+
+/// How often the controller looks at every machine, changes or not.
+const TICK: Duration = Duration::from_secs(1);
+/// At most this many machine steps run at once (the rate limit paces their engine calls).
+const MAX_STEPS: usize = 32;
+
+/// What a step and a sweep need.
+pub struct Context {
+    /// The store.
+    pub store: Store,
+    /// The config.
+    pub live: LiveConfig,
+    /// Drivers and engine reachability.
+    pub engines: Engines,
+}
+
+/// What the rest of vmyard sees of the controller.
+#[derive(Clone, Default)]
+pub struct MachinesHandle {
+    engines: Engines,
+    sweep: Arc<Mutex<SweepReport>>,
+}
+
+impl std::fmt::Debug for MachinesHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MachinesHandle")
+    }
+}
+
+impl MachinesHandle {
+    /// Each engine's reachability, and whether the controller is frozen for it.
+    pub fn reach(&self) -> Vec<EngineReach> {
+        self.engines.reach()
+    }
+
+    /// What the last orphan sweep did.
+    pub fn last_sweep(&self) -> SweepReport {
+        self.sweep.lock().expect("sweep report").clone()
+    }
+}
+
+/// Starts the controller.
+pub fn spawn(live: LiveConfig, store: Store, shutdown: Shutdown) -> (MachinesHandle, JoinHandle<()>) {
+    let handle = MachinesHandle::default();
+    let ctx = Arc::new(Context {
+        store,
+        live,
+        engines: handle.engines.clone(),
+    });
+    let task = tokio::spawn(run(ctx, handle.clone(), shutdown));
+    (handle, task)
+}
+
+async fn run(ctx: Arc<Context>, handle: MachinesHandle, mut shutdown: Shutdown) {
+    let mut feed = ctx.store.subscribe();
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut steps: JoinSet<()> = JoinSet::new();
+    let mut in_flight: HashMap<tokio::task::Id, String> = HashMap::new();
+    let mut sweeping: Option<JoinHandle<()>> = None;
+    let mut next_sweep = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        tokio::select! {
+            _ = shutdown.wait() => break,
+            _ = tick.tick() => {}
+            changed = feed.recv() => match changed {
+                Ok(set) if !set.changes.iter().any(|c| c.kind.starts_with("machines.")) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+                _ => {}
+            },
+            Some(done) = steps.join_next_with_id() => {
+                let id = match &done { Ok((id, ())) => *id, Err(e) => e.id() };
+                if let Some(name) = in_flight.remove(&id)
+                    && let Err(e) = done
+                {
+                    tracing::error!(machine = %name, "machine step failed: {e}");
+                }
+            }
+        }
+        let busy: HashSet<String> = in_flight.values().cloned().collect();
+        match round(&ctx, &busy) {
+            Ok(due) => {
+                for (name, class, action) in due {
+                    if in_flight.len() >= MAX_STEPS {
+                        break;
+                    }
+                    let ctx = ctx.clone();
+                    let task_name = name.clone();
+                    let abort = steps.spawn(async move {
+                        if let Err(e) = step::run(&ctx, &task_name, class, action).await {
+                            tracing::error!(machine = %task_name, "machine step: {e}");
+                        }
+                    });
+                    in_flight.insert(abort.id(), name);
+                }
+            }
+            Err(e) => tracing::error!("machine controller: {e}"),
+        }
+        if sweeping.as_ref().is_some_and(JoinHandle::is_finished) {
+            sweeping = None;
+        }
+        if sweeping.is_none() && tokio::time::Instant::now() >= next_sweep {
+            let every = ctx.live.current().machines.sweep_interval.0;
+            next_sweep = tokio::time::Instant::now() + every;
+            let ctx = ctx.clone();
+            let report = handle.sweep.clone();
+            sweeping = Some(tokio::spawn(async move {
+                let done = sweep::sweep(&ctx).await;
+                *report.lock().expect("sweep report") = done;
+            }));
+        }
+    }
+    // A step cut short is safe: it is repeated from the store on the next start.
+    steps.abort_all();
+    if let Some(s) = sweeping {
+        s.abort();
+    }
+}
+
+type Due = Vec<(String, Option<super::model::MachineClass>, step::Action)>;
+
+/// One round: plans the sets, marks timeouts, and says which machines are due.
+fn round(ctx: &Context, busy: &HashSet<String>) -> Result<Due, StoreError> {
+    let config = ctx.live.current();
+    let classes = classes(&config, &ctx.store)?;
+    let class_of = |name: &str| classes.iter().find(|e| e.class.name == name).map(|e| e.class.clone());
+    plan_sets(&ctx.store)?;
+    let now = jiff::Timestamp::now();
+    let machines = ctx.store.read()?.list::<Machine>()?;
+    let mut due = Vec::new();
+    for (_, stored) in machines {
+        let m = stored.value;
+        if busy.contains(&m.name) {
+            continue;
+        }
+        let class = class_of(&m.class);
+        let frozen = class
+            .as_ref()
+            .is_some_and(|c| ctx.engines.frozen(&c.provider, config.machines.freeze_after.0));
+        if !frozen && let Some(why) = step::timed_out(&m, now, &config) {
+            tracing::warn!(machine = %m.name, "machine failed: {why}");
+            step::update(&ctx.store, &m.name, |m| {
+                m.enter(Phase::Failed, now);
+                m.record(Operation {
+                    kind: OperationType::HealthCheck,
+                    state: OperationState::Failed,
+                    description: why,
+                    error_code: None,
+                    at: now,
+                });
+            })?;
+            continue;
+        }
+        if let Some(action) = step::due(&m, now, frozen) {
+            due.push((m.name.clone(), class, action));
+        }
+    }
+    Ok(due)
+}
+
+/// Applies every set's plan in one write: declares new machines, marks others for
+/// deletion, and removes deleted sets whose machines are all gone.
+fn plan_sets(store: &Store) -> Result<(), StoreError> {
+    let read = store.read()?;
+    let sets = read.list::<MachineSet>()?;
+    let machines = read.list::<Machine>()?;
+    drop(read);
+    let mut txn = store.write()?;
+    let now = jiff::Timestamp::now();
+    let mut changed = false;
+    for (_, stored) in &sets {
+        let set = &stored.value;
+        let owned: Vec<&Machine> = machines
+            .iter()
+            .map(|(_, m)| &m.value)
+            .filter(|m| m.set.as_deref() == Some(set.name.as_str()))
+            .collect();
+        if set.deleting && owned.is_empty() {
+            txn.delete::<MachineSet>(&set.name)?;
+            changed = true;
+            continue;
+        }
+        let plan = sets::plan(set, &owned);
+        for name in &plan.remove {
+            if let Some(mut m) = txn.get::<Machine>(name)?.map(|s| s.value)
+                && m.deletion_requested.is_none()
+            {
+                m.deletion_requested = Some(now);
+                txn.upsert(name, &m)?;
+                changed = true;
+            }
+        }
+        for _ in 0..plan.add {
+            let name = loop {
+                let candidate = sets::machine_name(&set.name);
+                if txn.get::<Machine>(&candidate)?.is_none() {
+                    break candidate;
+                }
+            };
+            txn.upsert(&name, &Machine::new(&name, &set.class, Some(&set.name), now))?;
+            changed = true;
+        }
+    }
+    // Machines of a set that no longer exists go too.
+    for (_, stored) in &machines {
+        let m = &stored.value;
+        if let Some(set) = &m.set
+            && m.deletion_requested.is_none()
+            && !sets.iter().any(|(_, s)| s.value.name == *set)
+            && let Some(mut fresh) = txn.get::<Machine>(&m.name)?.map(|s| s.value)
+        {
+            fresh.deletion_requested = Some(now);
+            txn.upsert(&m.name, &fresh)?;
+            changed = true;
+        }
+    }
+    if changed {
+        txn.commit()?;
+    }
+    Ok(())
+}

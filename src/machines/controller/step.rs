@@ -1,0 +1,265 @@
+//! One step of one machine: a single driver call chosen by the machine's phase, and one
+//! write of what came of it.
+//!
+//! A step reads the machine, calls the driver, then merges its result into the record *as
+//! it is at write time*, so a deletion asked for meanwhile is never lost. Every step is
+//! safe to repeat after a crash at any point: create looks up first and adopts, delete is
+//! OK when the VM is gone, and nothing is recorded before the engine has done it.
+
+use std::time::Duration;
+
+use crate::config::Config;
+use crate::machines::codes::{Code, MachineError};
+use crate::machines::driver::{Driver, MachineRef, MachineRequest};
+use crate::machines::model::{
+    Machine, MachineClass, Operation, OperationState, OperationType, Phase,
+};
+use crate::store::{Store, StoreError};
+
+use super::Context;
+use super::backoff;
+
+/// What a step will do for a machine now, if anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Look up, then create.
+    Create,
+    /// Start it and wait for it to come up.
+    Initialize,
+    /// Check it is still up.
+    Health,
+    /// Remove its VM, then the record.
+    Delete,
+}
+
+/// The action `m` needs at `now`, or `None` (backing off, frozen, or nothing to do).
+pub fn due(m: &Machine, now: jiff::Timestamp, frozen: bool) -> Option<Action> {
+    if m.retry_after.is_some_and(|t| t > now) {
+        return None;
+    }
+    if m.deletion_requested.is_some() {
+        return Some(Action::Delete);
+    }
+    match m.phase {
+        Phase::Creating | Phase::CrashLoopBackOff if !frozen => Some(Action::Create),
+        Phase::Pending => Some(Action::Initialize),
+        Phase::Running | Phase::Unknown => Some(Action::Health),
+        _ => None,
+    }
+}
+
+/// Marks machines Failed whose creation or health timeout has passed (never while frozen:
+/// an engine that is away says nothing about the machines).
+pub fn timed_out(m: &Machine, now: jiff::Timestamp, config: &Config) -> Option<String> {
+    if m.deletion_requested.is_some() {
+        return None;
+    }
+    let age = |since: jiff::Timestamp| now.duration_since(since).unsigned_abs();
+    let limits = &config.machines;
+    match m.phase {
+        Phase::Creating | Phase::CrashLoopBackOff | Phase::Pending
+            if age(m.created_at) > limits.creation_timeout.0 =>
+        {
+            Some(format!(
+                "not running {} after it was declared",
+                humantime::format_duration(limits.creation_timeout.0)
+            ))
+        }
+        Phase::Unknown if age(m.phase_since) > limits.health_timeout.0 => Some(format!(
+            "its VM has not been up for {}",
+            humantime::format_duration(limits.health_timeout.0)
+        )),
+        _ => None,
+    }
+}
+
+/// Applies `change` to the machine as it is in the store now; nothing when it is gone.
+pub fn update(store: &Store, name: &str, change: impl FnOnce(&mut Machine)) -> Result<(), StoreError> {
+    let mut txn = store.write()?;
+    let Some(mut m) = txn.get::<Machine>(name)?.map(|s| s.value) else {
+        return Ok(());
+    };
+    change(&mut m);
+    txn.upsert(name, &m)?;
+    txn.commit()
+}
+
+fn op(kind: OperationType, state: OperationState, description: String, code: Option<Code>) -> Operation {
+    Operation {
+        kind,
+        state,
+        description,
+        error_code: code,
+        at: jiff::Timestamp::now(),
+    }
+}
+
+/// Records a failure: history, back-off, and for a create the CrashLoopBackOff phase.
+fn failed(m: &mut Machine, kind: OperationType, e: &MachineError) {
+    let now = jiff::Timestamp::now();
+    m.failures = m.failures.saturating_add(1);
+    let wait = backoff::delay(e.code, m.failures);
+    m.retry_after = Some(now + wait);
+    if kind == OperationType::Create && m.phase == Phase::Creating {
+        m.enter(Phase::CrashLoopBackOff, now);
+    }
+    m.record(op(kind, OperationState::Failed, e.to_string(), Some(e.code)));
+}
+
+fn succeeded(m: &mut Machine, kind: OperationType, description: String) {
+    m.failures = 0;
+    m.retry_after = None;
+    m.record(op(kind, OperationState::Successful, description, None));
+}
+
+/// Runs `action` for machine `name` of `class`.
+pub async fn run(ctx: &Context, name: &str, class: Option<MachineClass>, action: Action) -> Result<(), StoreError> {
+    let Some(machine) = ctx.store.read()?.get::<Machine>(name)?.map(|s| s.value) else {
+        return Ok(());
+    };
+    let Some(class) = class else {
+        let e = MachineError::new(
+            Code::InvalidArgument,
+            format!("class {} does not exist; the machine waits for it", machine.class),
+        );
+        return update(&ctx.store, name, |m| failed(m, kind_of(action), &e));
+    };
+    let config = ctx.live.current();
+    let driver = match ctx.engines.driver(&config, &class.provider) {
+        Ok(d) => d,
+        Err(e) => return update(&ctx.store, name, |m| failed(m, kind_of(action), &e)),
+    };
+    let req = MachineRequest {
+        machine: MachineRef {
+            name: machine.name.clone(),
+            provider_id: machine.provider_id.clone(),
+        },
+        class: class.clone(),
+    };
+    let provider = class.provider.as_str();
+    match action {
+        Action::Create => create(ctx, &driver, provider, &req).await,
+        Action::Initialize => {
+            let r = driver.initialize_machine(&req).await;
+            ctx.engines.observe(provider, r.as_ref().map(|_| ()));
+            update(&ctx.store, name, |m| match r {
+                Ok(s) => {
+                    m.addresses = s.addresses;
+                    m.last_known_state = Some(s.state);
+                    m.enter(Phase::Running, jiff::Timestamp::now());
+                    succeeded(m, OperationType::Initialize, "started; the VM is up".into());
+                    m.retry_after = Some(jiff::Timestamp::now() + config.machines.health_interval.0);
+                }
+                Err(e) if e.code == Code::NotFound => {
+                    // The VM went away before it came up: make it again.
+                    m.provider_id = None;
+                    m.enter(Phase::Creating, jiff::Timestamp::now());
+                    failed(m, OperationType::Initialize, &e);
+                }
+                Err(e) => failed(m, OperationType::Initialize, &e),
+            })
+        }
+        Action::Health => {
+            let r = driver.get_machine_status(&req).await;
+            ctx.engines.observe(provider, r.as_ref().map(|_| ()));
+            let every = config.machines.health_interval.0;
+            update(&ctx.store, name, |m| health(m, r, every))
+        }
+        Action::Delete => {
+            update(&ctx.store, name, |m| m.enter(Phase::Terminating, jiff::Timestamp::now()))?;
+            let r = driver.delete_machine(&req).await;
+            ctx.engines.observe(provider, r.as_ref().map(|_| ()));
+            match r {
+                Ok(_) => {
+                    tracing::info!(machine = name, "machine deleted");
+                    let mut txn = ctx.store.write()?;
+                    txn.delete::<Machine>(name)?;
+                    txn.commit()
+                }
+                Err(e) => update(&ctx.store, name, |m| failed(m, OperationType::Delete, &e)),
+            }
+        }
+    }
+}
+
+fn kind_of(action: Action) -> OperationType {
+    match action {
+        Action::Create => OperationType::Create,
+        Action::Initialize => OperationType::Initialize,
+        Action::Health => OperationType::HealthCheck,
+        Action::Delete => OperationType::Delete,
+    }
+}
+
+/// Status first; then create (which adopts a VM that exists).
+async fn create(
+    ctx: &Context,
+    driver: &impl Driver,
+    provider: &str,
+    req: &MachineRequest,
+) -> Result<(), StoreError> {
+    let name = req.machine.name.as_str();
+    let status = driver.get_machine_status(req).await;
+    ctx.engines.observe(provider, status.as_ref().map(|_| ()));
+    match status {
+        Ok(s) => {
+            return update(&ctx.store, name, |m| {
+                m.provider_id = Some(s.provider_id);
+                m.node_name = Some(s.node_name);
+                m.addresses = s.addresses;
+                m.last_known_state = Some(s.state);
+                m.enter(Phase::Running, jiff::Timestamp::now());
+                succeeded(m, OperationType::Create, "adopted its VM, already up".into());
+            });
+        }
+        Err(e) if matches!(e.code, Code::NotFound | Code::Uninitialized) => {}
+        Err(e) => return update(&ctx.store, name, |m| failed(m, OperationType::Create, &e)),
+    }
+    let created = driver.create_machine(req).await;
+    ctx.engines.observe(provider, created.as_ref().map(|_| ()));
+    update(&ctx.store, name, |m| match created {
+        Ok(r) => {
+            tracing::info!(machine = name, provider_id = %r.provider_id, "machine created");
+            let what = format!("VM {} ({})", r.provider_id, r.last_known_state);
+            m.provider_id = Some(r.provider_id);
+            m.node_name = Some(r.node_name);
+            m.last_known_state = Some(r.last_known_state);
+            m.enter(Phase::Pending, jiff::Timestamp::now());
+            succeeded(m, OperationType::Create, what);
+        }
+        Err(e) => failed(m, OperationType::Create, &e),
+    })
+}
+
+/// A health check's outcome: up → Running; gone or not up → Unknown; an engine failure
+/// changes nothing but the back-off (the engine, not the machine, is in trouble).
+fn health(
+    m: &mut Machine,
+    r: Result<crate::machines::driver::MachineStatusResponse, MachineError>,
+    every: Duration,
+) {
+    let now = jiff::Timestamp::now();
+    match r {
+        Ok(s) => {
+            if m.phase != Phase::Running {
+                m.record(op(OperationType::HealthCheck, OperationState::Successful, "the VM is up again".into(), None));
+            }
+            m.enter(Phase::Running, now);
+            m.addresses = s.addresses;
+            m.last_known_state = Some(s.state);
+            m.failures = 0;
+            m.retry_after = Some(now + every);
+        }
+        Err(e) if matches!(e.code, Code::NotFound | Code::Uninitialized) => {
+            if m.phase != Phase::Unknown {
+                m.record(op(OperationType::HealthCheck, OperationState::Failed, e.to_string(), Some(e.code)));
+            }
+            m.enter(Phase::Unknown, now);
+            m.retry_after = Some(now + every.min(Duration::from_secs(10)));
+        }
+        Err(e) => {
+            m.failures = m.failures.saturating_add(1);
+            m.retry_after = Some(now + backoff::delay(e.code, m.failures));
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! The orphan sweep: VMs that a class's tags mark as ours but that no machine claims are
+//! deleted, with the guards of machines.md:
+//! - never while the engine is frozen for the class;
+//! - never on a stale view: the machines are read *after* the engine listed the VMs, so a
+//!   machine declared before its VM existed is always seen;
+//! - never a VM younger than `orphan_min_age` (a create may be on its way), nor one whose
+//!   age cannot be told;
+//! - a VM is claimed by its provider id or by its name.
+
+use std::collections::HashSet;
+
+use crate::machines::commands::classes;
+use crate::machines::driver::{Driver, MachineRef, MachineRequest, vm_id};
+use crate::machines::model::Machine;
+
+use super::Context;
+
+/// What one sweep did.
+#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
+pub struct SweepReport {
+    /// When it ended.
+    #[schema(value_type = Option<String>)]
+    pub at: Option<jiff::Timestamp>,
+    /// The orphans it deleted, as `provider id (name)`.
+    pub deleted: Vec<String>,
+    /// Unclaimed VMs it left because they are too young.
+    pub spared: usize,
+    /// Classes it skipped (frozen engine, or listing failed), with why.
+    pub skipped: Vec<String>,
+}
+
+/// One sweep over every class.
+pub async fn sweep(ctx: &Context) -> SweepReport {
+    let mut report = SweepReport::default();
+    let config = ctx.live.current();
+    let all = match classes(&config, &ctx.store) {
+        Ok(c) => c,
+        Err(e) => {
+            report.skipped.push(format!("all classes: {e}"));
+            return report;
+        }
+    };
+    let min_age = config.machines.orphan_min_age.0;
+    for entry in all {
+        let class = entry.class;
+        if ctx.engines.frozen(&class.provider, config.machines.freeze_after.0) {
+            report.skipped.push(format!("{}: engine frozen", class.name));
+            continue;
+        }
+        let driver = match ctx.engines.driver(&config, &class.provider) {
+            Ok(d) => d,
+            Err(e) => {
+                report.skipped.push(format!("{}: {e}", class.name));
+                continue;
+            }
+        };
+        let listed = driver.list_machines(&class).await;
+        ctx.engines.observe(&class.provider, listed.as_ref().map(|_| ()));
+        let listed = match listed {
+            Ok(l) => l,
+            Err(e) => {
+                report.skipped.push(format!("{}: {e}", class.name));
+                continue;
+            }
+        };
+        // Read after listing, on purpose (see the module docs).
+        let machines = match ctx.store.read().and_then(|r| r.list::<Machine>()) {
+            Ok(m) => m,
+            Err(e) => {
+                report.skipped.push(format!("{}: {e}", class.name));
+                continue;
+            }
+        };
+        let names: HashSet<&str> = machines.iter().map(|(_, m)| m.value.name.as_str()).collect();
+        let ids: HashSet<&str> = machines
+            .iter()
+            .filter_map(|(_, m)| m.value.provider_id.as_deref())
+            .collect();
+        for (pid, name) in &listed {
+            if ids.contains(pid.as_str()) || names.contains(name.as_str()) {
+                continue;
+            }
+            let Some(id) = vm_id(pid) else { continue };
+            let old_enough = match driver.created_at(id).await {
+                Ok(Some(created)) => jiff::Timestamp::now().duration_since(created).unsigned_abs() >= min_age,
+                _ => false,
+            };
+            if !old_enough {
+                report.spared += 1;
+                continue;
+            }
+            let req = MachineRequest {
+                machine: MachineRef {
+                    name: name.clone(),
+                    provider_id: Some(pid.clone()),
+                },
+                class: class.clone(),
+            };
+            let r = driver.delete_machine(&req).await;
+            ctx.engines.observe(&class.provider, r.as_ref().map(|_| ()));
+            match r {
+                Ok(_) => {
+                    tracing::warn!(class = %class.name, vm = %name, provider_id = %pid, "orphan VM deleted");
+                    report.deleted.push(format!("{pid} ({name})"));
+                }
+                Err(e) => report.skipped.push(format!("{}: {name}: {e}", class.name)),
+            }
+        }
+    }
+    report.at = Some(jiff::Timestamp::now());
+    report
+}

@@ -1,0 +1,382 @@
+//! What the machine controller keeps: classes (how to make a VM), machines (one VM each)
+//! and machine sets (so many machines of a class), with the phases and operations of
+//! machines.md. Each is a [`Record`] in the store, so it survives a restart at any point.
+
+use serde::{Deserialize, Serialize};
+
+use super::codes::{Code, MachineError};
+use crate::store::Record;
+
+/// The template's CPU topology for a machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CpuTopology {
+    /// Sockets.
+    pub sockets: u32,
+    /// Cores per socket.
+    pub cores: u32,
+    /// Threads per core.
+    pub threads: u32,
+}
+
+impl Default for CpuTopology {
+    fn default() -> Self {
+        CpuTopology {
+            sockets: 1,
+            cores: 2,
+            threads: 1,
+        }
+    }
+}
+
+/// The two engine tags that mark a VM as made by a class: only VMs carrying both are ever
+/// listed, adopted or deleted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MachineTags {
+    /// The cluster tag, `kubernetes.io-cluster-<cluster>` by convention.
+    pub cluster: String,
+    /// The role tag, `kubernetes.io-role-<role>` by convention.
+    pub role: String,
+}
+
+/// How to make the VM of a machine (`[[machines.classes]]` in the config, or made through
+/// the API).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MachineClass {
+    /// The class name, unique.
+    pub name: String,
+    /// The configured provider (engine) the VMs are made in.
+    pub provider: String,
+    /// The engine cluster, by name or id.
+    pub cluster: String,
+    /// The template, by name or id.
+    pub template: String,
+    /// Copy the template's disks (true) or make thin copy-on-write disks on it (false).
+    #[serde(default)]
+    pub clone: bool,
+    /// CPU topology; the template's when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<CpuTopology>,
+    /// Memory in MiB; the template's when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_mib: Option<u64>,
+    /// The vNIC profile of the first NIC, by id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vnic_profile: Option<String>,
+    /// The storage domain of the disks, by id; the template's when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_domain: Option<String>,
+    /// Cloud-init user data; `<<MACHINE_NAME>>` is replaced by the machine name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_data: Option<String>,
+    /// Where a converted class found its user data in the other controller (a secret
+    /// name); vmyard does not read it, `user_data` must be set before the class is used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_data_ref: Option<String>,
+    /// The tags that mark the class's VMs.
+    pub tags: MachineTags,
+}
+
+impl MachineClass {
+    /// Checks what the engine cannot: names, tags and sizes.
+    pub fn check(&self) -> Result<(), MachineError> {
+        let bad = |why: String| Err(MachineError::new(Code::InvalidArgument, why));
+        for (what, value) in [
+            ("name", &self.name),
+            ("provider", &self.provider),
+            ("cluster", &self.cluster),
+            ("template", &self.template),
+        ] {
+            if value.trim().is_empty() {
+                return bad(format!("class {:?} has no {what}", self.name));
+            }
+        }
+        if !valid_name(&self.name) {
+            return bad(format!(
+                "class name {:?}: use letters, digits, '-', '_' and '.'",
+                self.name
+            ));
+        }
+        if self.tags.cluster.trim().is_empty() || self.tags.role.trim().is_empty() {
+            return bad(format!(
+                "class {:?} needs both a cluster tag and a role tag: they are how its VMs are told from others",
+                self.name
+            ));
+        }
+        if self.tags.cluster == self.tags.role {
+            return bad(format!(
+                "class {:?}: the cluster tag and the role tag must differ",
+                self.name
+            ));
+        }
+        if self.memory_mib == Some(0) {
+            return bad(format!("class {:?}: memory_mib must be above 0", self.name));
+        }
+        if let Some(cpu) = self.cpu
+            && (cpu.sockets == 0 || cpu.cores == 0 || cpu.threads == 0)
+        {
+            return bad(format!(
+                "class {:?}: every CPU topology figure must be above 0",
+                self.name
+            ));
+        }
+        Ok(())
+    }
+
+    /// The user data for one machine.
+    pub fn user_data_for(&self, machine: &str) -> Option<String> {
+        self.user_data
+            .as_ref()
+            .map(|u| u.replace("<<MACHINE_NAME>>", machine))
+    }
+}
+
+/// Whether a name can be a machine, set or class name (it becomes a VM and host name).
+pub fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 63
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && !name.starts_with(['-', '.'])
+}
+
+/// Where a machine is in its life (machines.md).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, utoipa::ToSchema,
+)]
+pub enum Phase {
+    /// Being created: no VM is known yet (the contract's empty phase).
+    #[default]
+    Creating,
+    /// The VM exists and is being initialized.
+    Pending,
+    /// The VM is up.
+    Running,
+    /// Creation failed; it will be tried again after a back-off.
+    CrashLoopBackOff,
+    /// The VM is not up any more.
+    Unknown,
+    /// The creation or health timeout passed; the set replaces it.
+    Failed,
+    /// Being deleted.
+    Terminating,
+}
+
+impl Phase {
+    /// The phase as the pages, the API and the index write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Creating => "Creating",
+            Phase::Pending => "Pending",
+            Phase::Running => "Running",
+            Phase::CrashLoopBackOff => "CrashLoopBackOff",
+            Phase::Unknown => "Unknown",
+            Phase::Failed => "Failed",
+            Phase::Terminating => "Terminating",
+        }
+    }
+
+    /// Every phase.
+    pub const ALL: [Phase; 7] = [
+        Phase::Creating,
+        Phase::Pending,
+        Phase::Running,
+        Phase::CrashLoopBackOff,
+        Phase::Unknown,
+        Phase::Failed,
+        Phase::Terminating,
+    ];
+}
+
+/// What kind of work an operation was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub enum OperationType {
+    /// Making the VM.
+    Create,
+    /// Starting it and waiting for it to come up.
+    Initialize,
+    /// Checking it is still up.
+    HealthCheck,
+    /// Removing it.
+    Delete,
+}
+
+/// How an operation went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub enum OperationState {
+    /// Under way.
+    Processing,
+    /// Done.
+    Successful,
+    /// It failed (see the code).
+    Failed,
+}
+
+/// One step of a machine's history; the newest is its "last operation".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Operation {
+    /// What was done.
+    #[serde(rename = "type")]
+    pub kind: OperationType,
+    /// How it went.
+    pub state: OperationState,
+    /// What happened, for people.
+    pub description: String,
+    /// The driver's code when it failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<Code>,
+    /// When.
+    #[schema(value_type = String)]
+    pub at: jiff::Timestamp,
+}
+
+/// A declared machine: one VM, made from its class.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Machine {
+    /// The machine name, which is also the VM name and the guest host name.
+    pub name: String,
+    /// Its class.
+    pub class: String,
+    /// The set that owns it, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub set: Option<String>,
+    /// `ovirt://<vm uuid>` once the VM exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_id: Option<String>,
+    /// The node name the driver gave.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_name: Option<String>,
+    /// The guest's addresses, once up.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub addresses: Vec<String>,
+    /// Where it is in its life.
+    pub phase: Phase,
+    /// When it entered that phase (the timeouts count from here).
+    #[schema(value_type = String)]
+    pub phase_since: jiff::Timestamp,
+    /// The VM state the driver last saw (`image_locked`, `down`, `up`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_known_state: Option<String>,
+    /// Operations, oldest first, the last [`HISTORY`] kept.
+    #[serde(default)]
+    pub history: Vec<Operation>,
+    /// Consecutive failures, for the back-off.
+    #[serde(default)]
+    pub failures: u32,
+    /// No driver call before this time (the back-off).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub retry_after: Option<jiff::Timestamp>,
+    /// Deletion was asked for at this time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub deletion_requested: Option<jiff::Timestamp>,
+    /// When the machine was declared.
+    #[schema(value_type = String)]
+    pub created_at: jiff::Timestamp,
+}
+
+/// How many operations a machine's history keeps.
+pub const HISTORY: usize = 50;
+
+impl Machine {
+    /// A new machine of `class`, not yet created.
+    pub fn new(name: &str, class: &str, set: Option<&str>, now: jiff::Timestamp) -> Machine {
+        Machine {
+            name: name.to_string(),
+            class: class.to_string(),
+            set: set.map(str::to_string),
+            provider_id: None,
+            node_name: None,
+            addresses: Vec::new(),
+            phase: Phase::Creating,
+            phase_since: now,
+            last_known_state: None,
+            history: Vec::new(),
+            failures: 0,
+            retry_after: None,
+            deletion_requested: None,
+            created_at: now,
+        }
+    }
+
+    /// The newest operation.
+    pub fn last_operation(&self) -> Option<&Operation> {
+        self.history.last()
+    }
+
+    /// Appends an operation, dropping the oldest beyond [`HISTORY`].
+    pub fn record(&mut self, op: Operation) {
+        self.history.push(op);
+        if self.history.len() > HISTORY {
+            let excess = self.history.len() - HISTORY;
+            self.history.drain(..excess);
+        }
+    }
+
+    /// Moves to `phase`, restarting its clock only when it changes.
+    pub fn enter(&mut self, phase: Phase, now: jiff::Timestamp) {
+        if self.phase != phase {
+            self.phase = phase;
+            self.phase_since = now;
+        }
+    }
+
+    /// The error code of the last operation, if it failed.
+    pub fn last_error(&self) -> Option<Code> {
+        self.last_operation()
+            .filter(|o| o.state == OperationState::Failed)
+            .and_then(|o| o.error_code)
+    }
+}
+
+impl Record for Machine {
+    const KIND: &'static str = "machines.machine";
+
+    fn index_keys(&self) -> Vec<(&'static str, String)> {
+        let mut keys = vec![
+            ("class", self.class.clone()),
+            ("phase", self.phase.as_str().to_string()),
+        ];
+        if let Some(set) = &self.set {
+            keys.push(("set", set.clone()));
+        }
+        keys
+    }
+}
+
+/// A machine class made through the API (classes of the config are not stored).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredClass(pub MachineClass);
+
+impl Record for StoredClass {
+    const KIND: &'static str = "machines.class";
+}
+
+/// So many machines of one class.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct MachineSet {
+    /// The set name; its machines are named `<set>-<suffix>`.
+    pub name: String,
+    /// The class of its machines.
+    pub class: String,
+    /// How many machines it wants.
+    pub replicas: u32,
+    /// Deletion was asked for: its machines go, then it goes.
+    #[serde(default)]
+    pub deleting: bool,
+    /// When it was made.
+    #[schema(value_type = String)]
+    pub created_at: jiff::Timestamp,
+}
+
+impl Record for MachineSet {
+    const KIND: &'static str = "machines.set";
+
+    fn index_keys(&self) -> Vec<(&'static str, String)> {
+        vec![("class", self.class.clone())]
+    }
+}

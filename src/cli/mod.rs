@@ -4,6 +4,7 @@
 
 mod assets;
 mod client;
+mod machine;
 mod node;
 mod output;
 mod policy;
@@ -61,6 +62,30 @@ enum Command {
     /// groups, addresses, SAN.
     #[command(subcommand)]
     Node(node::NodeCommand),
+    /// Machines: declare, list, show and delete them (through a running service).
+    Machine {
+        #[command(subcommand)]
+        command: machine::MachineCommand,
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// Machine sets: declare, scale, list and delete them.
+    Machineset {
+        #[command(subcommand)]
+        command: machine::SetCommand,
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// Machine classes: list, show, make and delete them.
+    Machineclass {
+        #[command(subcommand)]
+        command: machine::ClassCommand,
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// Call one machine-driver method against the engine of the config, and print its
+    /// response or its coded error (`machine codes error: code = [..] message = [..]`).
+    Driver(machine::DriverArgs),
     /// Show the status of a running service.
     Status {
         #[command(flatten)]
@@ -253,6 +278,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Status { client } => runtime()?.block_on(status(client)),
         Command::Node(command) => runtime()?.block_on(node::run(command)),
         Command::Policy(command) => runtime()?.block_on(policy::run(command)),
+        Command::Machine { command, client } => {
+            runtime()?.block_on(machine::run_machine(command, client))
+        }
+        Command::Machineset { command, client } => {
+            runtime()?.block_on(machine::run_set(command, client))
+        }
+        Command::Machineclass { command, client } => {
+            runtime()?.block_on(machine::run_class(command, client))
+        }
+        Command::Driver(args) => runtime()?.block_on(machine::run_driver(args)),
         Command::Providers { client } => runtime()?.block_on(providers(client)),
         Command::Inventory(args) => runtime()?.block_on(inventory(args)),
         Command::Sim(args) => sim(args),

@@ -78,7 +78,10 @@ pub async fn start(live: LiveConfig, demo: bool) -> anyhow::Result<Running> {
     // The validator compiles its rules first, so the pages show the policy from the start.
     let (validation, validator) =
         crate::validation::spawn(live.clone(), store.clone(), shutdown.clone()).await;
+    let (machines, controller) =
+        crate::machines::controller::spawn(live.clone(), store.clone(), shutdown.clone());
     let state = AppState {
+        machines,
         metrics: Metrics::new(live.clone(), store.clone(), validation.clone()),
         validation,
         config: live.clone(),
@@ -101,6 +104,7 @@ pub async fn start(live: LiveConfig, demo: bool) -> anyhow::Result<Running> {
         shutdown.clone(),
     ));
     tasks.push(validator);
+    tasks.push(controller);
     tasks.push(state.facts.spawn(shutdown.clone()));
     tasks.push(tokio::spawn(sweep_sessions(store, liveness, shutdown)));
     tracing::info!(%https, socket = ?socket, "serving");

@@ -49,6 +49,8 @@ pub struct AppState {
     pub listen: std::net::SocketAddr,
     /// The validator's status and policy.
     pub validation: crate::validation::Validation,
+    /// The machine controller's state.
+    pub machines: crate::machines::controller::MachinesHandle,
     /// Encoded API answers, valid until the store changes.
     pub answers: Arc<cache::AnswerCache>,
     /// This node's facts, cached per section.

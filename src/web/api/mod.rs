@@ -6,6 +6,7 @@
 
 mod error;
 pub mod inventory;
+pub mod machines;
 pub mod node;
 mod system;
 mod tokens;
@@ -41,6 +42,20 @@ use crate::auth::Role;
         validation::vm_concerns,
         validation::vm_workload,
         validation::readiness_report,
+        machines::controller,
+        machines::classes,
+        machines::class,
+        machines::create_class,
+        machines::delete_class,
+        machines::machines,
+        machines::machine,
+        machines::create_machine,
+        machines::delete_machine,
+        machines::sets,
+        machines::set,
+        machines::create_set,
+        machines::scale_set,
+        machines::delete_set,
         node::system,
         node::system_san,
         node::nodes,
@@ -53,6 +68,7 @@ use crate::auth::Role;
         (name = "tokens", description = "API tokens"),
         (name = "inventory", description = "The engines' inventory"),
         (name = "validation", description = "Migration readiness: concerns raised by the Rego rules"),
+        (name = "machines", description = "Machine classes, machines and machine sets, and their controller"),
         (name = "node", description = "Facts of this node and its peers (om3-compatible)")
     )
 )]
@@ -83,7 +99,22 @@ async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
 pub fn register(r: Routes) -> Routes {
     let viewer = Access::Role(Role::Viewer);
     let admin = Access::Role(Role::Admin);
+    let operator = Access::Role(Role::Operator);
     r.get("/api/v1/openapi.json", viewer, openapi_json)
+        .get("/api/v1/machines/controller", viewer, machines::controller)
+        .get("/api/v1/machineclasses", viewer, machines::classes)
+        .post("/api/v1/machineclasses", operator, machines::create_class)
+        .get("/api/v1/machineclasses/{name}", viewer, machines::class)
+        .delete("/api/v1/machineclasses/{name}", operator, machines::delete_class)
+        .get("/api/v1/machines", viewer, machines::machines)
+        .post("/api/v1/machines", operator, machines::create_machine)
+        .get("/api/v1/machines/{name}", viewer, machines::machine)
+        .delete("/api/v1/machines/{name}", operator, machines::delete_machine)
+        .get("/api/v1/machinesets", viewer, machines::sets)
+        .post("/api/v1/machinesets", operator, machines::create_set)
+        .get("/api/v1/machinesets/{name}", viewer, machines::set)
+        .post("/api/v1/machinesets/{name}/scale", operator, machines::scale_set)
+        .delete("/api/v1/machinesets/{name}", operator, machines::delete_set)
         .get("/api/v1/status", viewer, system::status)
         .get("/api/v1/whoami", viewer, system::whoami)
         .get("/api/v1/config", viewer, system::config)

@@ -1,0 +1,348 @@
+//! `vmyard machine|machineset|machineclass ...` (through a running service), and
+//! `vmyard driver <method>`, which calls one driver method directly against the engine
+//! of the config, so other controllers and scripts can use the driver on its own.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use serde_json::{Value, json};
+
+use super::client::Client;
+use super::output::{self, Format};
+use super::ClientArgs;
+use crate::machines::driver::ovirt::OvirtDriver;
+use crate::machines::driver::{Driver, ForeignClass, MachineRef, MachineRequest, VolumeSpec};
+use crate::machines::model::MachineClass;
+
+/// `vmyard machine ...`.
+#[derive(Debug, Subcommand)]
+pub enum MachineCommand {
+    /// List machines with their phase and last operation.
+    Ls {
+        /// Only machines of this set.
+        #[arg(long)]
+        set: Option<String>,
+        /// Only machines of this class.
+        #[arg(long)]
+        class: Option<String>,
+    },
+    /// Show one machine with its history.
+    Show {
+        /// The machine.
+        name: String,
+    },
+    /// Declare a machine; the controller creates its VM.
+    Create {
+        /// The machine (also the VM and host name).
+        name: String,
+        /// Its class.
+        #[arg(long)]
+        class: String,
+    },
+    /// Delete a machine and its VM.
+    Delete {
+        /// The machine.
+        name: String,
+    },
+    /// The controller's state: engines (frozen or not) and the last orphan sweep.
+    Controller,
+}
+
+/// `vmyard machineset ...`.
+#[derive(Debug, Subcommand)]
+pub enum SetCommand {
+    /// List sets with replicas wanted and ready.
+    Ls,
+    /// Show one set.
+    Show {
+        /// The set.
+        name: String,
+    },
+    /// Declare a set.
+    Create {
+        /// The set; its machines are named `<set>-<suffix>`.
+        name: String,
+        /// The class of its machines.
+        #[arg(long)]
+        class: String,
+        /// How many machines.
+        #[arg(long)]
+        replicas: u32,
+    },
+    /// Change how many machines a set wants.
+    Scale {
+        /// The set.
+        name: String,
+        /// How many machines.
+        #[arg(long)]
+        replicas: u32,
+    },
+    /// Delete a set and its machines.
+    Delete {
+        /// The set.
+        name: String,
+    },
+}
+
+/// `vmyard machineclass ...`.
+#[derive(Debug, Subcommand)]
+pub enum ClassCommand {
+    /// List classes.
+    Ls,
+    /// Show one class.
+    Show {
+        /// The class.
+        name: String,
+    },
+    /// Make a class from a TOML or JSON file holding one class.
+    Create {
+        /// The file.
+        file: PathBuf,
+    },
+    /// Delete a class made through the API.
+    Delete {
+        /// The class.
+        name: String,
+    },
+}
+
+/// Runs a `machine`, `machineset` or `machineclass` command.
+pub async fn run_machine(command: MachineCommand, args: ClientArgs) -> anyhow::Result<ExitCode> {
+    let client = Client::new(&args)?;
+    let columns = ["name", "class", "set", "phase", "provider_id", "operation", "error"];
+    match command {
+        MachineCommand::Ls { set, class } => {
+            let mut path = "/api/v1/machines?".to_string();
+            for (k, v) in [("set", set), ("class", class)] {
+                if let Some(v) = v {
+                    path.push_str(&format!("{k}={}&", form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()));
+                }
+            }
+            let list: Value = client.get(&path).await?;
+            print_machines(args.output, &list, &columns)?;
+        }
+        MachineCommand::Show { name } => {
+            let m: Value = client.get(&format!("/api/v1/machines/{name}")).await?;
+            output::print(args.output, &m, &[])?;
+        }
+        MachineCommand::Create { name, class } => {
+            let m: Value = client
+                .post("/api/v1/machines", &json!({"name": name, "class": class}))
+                .await?;
+            print_machines(args.output, &m, &columns)?;
+        }
+        MachineCommand::Delete { name } => {
+            client.delete(&format!("/api/v1/machines/{name}")).await?;
+            eprintln!("machine {name}: deletion asked; its VM is being removed");
+        }
+        MachineCommand::Controller => {
+            let c: Value = client.get("/api/v1/machines/controller").await?;
+            output::print(args.output, &c, &[])?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_machines(format: Format, value: &Value, columns: &[&str]) -> anyhow::Result<()> {
+    if format != Format::Table {
+        return output::print(format, value, &[]);
+    }
+    let row = |m: &Value| {
+        let op = &m["last_operation"];
+        json!({
+            "name": m["name"], "class": m["class"], "set": m["set"], "phase": m["phase"],
+            "provider_id": m["provider_id"],
+            "operation": if op.is_null() { Value::Null } else { json!(format!("{} {}", op["type"].as_str().unwrap_or(""), op["state"].as_str().unwrap_or(""))) },
+            "error": op["error_code"],
+        })
+    };
+    let rows = match value {
+        Value::Array(a) => Value::Array(a.iter().map(row).collect()),
+        one => Value::Array(vec![row(one)]),
+    };
+    output::print(format, &rows, columns)
+}
+
+/// Runs a `machineset` command.
+pub async fn run_set(command: SetCommand, args: ClientArgs) -> anyhow::Result<ExitCode> {
+    let client = Client::new(&args)?;
+    let columns = ["name", "class", "replicas", "ready", "deleting"];
+    let answer: Value = match command {
+        SetCommand::Ls => client.get("/api/v1/machinesets").await?,
+        SetCommand::Show { name } => client.get(&format!("/api/v1/machinesets/{name}")).await?,
+        SetCommand::Create { name, class, replicas } => {
+            client
+                .post("/api/v1/machinesets", &json!({"name": name, "class": class, "replicas": replicas}))
+                .await?
+        }
+        SetCommand::Scale { name, replicas } => {
+            client
+                .post(&format!("/api/v1/machinesets/{name}/scale"), &json!({"replicas": replicas}))
+                .await?
+        }
+        SetCommand::Delete { name } => {
+            client.delete(&format!("/api/v1/machinesets/{name}")).await?;
+            eprintln!("set {name}: deletion asked; its machines are being removed");
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
+    output::print(args.output, &answer, &columns)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs a `machineclass` command.
+pub async fn run_class(command: ClassCommand, args: ClientArgs) -> anyhow::Result<ExitCode> {
+    let client = Client::new(&args)?;
+    let columns = ["name", "provider", "cluster", "template", "source"];
+    let answer: Value = match command {
+        ClassCommand::Ls => client.get("/api/v1/machineclasses").await?,
+        ClassCommand::Show { name } => client.get(&format!("/api/v1/machineclasses/{name}")).await?,
+        ClassCommand::Create { file } => {
+            let class = read_class(&file)?;
+            client.post("/api/v1/machineclasses", &class).await?
+        }
+        ClassCommand::Delete { name } => {
+            client.delete(&format!("/api/v1/machineclasses/{name}")).await?;
+            eprintln!("class {name} deleted");
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
+    output::print(args.output, &answer, &columns)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads one class from a TOML or JSON file.
+fn read_class(file: &std::path::Path) -> anyhow::Result<MachineClass> {
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let class: MachineClass = if text.trim_start().starts_with('{') {
+        serde_json::from_str(&text).with_context(|| format!("{}: not a machine class", file.display()))?
+    } else {
+        toml::from_str(&text).with_context(|| format!("{}: not a machine class", file.display()))?
+    };
+    Ok(class)
+}
+
+/// A driver method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Method {
+    /// CreateMachine.
+    Create,
+    /// InitializeMachine.
+    Initialize,
+    /// DeleteMachine.
+    Delete,
+    /// GetMachineStatus.
+    Status,
+    /// ListMachines.
+    List,
+    /// GetVolumeIDs (reads the volume specs from --input).
+    VolumeIds,
+    /// GenerateMachineClassForMigration (reads the foreign class from --input).
+    MigrateClass,
+}
+
+/// `vmyard driver <method>`.
+#[derive(Debug, Args)]
+pub struct DriverArgs {
+    /// The method to call.
+    #[arg(value_enum)]
+    method: Method,
+    /// The config file whose classes and providers are used.
+    #[arg(long, short, default_value = "/etc/vmyard/vmyard.toml", env = "VMYARD_CONFIG")]
+    config: PathBuf,
+    /// The class, by name in the config's `[[machines.classes]]`...
+    #[arg(long)]
+    class: Option<String>,
+    /// ... or from this TOML or JSON file.
+    #[arg(long, conflicts_with = "class")]
+    class_file: Option<PathBuf>,
+    /// The machine name.
+    #[arg(long)]
+    machine: Option<String>,
+    /// The machine's provider id (`ovirt://<uuid>`), when known.
+    #[arg(long)]
+    provider_id: Option<String>,
+    /// A JSON file: the volume specs (volume-ids) or the foreign class (migrate-class).
+    #[arg(long)]
+    input: Option<PathBuf>,
+    /// The provider for migrate-class.
+    #[arg(long)]
+    provider: Option<String>,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = Format::Json)]
+    output: Format,
+}
+
+/// Runs one driver method and prints its response, or the coded error on stderr (exit 1).
+pub async fn run_driver(args: DriverArgs) -> anyhow::Result<ExitCode> {
+    let config = crate::config::load_file(&args.config)?;
+    let input = || -> anyhow::Result<Value> {
+        let file = args.input.as_ref().context("this method reads --input FILE")?;
+        let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+        serde_json::from_str(&text).with_context(|| format!("{}: not JSON", file.display()))
+    };
+    let answer = match args.method {
+        Method::VolumeIds => {
+            let specs: Vec<VolumeSpec> = serde_json::from_value(input()?).context("volume specs")?;
+            let ids = crate::machines::driver::volumes::volume_ids(&specs);
+            Ok(json!({ "volume_ids": ids }))
+        }
+        Method::MigrateClass => {
+            let foreign: ForeignClass = serde_json::from_value(input()?).context("foreign class")?;
+            let provider = args
+                .provider
+                .clone()
+                .or_else(|| config.providers.first().map(|p| p.name.clone()))
+                .context("--provider is needed: the config has no provider")?;
+            crate::machines::driver::migrate::convert(&foreign, &provider).map(|c| json!(c))
+        }
+        method => {
+            let class = match (&args.class, &args.class_file) {
+                (_, Some(file)) => read_class(file)?,
+                (Some(name), None) => config
+                    .machines
+                    .classes
+                    .iter()
+                    .find(|c| &c.name == name)
+                    .cloned()
+                    .with_context(|| format!("the config has no machine class {name}"))?,
+                (None, None) => anyhow::bail!("give --class NAME or --class-file FILE"),
+            };
+            let provider = config
+                .providers
+                .iter()
+                .find(|p| p.name == class.provider)
+                .with_context(|| format!("the config has no provider {}", class.provider))?;
+            let driver = OvirtDriver::new(provider, crate::machines::controller::engines::timing(&config))?;
+            let machine = || -> anyhow::Result<MachineRequest> {
+                Ok(MachineRequest {
+                    machine: MachineRef {
+                        name: args.machine.clone().context("this method needs --machine NAME")?,
+                        provider_id: args.provider_id.clone(),
+                    },
+                    class: class.clone(),
+                })
+            };
+            match method {
+                Method::Create => driver.create_machine(&machine()?).await.map(|r| json!(r)),
+                Method::Initialize => driver.initialize_machine(&machine()?).await.map(|r| json!(r)),
+                Method::Delete => driver.delete_machine(&machine()?).await.map(|r| json!(r)),
+                Method::Status => driver.get_machine_status(&machine()?).await.map(|r| json!(r)),
+                Method::List => driver.list_machines(&class).await.map(|r| json!({ "machine_list": r })),
+                Method::VolumeIds | Method::MigrateClass => unreachable!("handled above"),
+            }
+        }
+    };
+    match answer {
+        Ok(v) => {
+            output::print(args.output, &v, &[])?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}

@@ -79,5 +79,38 @@ pub async fn start_engine(
         refresh_interval: Interval(Duration::from_secs(3)),
         reconcile_interval: Interval(Duration::from_secs(3600)),
     });
+    demo_machines(config);
     Ok(url)
+}
+
+/// A machine class on the demo engine's first cluster and its `rhcos-4` template, so the
+/// Machines pages can make sets at once; the controller polls briskly for the show.
+fn demo_machines(config: &mut Config) {
+    use crate::machines::model::{CpuTopology, MachineClass, MachineTags};
+    let m = &mut config.machines;
+    m.poll = Interval(Duration::from_secs(1));
+    m.health_interval = Interval(Duration::from_secs(10));
+    m.sweep_interval = Interval(Duration::from_secs(60));
+    m.orphan_min_age = Interval(Duration::from_secs(120));
+    m.classes.push(MachineClass {
+        name: "demo-worker".into(),
+        provider: "demo".into(),
+        cluster: "cluster-01".into(),
+        template: "rhcos-4".into(),
+        clone: false,
+        cpu: Some(CpuTopology {
+            sockets: 1,
+            cores: 2,
+            threads: 1,
+        }),
+        memory_mib: Some(4096),
+        vnic_profile: None,
+        storage_domain: None,
+        user_data: Some("#cloud-config\nhostname: <<MACHINE_NAME>>\n".into()),
+        user_data_ref: None,
+        tags: MachineTags {
+            cluster: "kubernetes.io-cluster-demo".into(),
+            role: "kubernetes.io-role-worker".into(),
+        },
+    });
 }

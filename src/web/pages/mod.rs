@@ -10,8 +10,8 @@ mod concerns;
 mod dashboard;
 mod inventory;
 mod login;
+mod machines;
 mod nodes;
-mod sections;
 mod settings;
 
 use askama::Template;
@@ -32,7 +32,7 @@ pub fn register(r: Routes) -> Routes {
     let r = r.get("/partials/providers", viewer, providers_partial);
     let r = inventory::register(r);
     let r = concerns::register(r);
-    let r = sections::register(r);
+    let r = machines::register(r);
     let r = nodes::register(r);
     settings::register(r)
 }

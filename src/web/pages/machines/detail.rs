@@ -1,0 +1,87 @@
+//! One machine's page: what it is, its VM in the inventory, and its history of operations.
+
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use super::super::{Layout, error_page, fmt_time, render};
+use crate::auth::{Identity, Role};
+use crate::machines::model::{Machine, Operation};
+use crate::web::AppState;
+
+struct OperationRow {
+    at: String,
+    kind: String,
+    state: String,
+    code: String,
+    description: String,
+}
+
+impl From<&Operation> for OperationRow {
+    fn from(o: &Operation) -> Self {
+        OperationRow {
+            at: fmt_time(o.at),
+            kind: format!("{:?}", o.kind),
+            state: format!("{:?}", o.state),
+            code: o.error_code.map(|c| c.name().to_string()).unwrap_or_default(),
+            description: o.description.clone(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "machines/machine.html")]
+struct Detail {
+    layout: Layout,
+    m: Machine,
+    phase_badge: &'static str,
+    created: String,
+    phase_since: String,
+    retry_after: String,
+    vm_href: Option<String>,
+    history: Vec<OperationRow>,
+    operator: bool,
+}
+
+pub(super) async fn detail(
+    State(app): State<AppState>,
+    Extension(me): Extension<Identity>,
+    Path(name): Path<String>,
+) -> Response {
+    let found = app.store.read().and_then(|r| r.get::<Machine>(&name));
+    let m = match found {
+        Ok(Some(m)) => m.value,
+        Ok(None) => {
+            return error_page(
+                StatusCode::NOT_FOUND,
+                "No such machine",
+                &format!("There is no machine named {name}; it may have been deleted."),
+            );
+        }
+        Err(e) => return error_page(StatusCode::INTERNAL_SERVER_ERROR, "Store error", &e.to_string()),
+    };
+    let provider = crate::machines::commands::class(&app.config.current(), &app.store, &m.class)
+        .ok()
+        .flatten()
+        .map(|c| c.class.provider);
+    let vm_href = m
+        .provider_id
+        .as_deref()
+        .and_then(crate::machines::driver::vm_id)
+        .zip(provider)
+        .map(|(id, p)| format!("/inventory/{p}/vms/{id}"));
+    let layout = Layout::new(&app, &me, format!("Machine {}", m.name), "/machines");
+    render(&Detail {
+        operator: layout.role >= Role::Operator,
+        layout,
+        phase_badge: super::badge(m.phase),
+        created: fmt_time(m.created_at),
+        phase_since: fmt_time(m.phase_since),
+        retry_after: m.retry_after.map(fmt_time).unwrap_or_default(),
+        history: m.history.iter().rev().map(OperationRow::from).collect(),
+        vm_href,
+        m,
+    })
+}

@@ -1,0 +1,132 @@
+//! The forms of the Machines page: declare a set or a machine, scale a set, delete either.
+//! Each answers with a redirect to the page and a message, or the page with the reason a
+//! command was refused.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use serde::Deserialize;
+
+use super::render_page;
+use crate::auth::{Identity, Role};
+use crate::machines::commands;
+use crate::web::AppState;
+use crate::web::routes::{Access, Routes};
+
+/// Registers the forms (operator).
+pub fn register(r: Routes) -> Routes {
+    let operator = Access::Role(Role::Operator);
+    r.post("/machines/sets", operator, create_set)
+        .post("/machines/sets/{name}/scale", operator, scale_set)
+        .post("/machines/sets/{name}/delete", operator, delete_set)
+        .post("/machines/new", operator, create_machine)
+        .post("/machines/{name}/delete", operator, delete_machine)
+}
+
+fn done(what: String) -> Response {
+    let q: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("flash", &what)
+        .finish();
+    Redirect::to(&format!("/machines?{q}")).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct NewSet {
+    name: String,
+    class: String,
+    replicas: String,
+}
+
+fn replicas(text: &str) -> Result<u32, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| format!("replicas {text:?}: give a whole number from 0"))
+}
+
+async fn create_set(
+    State(app): State<AppState>,
+    Extension(me): Extension<Identity>,
+    Form(f): Form<NewSet>,
+) -> Response {
+    let result = replicas(&f.replicas).and_then(|n| {
+        commands::create_set(&app.config.current(), &app.store, f.name.trim(), &f.class, n)
+            .map_err(|e| e.to_string())
+    });
+    match result {
+        Ok(s) => {
+            tracing::info!(set = %s.name, replicas = s.replicas, by = %me.name, "machine set declared");
+            done(format!("Set {} declared with {} machines.", s.name, s.replicas))
+        }
+        Err(e) => render_page(&app, &me, None, Some(e)),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct ScaleForm {
+    replicas: String,
+}
+
+async fn scale_set(
+    State(app): State<AppState>,
+    Extension(me): Extension<Identity>,
+    Path(name): Path<String>,
+    Form(f): Form<ScaleForm>,
+) -> Response {
+    let result = replicas(&f.replicas)
+        .and_then(|n| commands::scale_set(&app.store, &name, n).map_err(|e| e.to_string()));
+    match result {
+        Ok(s) => {
+            tracing::info!(set = %s.name, replicas = s.replicas, by = %me.name, "machine set scaled");
+            done(format!("Set {} scaled to {}.", s.name, s.replicas))
+        }
+        Err(e) => render_page(&app, &me, None, Some(e)),
+    }
+}
+
+async fn delete_set(
+    State(app): State<AppState>,
+    Extension(me): Extension<Identity>,
+    Path(name): Path<String>,
+) -> Response {
+    match commands::delete_set(&app.store, &name) {
+        Ok(()) => {
+            tracing::info!(set = %name, by = %me.name, "machine set deletion asked");
+            done(format!("Set {name} is being deleted with its machines."))
+        }
+        Err(e) => render_page(&app, &me, None, Some(e.to_string())),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct NewMachine {
+    name: String,
+    class: String,
+}
+
+async fn create_machine(
+    State(app): State<AppState>,
+    Extension(me): Extension<Identity>,
+    Form(f): Form<NewMachine>,
+) -> Response {
+    match commands::create_machine(&app.config.current(), &app.store, f.name.trim(), &f.class) {
+        Ok(m) => {
+            tracing::info!(machine = %m.name, by = %me.name, "machine declared");
+            done(format!("Machine {} declared.", m.name))
+        }
+        Err(e) => render_page(&app, &me, None, Some(e.to_string())),
+    }
+}
+
+async fn delete_machine(
+    State(app): State<AppState>,
+    Extension(me): Extension<Identity>,
+    Path(name): Path<String>,
+) -> Response {
+    match commands::delete_machine(&app.store, &name) {
+        Ok(()) => {
+            tracing::info!(machine = %name, by = %me.name, "machine deletion asked");
+            done(format!("Machine {name} is being deleted."))
+        }
+        Err(e) => render_page(&app, &me, None, Some(e.to_string())),
+    }
+}

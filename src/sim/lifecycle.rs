@@ -585,7 +585,7 @@ fn new_disk(source: &Value, id: &str, alias: &str, sd: &str, format: &str) -> Va
 /// What the guest agent of an up VM reports: one NIC, its MAC and an IPv4 address, both
 /// derived from the VM id so they are stable across runs.
 pub fn reported_devices(vm: &str) -> Value {
-    let h = derived_uuid(&["guest", vm]);
+    let h = derived_uuid(&["guest", vm]).replace('-', "");
     let hex: Vec<u8> = (0..8)
         .filter_map(|i| u8::from_str_radix(&h[i * 2..i * 2 + 2], 16).ok())
         .collect();

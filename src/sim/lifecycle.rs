@@ -5,6 +5,8 @@
 //! with a deadline, and [`SimState::settle`] applies the due ones, in deadline order, at the
 //! start of every request. So a test sees the same sequence of states and events whatever
 //! the scheduler does, and a simulator nobody talks to does no work.
+//!
+//! Adding a VM (its disks, the space they take) is in `adding.rs`.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -18,7 +20,7 @@ use super::state::{SimState, now_ms};
 pub(crate) const API: &str = "/ovirt-engine/api";
 
 /// Who the engine names as the author of a write in its event texts.
-const USER: &str = "admin@internal-authz";
+pub(super) const USER: &str = "admin@internal-authz";
 
 /// What the writes keep beside the collections.
 #[derive(Debug, Clone)]
@@ -59,7 +61,7 @@ struct Pending {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Step {
+pub(super) enum Step {
     /// `image_locked` → `down`, disks `ok`, event 53.
     AddFinished,
     /// `powering_up` → `up` with reported devices, event 32.
@@ -139,7 +141,7 @@ pub(crate) fn reference(plural: &str, id: &str) -> Value {
 }
 
 /// A byte count as the engine writes it: a string.
-fn bytes_of(v: &Value) -> u64 {
+pub(super) fn bytes_of(v: &Value) -> u64 {
     v.as_str()
         .and_then(|s| s.parse().ok())
         .or(v.as_u64())
@@ -167,7 +169,7 @@ impl SimState {
         }
     }
 
-    fn schedule(&mut self, vm: &str, step: Step, after: Duration) {
+    pub(super) fn schedule(&mut self, vm: &str, step: Step, after: Duration) {
         self.writes.pending.push(Pending {
             due: Instant::now() + after,
             vm: vm.to_string(),
@@ -216,183 +218,6 @@ impl SimState {
                 .or_default()
                 .insert(id.to_string(), object);
         }
-    }
-
-    /// `POST vms`: a VM from a template, `image_locked` while its disks are made, with
-    /// event 34; `clone` copies the template's disks, otherwise they are thin `cow` layers.
-    /// Returns the VM in wire form, sub-collections inlined.
-    pub fn add_vm(&mut self, req: &Value, clone: bool) -> Result<Value, Refusal> {
-        let name = req["name"].as_str().filter(|n| !n.is_empty());
-        let name = name.ok_or_else(|| Refusal::incomplete("Vm [name]"))?;
-        if !req["cluster"].is_object() {
-            return Err(Refusal::incomplete("Vm [cluster]"));
-        }
-        if !req["template"].is_object() {
-            return Err(Refusal::incomplete("Vm [template]"));
-        }
-        let cluster = self.find_ref("clusters", &req["cluster"])?;
-        let template = self.find_ref("templates", &req["template"])?;
-        let taken = self
-            .objects("vms")
-            .is_some_and(|c| c.values().any(|v| v["name"].as_str() == Some(name)));
-        if taken {
-            return Err(Refusal::conflict(
-                "Cannot add VM. The VM name is already in use, please choose a unique name and try again.",
-            ));
-        }
-        let template_id = template["id"].as_str().unwrap_or_default().to_string();
-        let vm_id = self.mint_id("vm", name);
-        let plans = self.plan_disks(req, &template_id, clone)?;
-        let mut made = Vec::new();
-        let mut attachments = Vec::new();
-        for (i, (source, sd, format)) in plans.into_iter().enumerate() {
-            let size = bytes_of(&source["provisioned_size"]);
-            let disk_id = self.mint_id("disk", &vm_id);
-            let disk = new_disk(
-                &source,
-                &disk_id,
-                &format!("{name}_Disk{}", i + 1),
-                &sd,
-                &format,
-            );
-            self.charge(&sd, size as i128);
-            self.set_quietly("disks", disk);
-            attachments.push(json!({
-                "active": "true",
-                "bootable": if i == 0 { "true" } else { "false" },
-                "interface": "virtio_scsi",
-                "pass_discard": "false",
-                "read_only": "false",
-                "uses_scsi_reservation": "false",
-                "disk": reference("disks", &disk_id),
-                "vm": reference("vms", &vm_id),
-                "href": format!("{API}/vms/{vm_id}/diskattachments/{disk_id}"),
-                "id": disk_id,
-            }));
-            made.push((disk_id, sd, size));
-        }
-        self.writes.vm_disks.insert(vm_id.clone(), made);
-        let vm = super::templates::new_vm(&vm_id, name, &cluster, &template, req, attachments);
-        let cluster_name = cluster["name"].as_str().unwrap_or_default();
-        self.put_described(
-            "vms",
-            vm.clone(),
-            34,
-            &format!("VM {name} was created by {USER} in cluster {cluster_name}."),
-        )
-        .map_err(|e| Refusal::not_found(&e))?;
-        let lock = self.writes.image_lock;
-        self.schedule(&vm_id, Step::AddFinished, lock);
-        Ok(vm)
-    }
-
-    /// For each template disk: the disk, the storage domain its copy goes to, its format;
-    /// refuses when a domain lacks the space for all the copies it would take.
-    fn plan_disks(
-        &self,
-        req: &Value,
-        template: &str,
-        clone: bool,
-    ) -> Result<Vec<(Value, String, String)>, Refusal> {
-        let empty = Vec::new();
-        let asked = req["disk_attachments"]["disk_attachment"]
-            .as_array()
-            .unwrap_or(&empty);
-        let disks = self
-            .writes
-            .template_disks
-            .get(template)
-            .cloned()
-            .unwrap_or_default();
-        for a in asked {
-            let id = a["disk"]["id"].as_str().unwrap_or_default();
-            if !disks.iter().any(|d| d["id"].as_str() == Some(id)) {
-                return Err(Refusal::not_found(id));
-            }
-        }
-        let mut plans = Vec::new();
-        let mut need: HashMap<String, u64> = HashMap::new();
-        for d in disks {
-            let wanted = asked
-                .iter()
-                .find(|a| a["disk"]["id"] == d["id"])
-                .map(|a| &a["disk"]);
-            let sd = wanted
-                .and_then(|w| w["storage_domains"]["storage_domain"][0]["id"].as_str())
-                .or(d["storage_domains"]["storage_domain"][0]["id"].as_str())
-                .unwrap_or_default()
-                .to_string();
-            let domain = self.find_ref("storagedomains", &json!({"id": sd}))?;
-            let format = wanted
-                .and_then(|w| w["format"].as_str())
-                .map(str::to_string)
-                .unwrap_or_else(|| {
-                    if clone {
-                        d["format"].as_str().unwrap_or("cow").to_string()
-                    } else {
-                        "cow".to_string()
-                    }
-                });
-            let total = need.entry(sd.clone()).or_default();
-            *total += bytes_of(&d["provisioned_size"]);
-            if bytes_of(&domain["available"]) < *total {
-                let sd_name = domain["name"].as_str().unwrap_or(&sd);
-                return Err(Refusal::conflict(&format!(
-                    "Cannot add VM. Low disk space on Storage Domain {sd_name}."
-                )));
-            }
-            plans.push((d, sd, format));
-        }
-        Ok(plans)
-    }
-
-    /// Takes `bytes` from a storage domain's `available` (gives them back when negative).
-    fn charge(&mut self, sd: &str, bytes: i128) {
-        let Some(domain) = self
-            .collections
-            .get_mut("storagedomains")
-            .and_then(|c| c.get_mut(sd))
-        else {
-            return;
-        };
-        for (key, sign) in [("available", -1), ("used", 1)] {
-            if domain.get(key).is_some() {
-                let v = (bytes_of(&domain[key]) as i128 + sign * bytes).max(0);
-                domain[key] = Value::String(v.to_string());
-            }
-        }
-    }
-
-    fn set_disk_status(&mut self, vm: &str, status: &str) {
-        let ids: Vec<String> = self
-            .writes
-            .vm_disks
-            .get(vm)
-            .map(|d| d.iter().map(|(id, _, _)| id.clone()).collect())
-            .unwrap_or_default();
-        if let Some(disks) = self.collections.get_mut("disks") {
-            for id in ids {
-                if let Some(d) = disks.get_mut(&id) {
-                    d["status"] = json!(status);
-                }
-            }
-        }
-    }
-
-    fn finish_add(&mut self, id: &str) {
-        let Ok(mut vm) = self.vm(id) else { return };
-        if vm["status"] != "image_locked" {
-            return;
-        }
-        vm["status"] = json!("down");
-        self.set_disk_status(id, "ok");
-        let name = vm["name"].as_str().unwrap_or_default().to_string();
-        let _ = self.put_described(
-            "vms",
-            vm,
-            53,
-            &format!("VM {name} creation has been completed."),
-        );
     }
 
     /// `POST vms/<id>/start`: `powering_up` on an up host of its cluster, `up` after the boot
@@ -545,41 +370,6 @@ impl SimState {
         }
         out
     }
-}
-
-/// A disk made for a new VM from a template disk: `locked` until the add finishes.
-fn new_disk(source: &Value, id: &str, alias: &str, sd: &str, format: &str) -> Value {
-    let mut disk = source.clone();
-    let fields = [
-        ("id", json!(id)),
-        ("href", json!(format!("{API}/disks/{id}"))),
-        ("name", json!(alias)),
-        ("alias", json!(alias)),
-        ("description", json!("")),
-        ("image_id", json!(derived_uuid(&["image", id]))),
-        ("format", json!(format)),
-        (
-            "sparse",
-            json!(if format == "cow" { "true" } else { "false" }),
-        ),
-        ("status", json!("locked")),
-        (
-            "storage_domains",
-            json!({"storage_domain": [reference("storagedomains", sd)]}),
-        ),
-        ("actions", json!({"link": []})),
-        ("link", json!([])),
-    ];
-    for (k, v) in fields {
-        disk[k] = v;
-    }
-    if let Some(m) = disk.as_object_mut() {
-        // A template disk's profile and quota belong to its own domain.
-        if source["storage_domains"]["storage_domain"][0]["id"].as_str() != Some(sd) {
-            m.remove("disk_profile");
-        }
-    }
-    disk
 }
 
 /// What the guest agent of an up VM reports: one NIC, its MAC and an IPv4 address, both

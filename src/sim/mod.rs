@@ -12,6 +12,7 @@
 //!   remove, tags), with [`lifecycle`] (the VM states and their timed transitions) and
 //!   [`templates`] (the templates every inventory serves).
 
+mod adding;
 pub mod control;
 pub mod engine;
 pub mod faults;

@@ -25,6 +25,7 @@ pub fn router(sim: Sim) -> Router<Sim> {
         .route("/sim/add", post(add))
         .route("/sim/remove", post(remove))
         .route("/sim/stats", get(stats))
+        .route("/sim/timing", post(set_timing))
         .route_layer(from_fn_with_state(sim, authorize))
 }
 
@@ -147,8 +148,27 @@ async fn remove(State(sim): State<Sim>, Json(r): Json<Remove>) -> Response {
     }
 }
 
+/// The delays of the VM lifecycle, in milliseconds; a missing one is left as it is.
+#[derive(Debug, Deserialize)]
+struct Timing {
+    image_lock_ms: Option<u64>,
+    boot_ms: Option<u64>,
+}
+
+async fn set_timing(State(sim): State<Sim>, Json(t): Json<Timing>) -> Response {
+    let mut state = sim.state.lock().expect("sim state");
+    if let Some(ms) = t.image_lock_ms {
+        state.writes.image_lock = std::time::Duration::from_millis(ms);
+    }
+    if let Some(ms) = t.boot_ms {
+        state.writes.boot = std::time::Duration::from_millis(ms);
+    }
+    StatusCode::NO_CONTENT.into_response()
+}
+
 async fn stats(State(sim): State<Sim>) -> Response {
-    let state = sim.state.lock().expect("sim state");
+    let mut state = sim.state.lock().expect("sim state");
+    state.settle();
     let counts: serde_json::Map<String, Value> = state
         .collections
         .iter()
@@ -159,6 +179,7 @@ async fn stats(State(sim): State<Sim>) -> Response {
         "last_event": state.next_event - 1,
         "events": state.events.len(),
         "counts": counts,
+        "vms_by_status": state.vms_by_status(),
     }))
     .into_response()
 }

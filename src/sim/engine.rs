@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use serde_json::{Value, json};
 
 use super::Sim;
@@ -25,8 +25,22 @@ pub fn router(sim: Sim) -> Router {
         .route("/ovirt-engine/api/options/ServerCPUList", get(server_cpus))
         .route("/ovirt-engine/api/events", get(events))
         .route("/ovirt-engine/api/events/{id}", get(event))
-        .route("/ovirt-engine/api/{collection}", get(list))
-        .route("/ovirt-engine/api/{collection}/{id}", get(one))
+        .route(
+            "/ovirt-engine/api/{collection}",
+            get(list).post(super::writes::create),
+        )
+        .route(
+            "/ovirt-engine/api/{collection}/{id}",
+            get(one).delete(super::writes::delete),
+        )
+        .route(
+            "/ovirt-engine/api/{collection}/{id}/{sub}",
+            get(super::writes::sub_list).post(super::writes::act),
+        )
+        .route(
+            "/ovirt-engine/api/{collection}/{id}/{sub}/{item}",
+            delete(super::writes::detach),
+        )
         .route_layer(from_fn_with_state(sim.clone(), authorize_and_fault));
     Router::new()
         .route("/ovirt-engine/sso/oauth/token", post(sso))
@@ -76,7 +90,9 @@ async fn authorize_and_fault(State(sim): State<Sim>, req: Request, next: Next) -
         .unwrap_or_default()
         .to_string();
     let (faults, known) = {
-        let state = sim.state.lock().expect("sim state");
+        let mut state = sim.state.lock().expect("sim state");
+        // Timed transitions (a new VM's image lock, a boot) land before anything is read.
+        state.settle();
         (
             sim.faults.lock().expect("faults").clone(),
             state.tokens.contains(&token),
@@ -133,7 +149,8 @@ async fn server_cpus(State(sim): State<Sim>) -> Response {
 }
 
 /// The subset of the engine's search language vmyard uses: `name=x` (with `*`), `status=x`,
-/// `type=N or type=M` (events), and `page N` (with `max`).
+/// `tag=x` (VMs carrying a tag of that name), `type=N or type=M` (events), and `page N`
+/// (with `max`).
 #[derive(Debug, Default)]
 struct Search {
     terms: Vec<(String, String)>,
@@ -177,6 +194,16 @@ impl Search {
             by_key.entry(k.as_str()).or_default().push(v.as_str());
         }
         by_key.iter().all(|(k, values)| {
+            if *k == "tag" {
+                // A VM's tags are inline, whether or not `follow=tags` shows them.
+                let tags = o["tags"]["tag"].as_array();
+                return tags.is_some_and(|tags| {
+                    tags.iter().any(|t| {
+                        let name = t["name"].as_str().unwrap_or_default();
+                        values.iter().any(|v| glob(v, name))
+                    })
+                });
+            }
             let field = match *k {
                 "type" => "code",
                 other => other,
@@ -188,7 +215,7 @@ impl Search {
 }
 
 /// Leaves out inlined sub-collections that `follow=` did not ask for, as the engine does.
-fn shape(mut o: Value, collection: &str, follow: &[&str]) -> Value {
+pub(crate) fn shape(mut o: Value, collection: &str, follow: &[&str]) -> Value {
     if let Some(map) = o.as_object_mut() {
         for key in followable(collection) {
             if !follow.contains(key) {
@@ -228,12 +255,18 @@ async fn list(
     };
     // Objects are serialized straight from the state; only those that must lose a
     // sub-collection `follow=` did not ask for are copied (a page of 1000 VMs is ~12 MB).
-    let everything = followable(&collection).iter().all(|f| follow.contains(f));
+    // The check is per object: the collector follows all but `tags` and
+    // `reported_devices`, which only the driver's VMs carry.
+    let unasked: Vec<&str> = followable(&collection)
+        .iter()
+        .copied()
+        .filter(|f| !follow.contains(f))
+        .collect();
     let items: Vec<std::borrow::Cow<'_, Value>> = matching
         .skip(skip)
         .take(max.unwrap_or(usize::MAX))
         .map(|o| {
-            if everything {
+            if unasked.iter().all(|k| o.get(k).is_none()) {
                 std::borrow::Cow::Borrowed(o)
             } else {
                 std::borrow::Cow::Owned(shape(o.clone(), &collection, &follow))
@@ -274,7 +307,14 @@ async fn one(
         .map(|f| f.split(',').collect())
         .unwrap_or_default();
     let state = sim.state.lock().expect("sim state");
-    match state.objects(&collection).and_then(|c| c.get(&id)) {
+    let found = state.objects(&collection).and_then(|c| c.get(&id));
+    // Template disks are kept out of the `disks` list, but served by id as the engine does.
+    let found = found.or_else(|| {
+        (collection == "disks")
+            .then(|| state.template_disk(&id))
+            .flatten()
+    });
+    match found {
         Some(o) => axum::Json(shape(o.clone(), &collection, &follow)).into_response(),
         None => fault(
             StatusCode::NOT_FOUND,

@@ -7,14 +7,21 @@
 //!   rules look for;
 //! - [`engine`]: the engine's HTTP API (SSO, collections, `follow`, `search`, `max`, `from`);
 //! - [`control`]: changes, faults and token expiry, behind a control token;
-//! - [`faults`]: what can be injected, at what rate.
+//! - [`faults`]: what can be injected, at what rate;
+//! - [`writes`]: the writes a machine driver needs (add a VM from a template, start, stop,
+//!   remove, tags), with [`lifecycle`] (the VM states and their timed transitions) and
+//!   [`templates`] (the templates every inventory serves).
 
+mod adding;
 pub mod control;
 pub mod engine;
 pub mod faults;
 pub mod fixtures;
 pub mod generate;
+pub mod lifecycle;
 pub mod state;
+pub mod templates;
+pub mod writes;
 
 use std::net::SocketAddr;
 use std::sync::atomic::AtomicU64;
@@ -82,7 +89,7 @@ impl RunningSim {
 impl Sim {
     /// A simulator over `source`.
     pub fn new(source: Source) -> Sim {
-        let state = match source {
+        let mut state = match source {
             Source::Fixtures => fixtures::state(),
             Source::Generated { vms, seed } => {
                 let g = generate::generate(generate::Scale::for_vms(vms), seed);
@@ -91,6 +98,7 @@ impl Sim {
                 SimState::new(root, cpus, g.collections, 1000)
             }
         };
+        state.seed_templates();
         Sim {
             state: Arc::new(Mutex::new(state)),
             faults: Arc::new(Mutex::new(Faults::default())),
@@ -126,6 +134,18 @@ impl Sim {
             .unwrap_or(0);
         state.put(collection, object, code)?;
         Ok(state.next_event - 1)
+    }
+
+    /// Sets how long a new VM stays `image_locked` and a started one `powering_up`.
+    pub fn set_timing(&self, image_lock_ms: u64, boot_ms: u64) {
+        let mut state = self.state.lock().expect("sim state");
+        state.writes.image_lock = Duration::from_millis(image_lock_ms);
+        state.writes.boot = Duration::from_millis(boot_ms);
+    }
+
+    /// Adds a template (no event, as for the inventory's own); returns its id.
+    pub fn add_template(&self, spec: &templates::TemplateSpec) -> String {
+        self.state.lock().expect("sim state").add_template(spec)
     }
 
     /// Serves the engine on `addr` over HTTPS until shutdown.

@@ -9,9 +9,14 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde_json::{Value, json};
 
+pub use super::lifecycle::WriteState;
+
 /// The collections served, with their singular key and the sub-collections `follow=` may
 /// inline.
-pub const SERVED: [(&str, &str, &[&str]); 9] = [
+///
+/// `templates` and `tags` serve the machine driver's writes; the collector lists neither.
+/// A VM's `tags` and `reported_devices` are kept inline like its other sub-collections.
+pub const SERVED: [(&str, &str, &[&str]); 11] = [
     ("datacenters", "data_center", &[]),
     ("clusters", "cluster", &[]),
     ("hosts", "host", &["network_attachments", "nics"]),
@@ -30,8 +35,12 @@ pub const SERVED: [(&str, &str, &[&str]); 9] = [
             "watchdogs",
             "cdroms",
             "nics",
+            "tags",
+            "reported_devices",
         ],
     ),
+    ("templates", "template", &["disk_attachments"]),
+    ("tags", "tag", &[]),
 ];
 
 /// The singular key of a collection.
@@ -70,6 +79,9 @@ pub struct SimState {
     pub tokens: HashSet<String>,
     /// The engine user and password that log in.
     pub credentials: (String, String),
+    /// What the machine driver's writes keep beside the collections: template disks,
+    /// the disks made for new VMs, timed transitions.
+    pub writes: WriteState,
 }
 
 /// The objects of a collection, by id, in the order the engine lists them.
@@ -104,6 +116,7 @@ impl SimState {
             event_history: 100_000,
             tokens: HashSet::new(),
             credentials: ("admin@internal".into(), "engine".into()),
+            writes: WriteState::default(),
         }
     }
 
@@ -154,23 +167,54 @@ impl SimState {
         object: Value,
         code: u32,
     ) -> Result<(), String> {
+        let name = object["name"]
+            .as_str()
+            .or(object["id"].as_str())
+            .unwrap_or_default()
+            .to_string();
+        self.put_described(
+            collection,
+            object,
+            code,
+            &format!("{collection} {name} changed"),
+        )
+    }
+
+    /// [`SimState::put`] with the event's description, as the engine words it.
+    pub fn put_described(
+        &mut self,
+        collection: &'static str,
+        object: Value,
+        code: u32,
+        description: &str,
+    ) -> Result<(), String> {
         let id = object["id"]
             .as_str()
             .ok_or("the object has no id")?
             .to_string();
         let refs = event_refs(collection, &id, &object);
         let refs: Vec<(&str, &str)> = refs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let name = object["name"].as_str().unwrap_or(&id).to_string();
         self.collections
             .entry(collection)
             .or_default()
             .insert(id.clone(), object);
-        self.log_event(code, &format!("{collection} {name} changed"), &refs);
+        self.log_event(code, description, &refs);
         Ok(())
     }
 
     /// Removes an object and logs `code`; returns whether it existed.
     pub fn remove(&mut self, collection: &'static str, id: &str, code: u32) -> bool {
+        self.remove_described(collection, id, code, &format!("{collection} {id} removed"))
+    }
+
+    /// [`SimState::remove`] with the event's description.
+    pub fn remove_described(
+        &mut self,
+        collection: &'static str,
+        id: &str,
+        code: u32,
+        description: &str,
+    ) -> bool {
         let Some(old) = self
             .collections
             .get_mut(collection)
@@ -180,7 +224,7 @@ impl SimState {
         };
         let refs = event_refs(collection, id, &old);
         let refs: Vec<(&str, &str)> = refs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        self.log_event(code, &format!("{collection} {id} removed"), &refs);
+        self.log_event(code, description, &refs);
         true
     }
 }

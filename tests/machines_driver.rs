@@ -80,7 +80,13 @@ fn named(engine: &TestEngine, name: &str) -> Vec<serde_json::Value> {
 
 fn first_cluster(engine: &TestEngine) -> String {
     let state = engine.sim.state.lock().unwrap();
-    state.objects("clusters").unwrap().keys().next().unwrap().clone()
+    state
+        .objects("clusters")
+        .unwrap()
+        .keys()
+        .next()
+        .unwrap()
+        .clone()
 }
 
 #[tokio::test]
@@ -103,8 +109,7 @@ async fn create_initialize_status_list_delete() {
     let vm = &named(&engine, "w-1")[0];
     assert_eq!(vm["initialization"]["host_name"], "w-1");
     assert_eq!(
-        vm["initialization"]["custom_script"],
-        "#cloud-config\nhostname: w-1\n",
+        vm["initialization"]["custom_script"], "#cloud-config\nhostname: w-1\n",
         "the machine name is put in the user data"
     );
     assert_eq!(vm["memory"], (2048u64 << 20).to_string());
@@ -133,7 +138,10 @@ async fn create_initialize_status_list_delete() {
     assert_eq!(st.addresses, up.addresses);
 
     let list = d.list_machines(&class_in_fixture).await.expect("list");
-    assert_eq!(list.get(&created.provider_id).map(String::as_str), Some("w-1"));
+    assert_eq!(
+        list.get(&created.provider_id).map(String::as_str),
+        Some("w-1")
+    );
 
     // Delete while up: stopped, then removed; a second delete is OK.
     let gone = d.delete_machine(&by_id).await.expect("deleted");
@@ -173,10 +181,15 @@ async fn foreign_vms_are_never_listed_adopted_or_deleted() {
     };
     let e = d.create_machine(&r).await.unwrap_err();
     assert_eq!(e.code, Code::AlreadyExists, "{e}");
-    assert_eq!(d.get_machine_status(&r).await.unwrap_err().code, Code::NotFound);
+    assert_eq!(
+        d.get_machine_status(&r).await.unwrap_err().code,
+        Code::NotFound
+    );
     assert!(d.list_machines(&c).await.unwrap().is_empty());
     // Deleting by name finds none of ours; by the foreign VM's id it is refused.
-    d.delete_machine(&r).await.expect("nothing of ours to delete");
+    d.delete_machine(&r)
+        .await
+        .expect("nothing of ours to delete");
     let by_id = MachineRequest {
         machine: MachineRef {
             name: "w-2".into(),
@@ -186,7 +199,11 @@ async fn foreign_vms_are_never_listed_adopted_or_deleted() {
     };
     let e = d.delete_machine(&by_id).await.unwrap_err();
     assert_eq!(e.code, Code::FailedPrecondition, "{e}");
-    assert_eq!(named(&engine, "w-2").len(), 1, "the foreign VM is still there");
+    assert_eq!(
+        named(&engine, "w-2").len(),
+        1,
+        "the foreign VM is still there"
+    );
     assert_eq!(named(&engine, "w-2x").len(), 1);
 
     // Two VMs of ours with one name: OutOfRange.
@@ -209,7 +226,10 @@ async fn foreign_vms_are_never_listed_adopted_or_deleted() {
         .is_success());
     let e = d.get_machine_status(&ours).await.unwrap_err();
     assert_eq!(e.code, Code::OutOfRange, "{e}");
-    assert_eq!(d.create_machine(&ours).await.unwrap_err().code, Code::OutOfRange);
+    assert_eq!(
+        d.create_machine(&ours).await.unwrap_err().code,
+        Code::OutOfRange
+    );
 }
 
 #[tokio::test]
@@ -285,11 +305,21 @@ async fn engine_answers_map_to_codes_with_the_exact_text() {
     assert_eq!(e.code, Code::NotFound, "{e}");
 
     // 5xx: Unavailable.
-    assert!(engine.control("faults", json!({"error_rate": 1.0})).await.is_success());
+    assert!(
+        engine
+            .control("faults", json!({"error_rate": 1.0}))
+            .await
+            .is_success()
+    );
     let e = d.list_machines(&c).await.unwrap_err();
     assert_eq!(e.code, Code::Unavailable, "{e}");
     // Slow: DeadlineExceeded after the call timeout.
-    assert!(engine.control("faults", json!({"latency_ms": 1500})).await.is_success());
+    assert!(
+        engine
+            .control("faults", json!({"latency_ms": 1500}))
+            .await
+            .is_success()
+    );
     let impatient = driver(
         &engine,
         dir.path(),

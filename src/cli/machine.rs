@@ -9,9 +9,9 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
+use super::ClientArgs;
 use super::client::Client;
 use super::output::{self, Format};
-use super::ClientArgs;
 use crate::machines::driver::ovirt::OvirtDriver;
 use crate::machines::driver::{Driver, ForeignClass, MachineRef, MachineRequest, VolumeSpec};
 use crate::machines::model::MachineClass;
@@ -111,13 +111,24 @@ pub enum ClassCommand {
 /// Runs a `machine`, `machineset` or `machineclass` command.
 pub async fn run_machine(command: MachineCommand, args: ClientArgs) -> anyhow::Result<ExitCode> {
     let client = Client::new(&args)?;
-    let columns = ["name", "class", "set", "phase", "provider_id", "operation", "error"];
+    let columns = [
+        "name",
+        "class",
+        "set",
+        "phase",
+        "provider_id",
+        "operation",
+        "error",
+    ];
     match command {
         MachineCommand::Ls { set, class } => {
             let mut path = "/api/v1/machines?".to_string();
             for (k, v) in [("set", set), ("class", class)] {
                 if let Some(v) = v {
-                    path.push_str(&format!("{k}={}&", form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()));
+                    path.push_str(&format!(
+                        "{k}={}&",
+                        form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
+                    ));
                 }
             }
             let list: Value = client.get(&path).await?;
@@ -172,18 +183,30 @@ pub async fn run_set(command: SetCommand, args: ClientArgs) -> anyhow::Result<Ex
     let answer: Value = match command {
         SetCommand::Ls => client.get("/api/v1/machinesets").await?,
         SetCommand::Show { name } => client.get(&format!("/api/v1/machinesets/{name}")).await?,
-        SetCommand::Create { name, class, replicas } => {
+        SetCommand::Create {
+            name,
+            class,
+            replicas,
+        } => {
             client
-                .post("/api/v1/machinesets", &json!({"name": name, "class": class, "replicas": replicas}))
+                .post(
+                    "/api/v1/machinesets",
+                    &json!({"name": name, "class": class, "replicas": replicas}),
+                )
                 .await?
         }
         SetCommand::Scale { name, replicas } => {
             client
-                .post(&format!("/api/v1/machinesets/{name}/scale"), &json!({"replicas": replicas}))
+                .post(
+                    &format!("/api/v1/machinesets/{name}/scale"),
+                    &json!({"replicas": replicas}),
+                )
                 .await?
         }
         SetCommand::Delete { name } => {
-            client.delete(&format!("/api/v1/machinesets/{name}")).await?;
+            client
+                .delete(&format!("/api/v1/machinesets/{name}"))
+                .await?;
             eprintln!("set {name}: deletion asked; its machines are being removed");
             return Ok(ExitCode::SUCCESS);
         }
@@ -198,13 +221,19 @@ pub async fn run_class(command: ClassCommand, args: ClientArgs) -> anyhow::Resul
     let columns = ["name", "provider", "cluster", "template", "source"];
     let answer: Value = match command {
         ClassCommand::Ls => client.get("/api/v1/machineclasses").await?,
-        ClassCommand::Show { name } => client.get(&format!("/api/v1/machineclasses/{name}")).await?,
+        ClassCommand::Show { name } => {
+            client
+                .get(&format!("/api/v1/machineclasses/{name}"))
+                .await?
+        }
         ClassCommand::Create { file } => {
             let class = read_class(&file)?;
             client.post("/api/v1/machineclasses", &class).await?
         }
         ClassCommand::Delete { name } => {
-            client.delete(&format!("/api/v1/machineclasses/{name}")).await?;
+            client
+                .delete(&format!("/api/v1/machineclasses/{name}"))
+                .await?;
             eprintln!("class {name} deleted");
             return Ok(ExitCode::SUCCESS);
         }
@@ -215,9 +244,11 @@ pub async fn run_class(command: ClassCommand, args: ClientArgs) -> anyhow::Resul
 
 /// Reads one class from a TOML or JSON file.
 fn read_class(file: &std::path::Path) -> anyhow::Result<MachineClass> {
-    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let class: MachineClass = if text.trim_start().starts_with('{') {
-        serde_json::from_str(&text).with_context(|| format!("{}: not a machine class", file.display()))?
+        serde_json::from_str(&text)
+            .with_context(|| format!("{}: not a machine class", file.display()))?
     } else {
         toml::from_str(&text).with_context(|| format!("{}: not a machine class", file.display()))?
     };
@@ -250,7 +281,12 @@ pub struct DriverArgs {
     #[arg(value_enum)]
     method: Method,
     /// The config file whose classes and providers are used.
-    #[arg(long, short, default_value = "/etc/vmyard/vmyard.toml", env = "VMYARD_CONFIG")]
+    #[arg(
+        long,
+        short,
+        default_value = "/etc/vmyard/vmyard.toml",
+        env = "VMYARD_CONFIG"
+    )]
     config: PathBuf,
     /// The class, by name in the config's `[[machines.classes]]`...
     #[arg(long)]
@@ -279,18 +315,24 @@ pub struct DriverArgs {
 pub async fn run_driver(args: DriverArgs) -> anyhow::Result<ExitCode> {
     let config = crate::config::load_file(&args.config)?;
     let input = || -> anyhow::Result<Value> {
-        let file = args.input.as_ref().context("this method reads --input FILE")?;
-        let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+        let file = args
+            .input
+            .as_ref()
+            .context("this method reads --input FILE")?;
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read {}", file.display()))?;
         serde_json::from_str(&text).with_context(|| format!("{}: not JSON", file.display()))
     };
     let answer = match args.method {
         Method::VolumeIds => {
-            let specs: Vec<VolumeSpec> = serde_json::from_value(input()?).context("volume specs")?;
+            let specs: Vec<VolumeSpec> =
+                serde_json::from_value(input()?).context("volume specs")?;
             let ids = crate::machines::driver::volumes::volume_ids(&specs);
             Ok(json!({ "volume_ids": ids }))
         }
         Method::MigrateClass => {
-            let foreign: ForeignClass = serde_json::from_value(input()?).context("foreign class")?;
+            let foreign: ForeignClass =
+                serde_json::from_value(input()?).context("foreign class")?;
             let provider = args
                 .provider
                 .clone()
@@ -315,11 +357,17 @@ pub async fn run_driver(args: DriverArgs) -> anyhow::Result<ExitCode> {
                 .iter()
                 .find(|p| p.name == class.provider)
                 .with_context(|| format!("the config has no provider {}", class.provider))?;
-            let driver = OvirtDriver::new(provider, crate::machines::controller::engines::timing(&config))?;
+            let driver = OvirtDriver::new(
+                provider,
+                crate::machines::controller::engines::timing(&config),
+            )?;
             let machine = || -> anyhow::Result<MachineRequest> {
                 Ok(MachineRequest {
                     machine: MachineRef {
-                        name: args.machine.clone().context("this method needs --machine NAME")?,
+                        name: args
+                            .machine
+                            .clone()
+                            .context("this method needs --machine NAME")?,
                         provider_id: args.provider_id.clone(),
                     },
                     class: class.clone(),
@@ -327,10 +375,19 @@ pub async fn run_driver(args: DriverArgs) -> anyhow::Result<ExitCode> {
             };
             match method {
                 Method::Create => driver.create_machine(&machine()?).await.map(|r| json!(r)),
-                Method::Initialize => driver.initialize_machine(&machine()?).await.map(|r| json!(r)),
+                Method::Initialize => driver
+                    .initialize_machine(&machine()?)
+                    .await
+                    .map(|r| json!(r)),
                 Method::Delete => driver.delete_machine(&machine()?).await.map(|r| json!(r)),
-                Method::Status => driver.get_machine_status(&machine()?).await.map(|r| json!(r)),
-                Method::List => driver.list_machines(&class).await.map(|r| json!({ "machine_list": r })),
+                Method::Status => driver
+                    .get_machine_status(&machine()?)
+                    .await
+                    .map(|r| json!(r)),
+                Method::List => driver
+                    .list_machines(&class)
+                    .await
+                    .map(|r| json!({ "machine_list": r })),
                 Method::VolumeIds | Method::MigrateClass => unreachable!("handled above"),
             }
         }

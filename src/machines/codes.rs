@@ -11,7 +11,17 @@ use serde::{Deserialize, Serialize};
 
 /// A contract code, 0 to 17, in the order and with the names of the contract.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
 )]
 pub enum Code {
     /// 0: not an error.

@@ -55,7 +55,9 @@ pub fn classes(config: &Config, store: &Store) -> Result<Vec<ClassEntry>, StoreE
 
 /// One class by name.
 pub fn class(config: &Config, store: &Store, name: &str) -> Result<Option<ClassEntry>, StoreError> {
-    Ok(classes(config, store)?.into_iter().find(|e| e.class.name == name))
+    Ok(classes(config, store)?
+        .into_iter()
+        .find(|e| e.class.name == name))
 }
 
 /// Why a command was refused.
@@ -92,7 +94,11 @@ fn check_name(what: &str, name: &str) -> Result<(), CommandError> {
 }
 
 /// Makes a class through the API.
-pub fn create_class(config: &Config, store: &Store, class: MachineClass) -> Result<(), CommandError> {
+pub fn create_class(
+    config: &Config,
+    store: &Store,
+    class: MachineClass,
+) -> Result<(), CommandError> {
     class.check()?;
     if !config.providers.iter().any(|p| p.name == class.provider) {
         return Err(CommandError::Invalid(format!(
@@ -124,7 +130,8 @@ pub fn delete_class(config: &Config, store: &Store, name: &str) -> Result<(), Co
         Some(_) => {}
     }
     let mut txn = store.write()?;
-    let used = !txn_ids::<Machine>(&txn, name)?.is_empty() || !txn_ids::<MachineSet>(&txn, name)?.is_empty();
+    let used = !txn_ids::<Machine>(&txn, name)?.is_empty()
+        || !txn_ids::<MachineSet>(&txn, name)?.is_empty();
     if used {
         return Err(CommandError::Conflict(format!(
             "class {name} is used by machines or sets; delete them first"
@@ -135,19 +142,29 @@ pub fn delete_class(config: &Config, store: &Store, name: &str) -> Result<(), Co
     Ok(())
 }
 
-fn txn_ids<T: crate::store::Record>(txn: &crate::store::WriteTxn, class: &str) -> Result<Vec<String>, StoreError> {
+fn txn_ids<T: crate::store::Record>(
+    txn: &crate::store::WriteTxn,
+    class: &str,
+) -> Result<Vec<String>, StoreError> {
     txn.ids_by::<T>("class", class)
 }
 
 /// Declares a machine of `class` (not in a set).
-pub fn create_machine(config: &Config, store: &Store, name: &str, class: &str) -> Result<Machine, CommandError> {
+pub fn create_machine(
+    config: &Config,
+    store: &Store,
+    name: &str,
+    class: &str,
+) -> Result<Machine, CommandError> {
     check_name("machine", name)?;
     if self::class(config, store, class)?.is_none() {
         return Err(CommandError::NotFound(format!("no class named {class}")));
     }
     let mut txn = store.write()?;
     if txn.get::<Machine>(name)?.is_some() {
-        return Err(CommandError::Conflict(format!("a machine named {name} exists")));
+        return Err(CommandError::Conflict(format!(
+            "a machine named {name} exists"
+        )));
     }
     let machine = Machine::new(name, class, None, jiff::Timestamp::now());
     txn.upsert(name, &machine)?;
@@ -177,7 +194,13 @@ pub fn delete_machine(store: &Store, name: &str) -> Result<(), CommandError> {
 }
 
 /// Declares a machine set.
-pub fn create_set(config: &Config, store: &Store, name: &str, class: &str, replicas: u32) -> Result<MachineSet, CommandError> {
+pub fn create_set(
+    config: &Config,
+    store: &Store,
+    name: &str,
+    class: &str,
+    replicas: u32,
+) -> Result<MachineSet, CommandError> {
     check_name("set", name)?;
     if name.len() > 57 {
         return Err(CommandError::Invalid(format!(
@@ -224,7 +247,9 @@ pub fn scale_set(store: &Store, name: &str, replicas: u32) -> Result<MachineSet,
         return Err(CommandError::NotFound(format!("no set named {name}")));
     };
     if set.deleting {
-        return Err(CommandError::Conflict(format!("set {name} is being deleted")));
+        return Err(CommandError::Conflict(format!(
+            "set {name} is being deleted"
+        )));
     }
     set.replicas = replicas;
     txn.upsert(name, &set)?;

@@ -215,6 +215,11 @@ impl Sim {
             let Some((id, vm)) = vms.iter().nth(pick) else {
                 return;
             };
+            // VMs that carry tags belong to someone's automation (vmyard's machines among
+            // them): the churn leaves them to it.
+            if vm["tags"]["tag"].as_array().is_some_and(|t| !t.is_empty()) {
+                return;
+            }
             let cluster = vm["cluster"]["id"].as_str().unwrap_or_default().to_string();
             let hosts: Vec<String> = state
                 .objects("hosts")

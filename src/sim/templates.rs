@@ -260,7 +260,7 @@ pub(crate) fn new_vm(
         "actions": {"link": VM_ACTIONS.iter().map(rel).collect::<Vec<_>>()},
         "name": name,
         "description": req["description"].as_str().unwrap_or(""),
-        "comment": "",
+        "comment": req["comment"].as_str().unwrap_or(""),
         "href": base,
         "id": id,
         "bios": template["bios"].clone(),

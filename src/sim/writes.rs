@@ -141,6 +141,12 @@ pub async fn act(
     let done = match action.as_str() {
         "start" => state.start_vm(&id),
         "stop" | "shutdown" => state.stop_vm(&id),
+        "nics" => {
+            return match state.add_nic(&id, &req) {
+                Ok(nic) => (StatusCode::CREATED, axum::Json(nic)).into_response(),
+                Err(r) => r.into_response(),
+            };
+        }
         "tags" => {
             return match state.attach_tag(&id, &req) {
                 Ok(tag) => (StatusCode::CREATED, axum::Json(tag)).into_response(),
@@ -206,6 +212,60 @@ impl SimState {
             }
         }
         Ok(())
+    }
+
+    /// `POST vms/<id>/nics` with `{name, interface?, vnic_profile?: {id|name}}`: adds a NIC
+    /// and logs event 932 (NIC added), which the collector follows.
+    pub fn add_nic(&mut self, vm_id: &str, req: &Value) -> Result<Value, Refusal> {
+        let mut vm = self.vm(vm_id)?;
+        let name = req["name"]
+            .as_str()
+            .filter(|n| !n.is_empty())
+            .ok_or_else(|| Refusal::incomplete("Nic [name]"))?
+            .to_string();
+        let mut nics: Vec<Value> = vm["nics"]["nic"].as_array().cloned().unwrap_or_default();
+        if nics
+            .iter()
+            .any(|n| n["name"].as_str() == Some(name.as_str()))
+        {
+            return Err(Refusal::conflict(
+                "Cannot add Interface. The VM Network Interface name is already in use.",
+            ));
+        }
+        let nic_id = self.mint_id("nic", vm_id);
+        let mac = format!(
+            "56:6f:{}:{}:{}:{}",
+            &nic_id[0..2],
+            &nic_id[2..4],
+            &nic_id[4..6],
+            &nic_id[6..8]
+        );
+        let mut nic = json!({
+            "name": name,
+            "id": nic_id,
+            "href": format!("{API}/vms/{vm_id}/nics/{nic_id}"),
+            "interface": req["interface"].as_str().unwrap_or("virtio"),
+            "linked": "true",
+            "plugged": "true",
+            "mac": {"address": mac},
+            "vm": reference("vms", vm_id),
+        });
+        if req["vnic_profile"].is_object() {
+            let profile = self.find_ref("vnicprofiles", &req["vnic_profile"])?;
+            let pid = profile["id"].as_str().unwrap_or_default();
+            nic["vnic_profile"] = reference("vnicprofiles", pid);
+        }
+        nics.push(nic.clone());
+        vm["nics"] = json!({ "nic": nics });
+        let vm_name = vm["name"].as_str().unwrap_or_default().to_string();
+        self.put_described(
+            "vms",
+            vm,
+            932,
+            &format!("Interface {name} (VirtIO) was plugged to VM {vm_name}."),
+        )
+        .map_err(|e| Refusal::not_found(&e))?;
+        Ok(nic)
     }
 
     /// `POST vms/<id>/tags` with `{"name"}` or `{"id"}`: attaches an existing tag; returns

@@ -457,7 +457,11 @@ impl WriteTxn {
 
     /// The ids of the records whose index `index` holds `scoped_value`, as this
     /// transaction sees them (for checks that must not race a concurrent write).
-    pub fn ids_by<T: Record>(&self, index: &str, scoped_value: &str) -> Result<Vec<String>, StoreError> {
+    pub fn ids_by<T: Record>(
+        &self,
+        index: &str,
+        scoped_value: &str,
+    ) -> Result<Vec<String>, StoreError> {
         let name = index_name(T::KIND);
         let table = self
             .txn

@@ -118,10 +118,7 @@ impl Engines {
             return false;
         };
         let frozen = reach.failing_since.is_some_and(|since| {
-            jiff::Timestamp::now()
-                .duration_since(since)
-                .unsigned_abs()
-                >= after
+            jiff::Timestamp::now().duration_since(since).unsigned_abs() >= after
         });
         if frozen && !reach.frozen {
             tracing::warn!(provider, "machines: frozen until the engine answers again");

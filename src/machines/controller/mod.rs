@@ -75,7 +75,11 @@ impl MachinesHandle {
 }
 
 /// Starts the controller.
-pub fn spawn(live: LiveConfig, store: Store, shutdown: Shutdown) -> (MachinesHandle, JoinHandle<()>) {
+pub fn spawn(
+    live: LiveConfig,
+    store: Store,
+    shutdown: Shutdown,
+) -> (MachinesHandle, JoinHandle<()>) {
     let handle = MachinesHandle::default();
     let ctx = Arc::new(Context {
         store,
@@ -158,7 +162,12 @@ type Due = Vec<(String, Option<super::model::MachineClass>, step::Action)>;
 fn round(ctx: &Context, busy: &HashSet<String>) -> Result<Due, StoreError> {
     let config = ctx.live.current();
     let classes = classes(&config, &ctx.store)?;
-    let class_of = |name: &str| classes.iter().find(|e| e.class.name == name).map(|e| e.class.clone());
+    let class_of = |name: &str| {
+        classes
+            .iter()
+            .find(|e| e.class.name == name)
+            .map(|e| e.class.clone())
+    };
     plan_sets(&ctx.store)?;
     let now = jiff::Timestamp::now();
     let machines = ctx.store.read()?.list::<Machine>()?;
@@ -169,9 +178,10 @@ fn round(ctx: &Context, busy: &HashSet<String>) -> Result<Due, StoreError> {
             continue;
         }
         let class = class_of(&m.class);
-        let frozen = class
-            .as_ref()
-            .is_some_and(|c| ctx.engines.frozen(&c.provider, config.machines.freeze_after.0));
+        let frozen = class.as_ref().is_some_and(|c| {
+            ctx.engines
+                .frozen(&c.provider, config.machines.freeze_after.0)
+        });
         if !frozen && let Some(why) = step::timed_out(&m, now, &config) {
             tracing::warn!(machine = %m.name, "machine failed: {why}");
             step::update(&ctx.store, &m.name, |m| {
@@ -232,7 +242,10 @@ fn plan_sets(store: &Store) -> Result<(), StoreError> {
                     break candidate;
                 }
             };
-            txn.upsert(&name, &Machine::new(&name, &set.class, Some(&set.name), now))?;
+            txn.upsert(
+                &name,
+                &Machine::new(&name, &set.class, Some(&set.name), now),
+            )?;
             changed = true;
         }
     }

@@ -118,7 +118,13 @@ mod tests {
     #[test]
     fn grows_to_the_replicas() {
         let a = machine("s-a", Phase::Running, 1);
-        assert_eq!(plan(&set(3), &[&a]), Plan { add: 2, remove: vec![] });
+        assert_eq!(
+            plan(&set(3), &[&a]),
+            Plan {
+                add: 2,
+                remove: vec![]
+            }
+        );
         assert_eq!(plan(&set(1), &[&a]), Plan::default());
     }
 
@@ -138,7 +144,13 @@ mod tests {
         let mut going = machine("s-going", Phase::Terminating, 1);
         going.deletion_requested = Some(at(9));
         let a = machine("s-a", Phase::Running, 2);
-        assert_eq!(plan(&set(2), &[&going, &a]), Plan { add: 1, remove: vec![] });
+        assert_eq!(
+            plan(&set(2), &[&going, &a]),
+            Plan {
+                add: 1,
+                remove: vec![]
+            }
+        );
     }
 
     #[test]
@@ -157,7 +169,10 @@ mod tests {
         assert_eq!(p.add, 1);
         let coming = machine("s-new", Phase::Pending, 4);
         let p = plan(&set(3), &[&coming, &f2, &ok]);
-        assert!(p.remove.is_empty(), "the replacement is still coming up: {p:?}");
+        assert!(
+            p.remove.is_empty(),
+            "the replacement is still coming up: {p:?}"
+        );
         assert_eq!(p.add, 0);
     }
 

@@ -74,7 +74,11 @@ pub fn timed_out(m: &Machine, now: jiff::Timestamp, config: &Config) -> Option<S
 }
 
 /// Applies `change` to the machine as it is in the store now; nothing when it is gone.
-pub fn update(store: &Store, name: &str, change: impl FnOnce(&mut Machine)) -> Result<(), StoreError> {
+pub fn update(
+    store: &Store,
+    name: &str,
+    change: impl FnOnce(&mut Machine),
+) -> Result<(), StoreError> {
     let mut txn = store.write()?;
     let Some(mut m) = txn.get::<Machine>(name)?.map(|s| s.value) else {
         return Ok(());
@@ -84,7 +88,12 @@ pub fn update(store: &Store, name: &str, change: impl FnOnce(&mut Machine)) -> R
     txn.commit()
 }
 
-fn op(kind: OperationType, state: OperationState, description: String, code: Option<Code>) -> Operation {
+fn op(
+    kind: OperationType,
+    state: OperationState,
+    description: String,
+    code: Option<Code>,
+) -> Operation {
     Operation {
         kind,
         state,
@@ -103,7 +112,12 @@ fn failed(m: &mut Machine, kind: OperationType, e: &MachineError) {
     if kind == OperationType::Create && m.phase == Phase::Creating {
         m.enter(Phase::CrashLoopBackOff, now);
     }
-    m.record(op(kind, OperationState::Failed, e.to_string(), Some(e.code)));
+    m.record(op(
+        kind,
+        OperationState::Failed,
+        e.to_string(),
+        Some(e.code),
+    ));
 }
 
 fn succeeded(m: &mut Machine, kind: OperationType, description: String) {
@@ -113,14 +127,22 @@ fn succeeded(m: &mut Machine, kind: OperationType, description: String) {
 }
 
 /// Runs `action` for machine `name` of `class`.
-pub async fn run(ctx: &Context, name: &str, class: Option<MachineClass>, action: Action) -> Result<(), StoreError> {
+pub async fn run(
+    ctx: &Context,
+    name: &str,
+    class: Option<MachineClass>,
+    action: Action,
+) -> Result<(), StoreError> {
     let Some(machine) = ctx.store.read()?.get::<Machine>(name)?.map(|s| s.value) else {
         return Ok(());
     };
     let Some(class) = class else {
         let e = MachineError::new(
             Code::InvalidArgument,
-            format!("class {} does not exist; the machine waits for it", machine.class),
+            format!(
+                "class {} does not exist; the machine waits for it",
+                machine.class
+            ),
         );
         return update(&ctx.store, name, |m| failed(m, kind_of(action), &e));
     };
@@ -148,7 +170,8 @@ pub async fn run(ctx: &Context, name: &str, class: Option<MachineClass>, action:
                     m.last_known_state = Some(s.state);
                     m.enter(Phase::Running, jiff::Timestamp::now());
                     succeeded(m, OperationType::Initialize, "started; the VM is up".into());
-                    m.retry_after = Some(jiff::Timestamp::now() + config.machines.health_interval.0);
+                    m.retry_after =
+                        Some(jiff::Timestamp::now() + config.machines.health_interval.0);
                 }
                 Err(e) if e.code == Code::NotFound => {
                     // The VM went away before it came up: make it again.
@@ -166,7 +189,9 @@ pub async fn run(ctx: &Context, name: &str, class: Option<MachineClass>, action:
             update(&ctx.store, name, |m| health(m, r, every))
         }
         Action::Delete => {
-            update(&ctx.store, name, |m| m.enter(Phase::Terminating, jiff::Timestamp::now()))?;
+            update(&ctx.store, name, |m| {
+                m.enter(Phase::Terminating, jiff::Timestamp::now())
+            })?;
             let r = driver.delete_machine(&req).await;
             ctx.engines.observe(provider, r.as_ref().map(|_| ()));
             match r {
@@ -209,7 +234,11 @@ async fn create(
                 m.addresses = s.addresses;
                 m.last_known_state = Some(s.state);
                 m.enter(Phase::Running, jiff::Timestamp::now());
-                succeeded(m, OperationType::Create, "adopted its VM, already up".into());
+                succeeded(
+                    m,
+                    OperationType::Create,
+                    "adopted its VM, already up".into(),
+                );
             });
         }
         Err(e) if matches!(e.code, Code::NotFound | Code::Uninitialized) => {}
@@ -242,7 +271,12 @@ fn health(
     match r {
         Ok(s) => {
             if m.phase != Phase::Running {
-                m.record(op(OperationType::HealthCheck, OperationState::Successful, "the VM is up again".into(), None));
+                m.record(op(
+                    OperationType::HealthCheck,
+                    OperationState::Successful,
+                    "the VM is up again".into(),
+                    None,
+                ));
             }
             m.enter(Phase::Running, now);
             m.addresses = s.addresses;
@@ -252,7 +286,12 @@ fn health(
         }
         Err(e) if matches!(e.code, Code::NotFound | Code::Uninitialized) => {
             if m.phase != Phase::Unknown {
-                m.record(op(OperationType::HealthCheck, OperationState::Failed, e.to_string(), Some(e.code)));
+                m.record(op(
+                    OperationType::HealthCheck,
+                    OperationState::Failed,
+                    e.to_string(),
+                    Some(e.code),
+                ));
             }
             m.enter(Phase::Unknown, now);
             m.retry_after = Some(now + every.min(Duration::from_secs(10)));

@@ -43,8 +43,13 @@ pub async fn sweep(ctx: &Context) -> SweepReport {
     let min_age = config.machines.orphan_min_age.0;
     for entry in all {
         let class = entry.class;
-        if ctx.engines.frozen(&class.provider, config.machines.freeze_after.0) {
-            report.skipped.push(format!("{}: engine frozen", class.name));
+        if ctx
+            .engines
+            .frozen(&class.provider, config.machines.freeze_after.0)
+        {
+            report
+                .skipped
+                .push(format!("{}: engine frozen", class.name));
             continue;
         }
         let driver = match ctx.engines.driver(&config, &class.provider) {
@@ -55,7 +60,8 @@ pub async fn sweep(ctx: &Context) -> SweepReport {
             }
         };
         let listed = driver.list_machines(&class).await;
-        ctx.engines.observe(&class.provider, listed.as_ref().map(|_| ()));
+        ctx.engines
+            .observe(&class.provider, listed.as_ref().map(|_| ()));
         let listed = match listed {
             Ok(l) => l,
             Err(e) => {
@@ -71,7 +77,10 @@ pub async fn sweep(ctx: &Context) -> SweepReport {
                 continue;
             }
         };
-        let names: HashSet<&str> = machines.iter().map(|(_, m)| m.value.name.as_str()).collect();
+        let names: HashSet<&str> = machines
+            .iter()
+            .map(|(_, m)| m.value.name.as_str())
+            .collect();
         let ids: HashSet<&str> = machines
             .iter()
             .filter_map(|(_, m)| m.value.provider_id.as_deref())
@@ -82,7 +91,12 @@ pub async fn sweep(ctx: &Context) -> SweepReport {
             }
             let Some(id) = vm_id(pid) else { continue };
             let old_enough = match driver.created_at(id).await {
-                Ok(Some(created)) => jiff::Timestamp::now().duration_since(created).unsigned_abs() >= min_age,
+                Ok(Some(created)) => {
+                    jiff::Timestamp::now()
+                        .duration_since(created)
+                        .unsigned_abs()
+                        >= min_age
+                }
                 _ => false,
             };
             if !old_enough {

@@ -31,7 +31,10 @@ pub fn convert(foreign: &ForeignClass, provider: &str) -> DriverResult<MachineCl
     }
     let spec = &foreign.spec;
     let text = |key: &str| spec[key].as_str().map(str::to_string);
-    let number = |v: &Value| v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok()));
+    let number = |v: &Value| {
+        v.as_u64()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+    };
     let missing = |key: &str| {
         MachineError::new(
             Code::InvalidArgument,

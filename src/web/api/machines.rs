@@ -151,7 +151,12 @@ pub async fn machines(
     Ok(Json(
         all.into_iter()
             .map(|(_, m)| m.value)
-            .filter(|m| filter.set.as_ref().is_none_or(|s| m.set.as_ref() == Some(s)))
+            .filter(|m| {
+                filter
+                    .set
+                    .as_ref()
+                    .is_none_or(|s| m.set.as_ref() == Some(s))
+            })
             .filter(|m| filter.class.as_ref().is_none_or(|c| &m.class == c))
             .filter(|m| filter.phase.as_ref().is_none_or(|p| m.phase.as_str() == p))
             .map(|m| view(&app, m))
@@ -238,7 +243,11 @@ fn set_view(all: &[Machine], set: MachineSet) -> SetView {
 /// Every set, with replicas wanted and ready.
 pub fn sets_view(app: &AppState) -> Result<Vec<SetView>, ApiError> {
     let r = app.store.read()?;
-    let machines: Vec<Machine> = r.list::<Machine>()?.into_iter().map(|(_, m)| m.value).collect();
+    let machines: Vec<Machine> = r
+        .list::<Machine>()?
+        .into_iter()
+        .map(|(_, m)| m.value)
+        .collect();
     Ok(r.list::<MachineSet>()?
         .into_iter()
         .map(|(_, s)| set_view(&machines, s.value))
@@ -286,7 +295,13 @@ pub async fn create_set(
     State(app): State<AppState>,
     ApiJson(new): ApiJson<NewSet>,
 ) -> Result<(StatusCode, Json<MachineSet>), ApiError> {
-    let s = commands::create_set(&app.config.current(), &app.store, &new.name, &new.class, new.replicas)?;
+    let s = commands::create_set(
+        &app.config.current(),
+        &app.store,
+        &new.name,
+        &new.class,
+        new.replicas,
+    )?;
     Ok((StatusCode::CREATED, Json(s)))
 }
 
@@ -307,7 +322,11 @@ pub async fn scale_set(
     Path(name): Path<String>,
     ApiJson(scale): ApiJson<Scale>,
 ) -> Result<Json<MachineSet>, ApiError> {
-    Ok(Json(commands::scale_set(&app.store, &name, scale.replicas)?))
+    Ok(Json(commands::scale_set(
+        &app.store,
+        &name,
+        scale.replicas,
+    )?))
 }
 
 /// Deletes a machine set and its machines (`operator`).

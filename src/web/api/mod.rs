@@ -105,15 +105,27 @@ pub fn register(r: Routes) -> Routes {
         .get("/api/v1/machineclasses", viewer, machines::classes)
         .post("/api/v1/machineclasses", operator, machines::create_class)
         .get("/api/v1/machineclasses/{name}", viewer, machines::class)
-        .delete("/api/v1/machineclasses/{name}", operator, machines::delete_class)
+        .delete(
+            "/api/v1/machineclasses/{name}",
+            operator,
+            machines::delete_class,
+        )
         .get("/api/v1/machines", viewer, machines::machines)
         .post("/api/v1/machines", operator, machines::create_machine)
         .get("/api/v1/machines/{name}", viewer, machines::machine)
-        .delete("/api/v1/machines/{name}", operator, machines::delete_machine)
+        .delete(
+            "/api/v1/machines/{name}",
+            operator,
+            machines::delete_machine,
+        )
         .get("/api/v1/machinesets", viewer, machines::sets)
         .post("/api/v1/machinesets", operator, machines::create_set)
         .get("/api/v1/machinesets/{name}", viewer, machines::set)
-        .post("/api/v1/machinesets/{name}/scale", operator, machines::scale_set)
+        .post(
+            "/api/v1/machinesets/{name}/scale",
+            operator,
+            machines::scale_set,
+        )
         .delete("/api/v1/machinesets/{name}", operator, machines::delete_set)
         .get("/api/v1/status", viewer, system::status)
         .get("/api/v1/whoami", viewer, system::whoami)

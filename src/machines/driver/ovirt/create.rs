@@ -58,9 +58,7 @@ pub(super) async fn create_machine(
     }
     d.ensure_tags(class).await?;
     let body = d.vm_body(name, class).await?;
-    let created = d
-        .post(&format!("vms?clone={}", class.clone), &body)
-        .await?;
+    let created = d.post(&format!("vms?clone={}", class.clone), &body).await?;
     let vm = VmView::parse(&created).ok_or_else(|| {
         MachineError::new(Code::Internal, "the engine created a VM without an id")
     })?;
@@ -80,9 +78,9 @@ fn answer(vm: &VmView) -> CreateMachineResponse {
 /// `{"id": x}` for an engine id, `{"name": x}` for anything else.
 fn reference(x: &str) -> Value {
     let is_uuid = x.len() == 36
-        && x.chars()
-            .enumerate()
-            .all(|(i, c)| matches!(i, 8 | 13 | 18 | 23) == (c == '-') && (c == '-' || c.is_ascii_hexdigit()));
+        && x.chars().enumerate().all(|(i, c)| {
+            matches!(i, 8 | 13 | 18 | 23) == (c == '-') && (c == '-' || c.is_ascii_hexdigit())
+        });
     if is_uuid {
         json!({ "id": x })
     } else {

@@ -28,9 +28,14 @@ pub fn from_engine(e: &EngineError) -> MachineError {
 /// Whether a refusal is about space or quota, which waiting does not cure.
 fn exhausted(detail: &str) -> bool {
     let d = detail.to_ascii_lowercase();
-    ["disk space", "quota", "storage domain is full", "not enough"]
-        .iter()
-        .any(|w| d.contains(w))
+    [
+        "disk space",
+        "quota",
+        "storage domain is full",
+        "not enough",
+    ]
+    .iter()
+    .any(|w| d.contains(w))
 }
 
 /// Whether the engine refused because the VM is locked (an image being copied).
@@ -59,13 +64,22 @@ mod tests {
             (fault(403, ""), Code::PermissionDenied),
             (fault(500, ""), Code::Unavailable),
             (fault(503, ""), Code::Unavailable),
-            (fault(400, "Vm [name] required for add"), Code::InvalidArgument),
             (
-                fault(409, "[Cannot run VM. VM is locked. Please try again in a few minutes.]"),
+                fault(400, "Vm [name] required for add"),
+                Code::InvalidArgument,
+            ),
+            (
+                fault(
+                    409,
+                    "[Cannot run VM. VM is locked. Please try again in a few minutes.]",
+                ),
                 Code::Aborted,
             ),
             (
-                fault(409, "[Cannot add VM. Low disk space on Storage Domain data.]"),
+                fault(
+                    409,
+                    "[Cannot add VM. Low disk space on Storage Domain data.]",
+                ),
                 Code::ResourceExhausted,
             ),
             (EngineError::Transport("refused".into()), Code::Unavailable),
@@ -73,7 +87,10 @@ mod tests {
                 EngineError::Timeout(Duration::from_secs(1)),
                 Code::DeadlineExceeded,
             ),
-            (EngineError::Login("bad password".into()), Code::Unauthenticated),
+            (
+                EngineError::Login("bad password".into()),
+                Code::Unauthenticated,
+            ),
             (
                 EngineError::Malformed {
                     path: "vms".into(),

@@ -48,7 +48,12 @@ pub(super) async fn get_machine_status(
     if vm.status != "up" {
         return Err(MachineError::new(
             Code::Uninitialized,
-            format!("VM {} ({}) is {}, not up", vm.name, provider_id(&vm.id), vm.status),
+            format!(
+                "VM {} ({}) is {}, not up",
+                vm.name,
+                provider_id(&vm.id),
+                vm.status
+            ),
         ));
     }
     Ok(status(&vm))
@@ -111,17 +116,27 @@ pub(super) async fn delete_machine(
     let vm = match &req.machine.provider_id {
         Some(pid) => {
             let id = crate::machines::driver::vm_id(pid).ok_or_else(|| {
-                MachineError::new(Code::InvalidArgument, format!("{pid:?} is not an oVirt provider id"))
+                MachineError::new(
+                    Code::InvalidArgument,
+                    format!("{pid:?} is not an oVirt provider id"),
+                )
             })?;
             d.vm_by_id(id).await?
         }
         None => {
             let named = d.vms_named(&req.machine.name).await?;
-            let mut ours: Vec<VmView> = named.into_iter().filter(|v| v.is_ours(&req.class)).collect();
+            let mut ours: Vec<VmView> = named
+                .into_iter()
+                .filter(|v| v.is_ours(&req.class))
+                .collect();
             if ours.len() > 1 {
                 return Err(MachineError::new(
                     Code::OutOfRange,
-                    format!("{} VMs named {} carry the class's tags", ours.len(), req.machine.name),
+                    format!(
+                        "{} VMs named {} carry the class's tags",
+                        ours.len(),
+                        req.machine.name
+                    ),
                 ));
             }
             ours.pop()
@@ -163,14 +178,20 @@ pub(super) async fn delete_machine(
         if tokio::time::Instant::now() >= deadline {
             return Err(MachineError::new(
                 Code::DeadlineExceeded,
-                format!("VM {} still {} after {:?}", vm.name, now.status, d.timing.wait),
+                format!(
+                    "VM {} still {} after {:?}",
+                    vm.name, now.status, d.timing.wait
+                ),
             ));
         }
         tokio::time::sleep(d.timing.poll).await;
     }
 }
 
-pub(super) async fn list_machines(d: &OvirtDriver, class: &MachineClass) -> DriverResult<MachineList> {
+pub(super) async fn list_machines(
+    d: &OvirtDriver,
+    class: &MachineClass,
+) -> DriverResult<MachineList> {
     class.check()?;
     let answer = d
         .get(&format!(

@@ -189,6 +189,9 @@ mod tests {
         assert!(none.tags.is_empty() && none.addresses.is_empty());
         assert!(VmView::parse(&json!({"name": "no id"})).is_none());
         assert!(vms_of(&json!({})).expect("empty").is_empty());
-        assert_eq!(vms_of(&json!({"vm": "x"})).unwrap_err().code, Code::Internal);
+        assert_eq!(
+            vms_of(&json!({"vm": "x"})).unwrap_err().code,
+            Code::Internal
+        );
     }
 }

@@ -25,7 +25,10 @@ impl From<&Operation> for OperationRow {
             at: fmt_time(o.at),
             kind: format!("{:?}", o.kind),
             state: format!("{:?}", o.state),
-            code: o.error_code.map(|c| c.name().to_string()).unwrap_or_default(),
+            code: o
+                .error_code
+                .map(|c| c.name().to_string())
+                .unwrap_or_default(),
             description: o.description.clone(),
         }
     }
@@ -60,7 +63,13 @@ pub(super) async fn detail(
                 &format!("There is no machine named {name}; it may have been deleted."),
             );
         }
-        Err(e) => return error_page(StatusCode::INTERNAL_SERVER_ERROR, "Store error", &e.to_string()),
+        Err(e) => {
+            return error_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Store error",
+                &e.to_string(),
+            );
+        }
     };
     let provider = crate::machines::commands::class(&app.config.current(), &app.store, &m.class)
         .ok()

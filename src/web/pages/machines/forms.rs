@@ -49,13 +49,22 @@ async fn create_set(
     Form(f): Form<NewSet>,
 ) -> Response {
     let result = replicas(&f.replicas).and_then(|n| {
-        commands::create_set(&app.config.current(), &app.store, f.name.trim(), &f.class, n)
-            .map_err(|e| e.to_string())
+        commands::create_set(
+            &app.config.current(),
+            &app.store,
+            f.name.trim(),
+            &f.class,
+            n,
+        )
+        .map_err(|e| e.to_string())
     });
     match result {
         Ok(s) => {
             tracing::info!(set = %s.name, replicas = s.replicas, by = %me.name, "machine set declared");
-            done(format!("Set {} declared with {} machines.", s.name, s.replicas))
+            done(format!(
+                "Set {} declared with {} machines.",
+                s.name, s.replicas
+            ))
         }
         Err(e) => render_page(&app, &me, None, Some(e)),
     }

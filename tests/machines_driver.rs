@@ -78,15 +78,17 @@ fn named(engine: &TestEngine, name: &str) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// The cluster of the engine's `rhcos-4` template: one with a host that is up.
 fn first_cluster(engine: &TestEngine) -> String {
     let state = engine.sim.state.lock().unwrap();
     state
-        .objects("clusters")
+        .objects("templates")
         .unwrap()
-        .keys()
-        .next()
+        .values()
+        .find(|t| t["name"] == "rhcos-4")
+        .and_then(|t| t["cluster"]["id"].as_str())
         .unwrap()
-        .clone()
+        .to_string()
 }
 
 #[tokio::test]

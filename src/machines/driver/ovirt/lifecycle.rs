@@ -65,6 +65,8 @@ pub(super) async fn initialize_machine(
 ) -> DriverResult<MachineStatusResponse> {
     let deadline = tokio::time::Instant::now() + d.timing.wait;
     let mut started = false;
+    // The engine's last refusal to start it, told when the wait ends.
+    let mut refusal: Option<MachineError> = None;
     loop {
         let vm = d
             .find(&req.machine, &req.class)
@@ -78,8 +80,8 @@ pub(super) async fn initialize_machine(
             let body = json!({"use_cloud_init": "true"});
             match d.post(&format!("vms/{}/start", vm.id), &body).await {
                 Ok(_) => started = true,
-                // Locked a moment longer, or started by someone else meanwhile: look again.
-                Err(e) if is_locked(&e) || e.code == Code::Aborted => {}
+                // Locked a moment longer, or a conflict that may pass: look again.
+                Err(e) if is_locked(&e) || e.code == Code::Aborted => refusal = Some(e),
                 Err(e) => return Err(e),
             }
         } else if startable && started {
@@ -92,13 +94,16 @@ pub(super) async fn initialize_machine(
             ));
         }
         if tokio::time::Instant::now() >= deadline {
-            return Err(MachineError::new(
-                Code::DeadlineExceeded,
-                format!(
-                    "VM {} still {} after {:?}",
-                    vm.name, vm.status, d.timing.wait
+            return Err(match refusal {
+                Some(e) if !is_locked(&e) => e,
+                _ => MachineError::new(
+                    Code::DeadlineExceeded,
+                    format!(
+                        "VM {} still {} after {:?}",
+                        vm.name, vm.status, d.timing.wait
+                    ),
                 ),
-            ));
+            });
         }
         tokio::time::sleep(d.timing.poll).await;
     }

@@ -1,0 +1,542 @@
+//! The machine controller in a running vmyard against the simulated engine: a set made,
+//! scaled and deleted with its VMs seen coming and going in the engine and the inventory;
+//! the orphan sweep and its guards; the freeze while the engine is away; and state that
+//! survives SIGKILL during creates and deletes without a duplicate or a leaked VM.
+
+mod common;
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::*;
+use serde_json::{Value, json};
+use vmyard::machines::model::{Machine, Phase};
+use vmyard::sim::Source;
+
+const CLUSTER_TAG: &str = "kubernetes.io-cluster-t";
+const ROLE_TAG: &str = "kubernetes.io-role-web";
+
+/// The `[machines]` section and a class `web` on the template's cluster of `engine`.
+fn machines_config(engine: &TestEngine, extra: &str) -> String {
+    let cluster = {
+        let state = engine.sim.state.lock().unwrap();
+        state
+            .objects("templates")
+            .unwrap()
+            .values()
+            .find(|t| t["name"] == "rhcos-4")
+            .and_then(|t| t["cluster"]["id"].as_str())
+            .unwrap()
+            .to_string()
+    };
+    format!(
+        "[machines]\npoll = \"50ms\"\nwait = \"20s\"\nhealth_interval = \"300ms\"\nsweep_interval = \"1s\"\n\
+         orphan_min_age = \"30s\"\nfreeze_after = \"1s\"\ncalls_per_second = 0\n{extra}\n\
+         [[machines.classes]]\nname = \"web\"\nprovider = \"e1\"\ncluster = \"{cluster}\"\ntemplate = \"rhcos-4\"\n\
+         memory_mib = 1024\nuser_data = \"#cloud-config\\nhostname: <<MACHINE_NAME>>\\n\"\n\
+         tags = {{ cluster = \"{CLUSTER_TAG}\", role = \"{ROLE_TAG}\" }}\n"
+    )
+}
+
+/// A server whose provider `e1` is `engine`, with the machines config.
+async fn server(engine: &TestEngine, extra: &str) -> TestServer {
+    let (dir, path) = engine_config(engine);
+    let text = std::fs::read_to_string(&path).unwrap();
+    write_private(
+        &path,
+        &format!("{text}\n{}", machines_config(engine, extra)),
+    );
+    TestServer::start_in(dir, path).await
+}
+
+/// The engine's VMs that carry both tags, by name.
+fn tagged_vms(engine: &TestEngine) -> Vec<String> {
+    let state = engine.sim.state.lock().unwrap();
+    let mut names: Vec<String> = state
+        .objects("vms")
+        .unwrap()
+        .values()
+        .filter(|v| {
+            let tags: Vec<&str> = v["tags"]["tag"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|t| t["name"].as_str())
+                .collect();
+            tags.contains(&CLUSTER_TAG) && tags.contains(&ROLE_TAG)
+        })
+        .filter_map(|v| v["name"].as_str().map(str::to_string))
+        .collect();
+    names.sort();
+    names
+}
+
+fn vm_named(engine: &TestEngine, name: &str) -> bool {
+    let state = engine.sim.state.lock().unwrap();
+    state
+        .objects("vms")
+        .unwrap()
+        .values()
+        .any(|v| v["name"] == name)
+}
+
+fn machines(s: &TestServer) -> Vec<Machine> {
+    s.running
+        .state
+        .store
+        .read()
+        .unwrap()
+        .list::<Machine>()
+        .unwrap()
+        .into_iter()
+        .map(|(_, m)| m.value)
+        .collect()
+}
+
+async fn api(
+    s: &TestServer,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = s.client().request(method, s.url(path)).bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+/// Adds a VM straight into the engine, with `tags` and a creation time `age` ago.
+async fn add_vm(engine: &TestEngine, id: &str, name: &str, tags: &[&str], age: Duration) {
+    let created = vmyard::sim::state::now_ms() - age.as_millis() as u64;
+    let tags: Vec<Value> = tags
+        .iter()
+        .map(|t| json!({"name": t, "id": format!("tag-{t}")}))
+        .collect();
+    let mut object = json!({"id": id, "name": name, "status": "down",
+        "href": format!("/ovirt-engine/api/vms/{id}"), "creation_time": created.to_string()});
+    if !tags.is_empty() {
+        object["tags"] = json!({ "tag": tags });
+    }
+    assert!(
+        engine
+            .control("add", json!({"collection": "vms", "object": object}))
+            .await
+            .is_success()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_set_is_made_scaled_and_deleted_with_its_vms() {
+    let engine = TestEngine::start(Source::Fixtures).await;
+    engine.sim.set_timing(200, 100);
+    let s = server(&engine, "").await;
+    let operator = s.token("operator").await;
+    let viewer = s.token("viewer").await;
+
+    // A viewer may read but not change.
+    let (status, _) = api(
+        &s,
+        &viewer,
+        reqwest::Method::POST,
+        "/api/v1/machinesets",
+        Some(json!({"name": "web", "class": "web", "replicas": 3})),
+    )
+    .await;
+    assert_eq!(status, 403);
+    // Bad requests are refused with the reason.
+    let (status, body) = api(
+        &s,
+        &operator,
+        reqwest::Method::POST,
+        "/api/v1/machinesets",
+        Some(json!({"name": "web", "class": "nope", "replicas": 3})),
+    )
+    .await;
+    assert_eq!(status, 404, "{body}");
+    let (status, body) = api(
+        &s,
+        &operator,
+        reqwest::Method::POST,
+        "/api/v1/machinesets",
+        Some(json!({"name": "bad name!", "class": "web", "replicas": 3})),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    let (status, _) = api(
+        &s,
+        &operator,
+        reqwest::Method::POST,
+        "/api/v1/machinesets",
+        Some(json!({"name": "web"})),
+    )
+    .await;
+    assert_eq!(status, 422);
+
+    let (status, body) = api(
+        &s,
+        &operator,
+        reqwest::Method::POST,
+        "/api/v1/machinesets",
+        Some(json!({"name": "web", "class": "web", "replicas": 3})),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let all_running = eventually(Duration::from_secs(30), || async {
+        let m = machines(&s);
+        m.len() == 3 && m.iter().all(|m| m.phase == Phase::Running)
+    })
+    .await;
+    assert!(all_running, "{:#?}", machines(&s));
+    let names: Vec<String> = {
+        let mut n: Vec<String> = machines(&s).into_iter().map(|m| m.name).collect();
+        n.sort();
+        n
+    };
+    assert_eq!(tagged_vms(&engine), names, "one tagged VM per machine");
+    for m in machines(&s) {
+        assert!(m.name.starts_with("web-"));
+        assert!(!m.addresses.is_empty(), "{m:?}");
+        let ops: Vec<_> = m
+            .history
+            .iter()
+            .map(|o| format!("{:?} {:?}", o.kind, o.state))
+            .collect();
+        assert_eq!(
+            ops,
+            ["Create Successful", "Initialize Successful"],
+            "{}",
+            m.name
+        );
+    }
+    // The set reports them ready; the machines' VMs reach the inventory through the collector.
+    let (_, set) = api(
+        &s,
+        &viewer,
+        reqwest::Method::GET,
+        "/api/v1/machinesets/web",
+        None,
+    )
+    .await;
+    assert_eq!(set["ready"], 3, "{set}");
+    let first = machines(&s).remove(0);
+    let vm_id = first
+        .provider_id
+        .as_deref()
+        .unwrap()
+        .trim_start_matches("ovirt://")
+        .to_string();
+    let in_inventory = eventually(Duration::from_secs(20), || async {
+        api(
+            &s,
+            &viewer,
+            reqwest::Method::GET,
+            &format!("/api/v1/providers/e1/vms/{vm_id}"),
+            None,
+        )
+        .await
+        .0 == 200
+    })
+    .await;
+    assert!(in_inventory, "the machine's VM is collected like any VM");
+    let (_, view) = api(
+        &s,
+        &viewer,
+        reqwest::Method::GET,
+        &format!("/api/v1/machines/{}", first.name),
+        None,
+    )
+    .await;
+    assert_eq!(view["vm_id"], vm_id.as_str());
+    assert_eq!(view["provider"], "e1");
+
+    // Scale down to one: two machines and their VMs go.
+    let (status, _) = api(
+        &s,
+        &operator,
+        reqwest::Method::POST,
+        "/api/v1/machinesets/web/scale",
+        Some(json!({"replicas": 1})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let scaled = eventually(Duration::from_secs(30), || async {
+        machines(&s).len() == 1 && tagged_vms(&engine).len() == 1
+    })
+    .await;
+    assert!(scaled, "{:?} {:?}", machines(&s), tagged_vms(&engine));
+    assert_eq!(tagged_vms(&engine), [machines(&s)[0].name.clone()]);
+    let gone_from_inventory = eventually(Duration::from_secs(20), || async {
+        let (_, list) = api(
+            &s,
+            &viewer,
+            reqwest::Method::GET,
+            "/api/v1/providers/e1/vms?q=web-",
+            None,
+        )
+        .await;
+        list["total"] == 1 || list["items"].as_array().is_some_and(|a| a.len() == 1)
+    })
+    .await;
+    let (_, list) = api(&s, &viewer, reqwest::Method::GET, "/api/v1/providers/e1/vms?q=web-", None).await;
+    assert!(gone_from_inventory, "the removed VMs leave the inventory: {list}");
+
+    // Delete the set: its last machine goes, then the set.
+    let (status, _) = api(
+        &s,
+        &operator,
+        reqwest::Method::DELETE,
+        "/api/v1/machinesets/web",
+        None,
+    )
+    .await;
+    assert_eq!(status, 202);
+    let deleted = eventually(Duration::from_secs(30), || async {
+        machines(&s).is_empty()
+            && tagged_vms(&engine).is_empty()
+            && api(
+                &s,
+                &viewer,
+                reqwest::Method::GET,
+                "/api/v1/machinesets/web",
+                None,
+            )
+            .await
+            .0 == 404
+    })
+    .await;
+    assert!(deleted, "{:?} {:?}", machines(&s), tagged_vms(&engine));
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_sweep_deletes_old_orphans_only_and_never_foreign_vms() {
+    let engine = TestEngine::start(Source::Fixtures).await;
+    engine.sim.set_timing(100, 50);
+    let hour = Duration::from_secs(3600);
+    // An old orphan of the class, a young one, a foreign VM with a set-like name and a VM
+    // with only one of the two tags.
+    add_vm(
+        &engine,
+        "cccccccc-0000-0000-0000-000000000001",
+        "web-old01",
+        &[CLUSTER_TAG, ROLE_TAG],
+        hour,
+    )
+    .await;
+    add_vm(
+        &engine,
+        "cccccccc-0000-0000-0000-000000000002",
+        "web-young",
+        &[CLUSTER_TAG, ROLE_TAG],
+        Duration::ZERO,
+    )
+    .await;
+    add_vm(
+        &engine,
+        "cccccccc-0000-0000-0000-000000000003",
+        "web-abcde",
+        &[],
+        hour,
+    )
+    .await;
+    add_vm(
+        &engine,
+        "cccccccc-0000-0000-0000-000000000004",
+        "web-half1",
+        &[CLUSTER_TAG],
+        hour,
+    )
+    .await;
+    let s = server(&engine, "").await;
+    let swept = eventually(Duration::from_secs(20), || async {
+        !vm_named(&engine, "web-old01")
+    })
+    .await;
+    assert!(swept, "the old orphan is deleted");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(vm_named(&engine, "web-young"), "a young orphan is spared");
+    assert!(
+        vm_named(&engine, "web-abcde"),
+        "a VM without the tags is never touched"
+    );
+    assert!(
+        vm_named(&engine, "web-half1"),
+        "a VM with one tag is never touched"
+    );
+    let viewer = s.token("viewer").await;
+    let (_, c) = api(
+        &s,
+        &viewer,
+        reqwest::Method::GET,
+        "/api/v1/machines/controller",
+        None,
+    )
+    .await;
+    assert!(c["last_sweep"]["spared"].as_u64() >= Some(1), "{c}");
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_controller_freezes_while_the_engine_is_away() {
+    let engine = TestEngine::start(Source::Fixtures).await;
+    engine.sim.set_timing(100, 50);
+    let s = server(&engine, "health_timeout = \"2s\"").await;
+    let operator = s.token("operator").await;
+    let (status, _) = api(
+        &s,
+        &operator,
+        reqwest::Method::POST,
+        "/api/v1/machines",
+        Some(json!({"name": "solo", "class": "web"})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let running = eventually(Duration::from_secs(20), || async {
+        machines(&s)
+            .first()
+            .is_some_and(|m| m.phase == Phase::Running)
+    })
+    .await;
+    assert!(running, "{:?}", machines(&s));
+
+    // The engine fails every call; an orphan appears meanwhile.
+    add_vm(
+        &engine,
+        "dddddddd-0000-0000-0000-000000000001",
+        "web-orphan",
+        &[CLUSTER_TAG, ROLE_TAG],
+        Duration::from_secs(3600),
+    )
+    .await;
+    assert!(
+        engine
+            .control("faults", json!({"error_rate": 1.0}))
+            .await
+            .is_success()
+    );
+    let frozen = eventually(Duration::from_secs(20), || async {
+        s.running.state.machines.reach().iter().any(|r| r.frozen)
+    })
+    .await;
+    assert!(frozen, "{:?}", s.running.state.machines.reach());
+    let (status, _) = api(
+        &s,
+        &operator,
+        reqwest::Method::POST,
+        "/api/v1/machines",
+        Some(json!({"name": "later", "class": "web"})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    // Longer than the health timeout: nothing is marked Failed, nothing created or swept.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let during: Vec<Machine> = machines(&s);
+    assert!(
+        during.iter().all(|m| m.phase != Phase::Failed),
+        "{during:#?}"
+    );
+    let later = during.iter().find(|m| m.name == "later").unwrap();
+    assert_eq!(later.phase, Phase::Creating, "no create while frozen");
+    assert!(later.history.is_empty(), "{later:?}");
+    assert!(!vm_named(&engine, "later"));
+    assert!(
+        vm_named(&engine, "web-orphan"),
+        "no orphan deleted while frozen"
+    );
+
+    // The engine answers again: the controller picks up where it was.
+    assert!(engine.control("faults", json!({})).await.is_success());
+    let resumed = eventually(Duration::from_secs(30), || async {
+        let m = machines(&s);
+        m.len() == 2
+            && m.iter().all(|m| m.phase == Phase::Running)
+            && !vm_named(&engine, "web-orphan")
+    })
+    .await;
+    assert!(resumed, "{:#?}", machines(&s));
+    assert!(s.running.state.machines.reach().iter().all(|r| !r.frozen));
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigkill_during_creates_and_deletes_leaves_no_duplicate_and_no_leak() {
+    let engine = TestEngine::start(Source::Fixtures).await;
+    engine.sim.set_timing(150, 100);
+    // A foreign VM with a set-like name that must survive everything.
+    add_vm(
+        &engine,
+        "eeeeeeee-0000-0000-0000-000000000001",
+        "web-zzzzz",
+        &[],
+        Duration::from_secs(3600),
+    )
+    .await;
+    let (dir, config) = engine_config(&engine);
+    let text = std::fs::read_to_string(&config).unwrap();
+    // Orphans count as old at once here, so one sweep after the last start collects any leak.
+    write_private(
+        &config,
+        &format!(
+            "{text}\n{}",
+            machines_config(&engine, "")
+                .replace("orphan_min_age = \"30s\"", "orphan_min_age = \"1s\"")
+        ),
+    );
+    // The set is declared and scaled through the store between runs, as the API would.
+    let mut dice = 0x9e37_79b9_u64;
+    for round in 0..8 {
+        {
+            let store = vmyard::store::Store::open(&dir.path().join("data")).unwrap();
+            let replicas = [4, 1, 3, 0, 2, 4, 1, 2][round];
+            if round == 0 {
+                let config = vmyard::config::load_file(&config).unwrap();
+                vmyard::machines::commands::create_set(&config, &store, "web", "web", replicas)
+                    .unwrap();
+            } else {
+                vmyard::machines::commands::scale_set(&store, "web", replicas).unwrap();
+            }
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_vmyard"))
+            .args(["serve", "--config", config.to_str().unwrap()])
+            .env("VMYARD_LOG", "error")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        dice ^= dice << 13;
+        dice ^= dice >> 7;
+        dice ^= dice << 17;
+        tokio::time::sleep(Duration::from_millis(300 + dice % 1200)).await;
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+    // The last wish is 2 machines; a last start is left to settle and sweep.
+    let s = TestServer::start_in(dir, config).await;
+    let settled = eventually(Duration::from_secs(60), || async {
+        let m = machines(&s);
+        let mut names: Vec<String> = m.iter().map(|m| m.name.clone()).collect();
+        names.sort();
+        m.len() == 2 && m.iter().all(|m| m.phase == Phase::Running) && tagged_vms(&engine) == names
+    })
+    .await;
+    // One more sweep after settling, then the counts are checked again.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let m = machines(&s);
+    let mut names: Vec<String> = m.iter().map(|m| m.name.clone()).collect();
+    names.sort();
+    assert!(
+        settled,
+        "machines {names:?}, tagged VMs {:?}",
+        tagged_vms(&engine)
+    );
+    assert_eq!(tagged_vms(&engine), names, "no duplicate, no leaked VM");
+    assert!(
+        vm_named(&engine, "web-zzzzz"),
+        "the foreign VM is untouched"
+    );
+    s.stop().await;
+}

@@ -13,64 +13,6 @@ use serde_json::{Value, json};
 use vmyard::machines::model::{Machine, Phase};
 use vmyard::sim::Source;
 
-const CLUSTER_TAG: &str = "kubernetes.io-cluster-t";
-const ROLE_TAG: &str = "kubernetes.io-role-web";
-
-/// The `[machines]` section and a class `web` on the template's cluster of `engine`.
-fn machines_config(engine: &TestEngine, extra: &str) -> String {
-    let cluster = {
-        let state = engine.sim.state.lock().unwrap();
-        state
-            .objects("templates")
-            .unwrap()
-            .values()
-            .find(|t| t["name"] == "rhcos-4")
-            .and_then(|t| t["cluster"]["id"].as_str())
-            .unwrap()
-            .to_string()
-    };
-    format!(
-        "[machines]\npoll = \"50ms\"\nwait = \"20s\"\nhealth_interval = \"300ms\"\nsweep_interval = \"1s\"\n\
-         orphan_min_age = \"30s\"\nfreeze_after = \"1s\"\ncalls_per_second = 0\n{extra}\n\
-         [[machines.classes]]\nname = \"web\"\nprovider = \"e1\"\ncluster = \"{cluster}\"\ntemplate = \"rhcos-4\"\n\
-         memory_mib = 1024\nuser_data = \"#cloud-config\\nhostname: <<MACHINE_NAME>>\\n\"\n\
-         tags = {{ cluster = \"{CLUSTER_TAG}\", role = \"{ROLE_TAG}\" }}\n"
-    )
-}
-
-/// A server whose provider `e1` is `engine`, with the machines config.
-async fn server(engine: &TestEngine, extra: &str) -> TestServer {
-    let (dir, path) = engine_config(engine);
-    let text = std::fs::read_to_string(&path).unwrap();
-    write_private(
-        &path,
-        &format!("{text}\n{}", machines_config(engine, extra)),
-    );
-    TestServer::start_in(dir, path).await
-}
-
-/// The engine's VMs that carry both tags, by name.
-fn tagged_vms(engine: &TestEngine) -> Vec<String> {
-    let state = engine.sim.state.lock().unwrap();
-    let mut names: Vec<String> = state
-        .objects("vms")
-        .unwrap()
-        .values()
-        .filter(|v| {
-            let tags: Vec<&str> = v["tags"]["tag"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|t| t["name"].as_str())
-                .collect();
-            tags.contains(&CLUSTER_TAG) && tags.contains(&ROLE_TAG)
-        })
-        .filter_map(|v| v["name"].as_str().map(str::to_string))
-        .collect();
-    names.sort();
-    names
-}
-
 fn vm_named(engine: &TestEngine, name: &str) -> bool {
     let state = engine.sim.state.lock().unwrap();
     state
@@ -133,7 +75,7 @@ async fn add_vm(engine: &TestEngine, id: &str, name: &str, tags: &[&str], age: D
 async fn a_set_is_made_scaled_and_deleted_with_its_vms() {
     let engine = TestEngine::start(Source::Fixtures).await;
     engine.sim.set_timing(200, 100);
-    let s = server(&engine, "").await;
+    let s = machine_server(&engine, "").await;
     let operator = s.token("operator").await;
     let viewer = s.token("viewer").await;
 
@@ -281,8 +223,18 @@ async fn a_set_is_made_scaled_and_deleted_with_its_vms() {
         list["total"] == 1 || list["items"].as_array().is_some_and(|a| a.len() == 1)
     })
     .await;
-    let (_, list) = api(&s, &viewer, reqwest::Method::GET, "/api/v1/providers/e1/vms?q=web-", None).await;
-    assert!(gone_from_inventory, "the removed VMs leave the inventory: {list}");
+    let (_, list) = api(
+        &s,
+        &viewer,
+        reqwest::Method::GET,
+        "/api/v1/providers/e1/vms?q=web-",
+        None,
+    )
+    .await;
+    assert!(
+        gone_from_inventory,
+        "the removed VMs leave the inventory: {list}"
+    );
 
     // Delete the set: its last machine goes, then the set.
     let (status, _) = api(
@@ -351,7 +303,7 @@ async fn the_sweep_deletes_old_orphans_only_and_never_foreign_vms() {
         hour,
     )
     .await;
-    let s = server(&engine, "").await;
+    let s = machine_server(&engine, "").await;
     let swept = eventually(Duration::from_secs(20), || async {
         !vm_named(&engine, "web-old01")
     })
@@ -384,7 +336,7 @@ async fn the_sweep_deletes_old_orphans_only_and_never_foreign_vms() {
 async fn the_controller_freezes_while_the_engine_is_away() {
     let engine = TestEngine::start(Source::Fixtures).await;
     engine.sim.set_timing(100, 50);
-    let s = server(&engine, "health_timeout = \"2s\"").await;
+    let s = machine_server(&engine, "health_timeout = \"2s\"").await;
     let operator = s.token("operator").await;
     let (status, _) = api(
         &s,

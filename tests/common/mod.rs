@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod browser;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -317,4 +319,64 @@ pub async fn wait_parity(
     let st = provider_state(s, name);
     assert!(ok, "no parity: {st:?}");
     st.unwrap()
+}
+
+// Machines: a class `web` on a simulated engine, and the engine's VMs that carry its tags.
+
+pub const CLUSTER_TAG: &str = "kubernetes.io-cluster-t";
+pub const ROLE_TAG: &str = "kubernetes.io-role-web";
+
+/// The `[machines]` section and a class `web` on the template's cluster of `engine`.
+pub fn machines_config(engine: &TestEngine, extra: &str) -> String {
+    let cluster = {
+        let state = engine.sim.state.lock().unwrap();
+        state
+            .objects("templates")
+            .unwrap()
+            .values()
+            .find(|t| t["name"] == "rhcos-4")
+            .and_then(|t| t["cluster"]["id"].as_str())
+            .unwrap()
+            .to_string()
+    };
+    format!(
+        "[machines]\npoll = \"50ms\"\nwait = \"20s\"\nhealth_interval = \"300ms\"\nsweep_interval = \"1s\"\n\
+         orphan_min_age = \"30s\"\nfreeze_after = \"1s\"\ncalls_per_second = 0\n{extra}\n\
+         [[machines.classes]]\nname = \"web\"\nprovider = \"e1\"\ncluster = \"{cluster}\"\ntemplate = \"rhcos-4\"\n\
+         memory_mib = 1024\nuser_data = \"#cloud-config\\nhostname: <<MACHINE_NAME>>\\n\"\n\
+         tags = {{ cluster = \"{CLUSTER_TAG}\", role = \"{ROLE_TAG}\" }}\n"
+    )
+}
+
+/// A server whose provider `e1` is `engine`, with the machines config.
+pub async fn machine_server(engine: &TestEngine, extra: &str) -> TestServer {
+    let (dir, path) = engine_config(engine);
+    let text = std::fs::read_to_string(&path).unwrap();
+    write_private(
+        &path,
+        &format!("{text}\n{}", machines_config(engine, extra)),
+    );
+    TestServer::start_in(dir, path).await
+}
+
+/// The engine's VMs that carry both tags, by name.
+pub fn tagged_vms(engine: &TestEngine) -> Vec<String> {
+    let state = engine.sim.state.lock().unwrap();
+    let mut names: Vec<String> = state
+        .objects("vms")
+        .unwrap()
+        .values()
+        .filter(|v| {
+            let tags: Vec<&str> = v["tags"]["tag"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|t| t["name"].as_str())
+                .collect();
+            tags.contains(&CLUSTER_TAG) && tags.contains(&ROLE_TAG)
+        })
+        .filter_map(|v| v["name"].as_str().map(str::to_string))
+        .collect();
+    names.sort();
+    names
 }

@@ -9,7 +9,6 @@ use std::time::Duration;
 use common::browser::*;
 use common::*;
 use fantoccini::Locator;
-use serde_json::json;
 
 #[tokio::test]
 async fn a_person_logs_in_sees_the_dashboard_and_opens_settings() {

@@ -492,3 +492,55 @@ async fn sigkill_during_creates_and_deletes_leaves_no_duplicate_and_no_leak() {
     );
     s.stop().await;
 }
+
+/// The CLI over the local socket: declare a set, list its machines, scale it, delete it.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_cli_declares_lists_and_deletes_a_set() {
+    let engine = TestEngine::start(Source::Fixtures).await;
+    engine.sim.set_timing(50, 50);
+    let s = machine_server(&engine, "").await;
+    let socket = s.dir.path().join("vmyard.sock");
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_vmyard"))
+            .args(args)
+            .arg("--socket")
+            .arg(&socket)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    tokio::task::block_in_place(|| {
+        run(&[
+            "machineset",
+            "create",
+            "cli",
+            "--class",
+            "web",
+            "--replicas",
+            "2",
+        ])
+    });
+    let up = eventually(Duration::from_secs(30), || async {
+        let out =
+            tokio::task::block_in_place(|| run(&["machine", "ls", "--set", "cli", "-o", "json"]));
+        let list: Value = serde_json::from_str(&out).unwrap();
+        list.as_array()
+            .is_some_and(|a| a.len() == 2 && a.iter().all(|m| m["phase"] == "Running"))
+    })
+    .await;
+    assert!(up);
+    let table = tokio::task::block_in_place(|| run(&["machineset", "ls"]));
+    assert!(table.contains("cli") && table.contains("web"), "{table}");
+    tokio::task::block_in_place(|| run(&["machineset", "delete", "cli"]));
+    let gone = eventually(Duration::from_secs(30), || async {
+        tagged_vms(&engine).is_empty() && machines(&s).is_empty()
+    })
+    .await;
+    assert!(gone);
+    s.stop().await;
+}

@@ -383,3 +383,78 @@ async fn storage_full_is_resource_exhausted() {
     assert_eq!(e.code, Code::ResourceExhausted, "{e}");
     assert!(named(&engine, "w-7").is_empty());
 }
+
+/// `vmyard driver` as a script would call it: JSON on success, the coded error on stderr.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_driver_command_prints_responses_and_coded_errors() {
+    let engine = TestEngine::start(Source::Fixtures).await;
+    engine.sim.set_timing(50, 50);
+    let dir = tempfile::tempdir().unwrap();
+    let _ = driver(&engine, dir.path(), timing());
+    let mut c = class();
+    c.cluster = first_cluster(&engine);
+    let class_file = dir.path().join("class.json");
+    std::fs::write(&class_file, serde_json::to_string(&c).unwrap()).unwrap();
+    let config = dir.path().join("vmyard.toml");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_vmyard"))
+            .arg("driver")
+            .args(args)
+            .arg("--config")
+            .arg(&config)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let class_arg = class_file.to_str().unwrap();
+    let (code, _, err) = tokio::task::block_in_place(|| {
+        run(&["status", "--class-file", class_arg, "--machine", "cli-1"])
+    });
+    assert_eq!(code, Some(1));
+    assert!(
+        err.starts_with("machine codes error: code = [NotFound] message = ["),
+        "{err}"
+    );
+    let (code, out, err) = tokio::task::block_in_place(|| {
+        run(&["create", "--class-file", class_arg, "--machine", "cli-1"])
+    });
+    assert_eq!(code, Some(0), "{err}");
+    let created: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        created["provider_id"]
+            .as_str()
+            .unwrap()
+            .starts_with("ovirt://")
+    );
+    let (code, out, _) = tokio::task::block_in_place(|| run(&["list", "--class-file", class_arg]));
+    assert_eq!(code, Some(0));
+    let listed: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        listed["machine_list"][created["provider_id"].as_str().unwrap()],
+        "cli-1"
+    );
+    let specs = dir.path().join("pv.json");
+    std::fs::write(
+        &specs,
+        r#"[{"csi": {"driver": "csi.ovirt.org", "volumeHandle": "disk-1"}}, {"csi": {"driver": "other", "volumeHandle": "x"}}, {}]"#,
+    )
+    .unwrap();
+    let (code, out, _) =
+        tokio::task::block_in_place(|| run(&["volume-ids", "--input", specs.to_str().unwrap()]));
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&out).unwrap(),
+        json!({"volume_ids": ["disk-1"]})
+    );
+    let foreign = dir.path().join("foreign.json");
+    std::fs::write(&foreign, r#"{"kind": "AWSMachineClass", "spec": {}}"#).unwrap();
+    let (code, _, err) = tokio::task::block_in_place(|| {
+        run(&["migrate-class", "--input", foreign.to_str().unwrap()])
+    });
+    assert_eq!(code, Some(1));
+    assert!(err.contains("code = [Unimplemented]"), "{err}");
+}

@@ -79,13 +79,14 @@ pub async fn start_engine(
         refresh_interval: Interval(Duration::from_secs(3)),
         reconcile_interval: Interval(Duration::from_secs(3600)),
     });
-    demo_machines(config);
+    let cluster = template_cluster(&sim).unwrap_or_else(|| "cluster-01".into());
+    demo_machines(config, &cluster);
     Ok(url)
 }
 
-/// A machine class on the demo engine's first cluster and its `rhcos-4` template, so the
+/// A machine class on the demo engine's `rhcos-4` template, in the template's cluster, so the
 /// Machines pages can make sets at once; the controller polls briskly for the show.
-fn demo_machines(config: &mut Config) {
+fn demo_machines(config: &mut Config, cluster: &str) {
     use crate::machines::model::{CpuTopology, MachineClass, MachineTags};
     let m = &mut config.machines;
     m.poll = Interval(Duration::from_secs(1));
@@ -95,7 +96,7 @@ fn demo_machines(config: &mut Config) {
     m.classes.push(MachineClass {
         name: "demo-worker".into(),
         provider: "demo".into(),
-        cluster: "cluster-01".into(),
+        cluster: cluster.into(),
         template: "rhcos-4".into(),
         clone: false,
         cpu: Some(CpuTopology {
@@ -113,4 +114,18 @@ fn demo_machines(config: &mut Config) {
             role: "kubernetes.io-role-worker".into(),
         },
     });
+}
+
+/// The name of the cluster of the simulated engine's `rhcos-4` template.
+fn template_cluster(sim: &Sim) -> Option<String> {
+    let state = sim.state.lock().ok()?;
+    let id = state
+        .objects("templates")?
+        .values()
+        .find(|t| t["name"] == "rhcos-4")?["cluster"]["id"]
+        .as_str()?
+        .to_string();
+    state.objects("clusters")?.get(&id)?["name"]
+        .as_str()
+        .map(str::to_string)
 }

@@ -184,6 +184,20 @@ async fn a_set_is_made_scaled_and_deleted_with_its_vms() {
     })
     .await;
     assert!(in_inventory, "the machine's VM is collected like any VM");
+    // The provider's VM count follows the VMs that events added.
+    let engine_vms = engine
+        .sim
+        .state
+        .lock()
+        .unwrap()
+        .objects("vms")
+        .unwrap()
+        .len() as u64;
+    let counted = eventually(Duration::from_secs(20), || async {
+        provider_state(&s, "e1").is_some_and(|p| p.counts.get("vms") == Some(&engine_vms))
+    })
+    .await;
+    assert!(counted, "{:?}", provider_state(&s, "e1").map(|p| p.counts));
     let (_, view) = api(
         &s,
         &viewer,

@@ -302,6 +302,12 @@ impl Collector {
                 }
             }
         }
+        // Objects came or went: the counts follow (a relist has set its own already).
+        let touched: std::collections::BTreeSet<Kind> = reads.keys().map(|(k, _)| *k).collect();
+        for kind in touched {
+            s.counts
+                .insert(kind_key(kind), sync::count(&w, kind, &provider)? as u64);
+        }
         s.cursor = Some(newest);
         s.events_applied += list.len() as u64;
         s.phase = Phase::Refresh;

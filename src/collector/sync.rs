@@ -166,6 +166,23 @@ pub fn stored_keys(r: &ReadTxn, kind: Kind, provider: &str) -> Result<Vec<String
     }
 }
 
+/// How many objects of a kind a provider has, as a write transaction sees them (so the
+/// counts shown stay right as events add and remove objects).
+pub fn count(w: &WriteTxn, kind: Kind, provider: &str) -> Result<usize, StoreError> {
+    let prefix = format!("{provider}/");
+    match kind {
+        Kind::DataCenter => w.count_prefix::<DataCenter>(&prefix),
+        Kind::Cluster => w.count_prefix::<Cluster>(&prefix),
+        Kind::Host => w.count_prefix::<Host>(&prefix),
+        Kind::Network => w.count_prefix::<Network>(&prefix),
+        Kind::NicProfile => w.count_prefix::<NicProfile>(&prefix),
+        Kind::StorageDomain => w.count_prefix::<StorageDomain>(&prefix),
+        Kind::DiskProfile => w.count_prefix::<DiskProfile>(&prefix),
+        Kind::Disk => w.count_prefix::<Disk>(&prefix),
+        Kind::Vm => w.count_prefix::<Vm>(&prefix),
+    }
+}
+
 /// Deletes the stored objects of a kind that a complete listing did not return.
 pub fn delete_unseen(
     w: &mut WriteTxn,

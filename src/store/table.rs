@@ -51,6 +51,22 @@ fn scope_of(id: &str) -> &str {
     id.split_once('/').map_or("", |(scope, _)| scope)
 }
 
+/// How many keys of `table` start with `prefix`.
+fn count_keys(
+    table: &impl ReadableTable<&'static str, &'static [u8]>,
+    prefix: &str,
+) -> Result<usize, StoreError> {
+    let mut n = 0;
+    for entry in table.range::<&str>(prefix..)? {
+        let (k, _) = entry?;
+        if !k.value().starts_with(prefix) {
+            break;
+        }
+        n += 1;
+    }
+    Ok(n)
+}
+
 /// A record with the revision it was stored under.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Stored<T> {
@@ -201,15 +217,7 @@ impl ReadTxn {
             Err(redb::TableError::TableDoesNotExist(_)) => return Ok(0),
             Err(e) => return Err(e.into()),
         };
-        let mut n = 0;
-        for entry in table.range::<&str>(prefix..)? {
-            let (k, _) = entry?;
-            if !k.value().starts_with(prefix) {
-                break;
-            }
-            n += 1;
-        }
-        Ok(n)
+        count_keys(&table, prefix)
     }
 
     /// The ids of the records whose index `index` holds `scope/value` (see
@@ -453,6 +461,13 @@ impl WriteTxn {
         let table = self.txn.open_table(table::<T>())?;
         let value = table.get(id)?;
         value.map(|v| decode(id, v.value())).transpose()
+    }
+
+    /// How many records of a kind have an id starting with `prefix`, as this transaction
+    /// sees them.
+    pub fn count_prefix<T: Record>(&self, prefix: &str) -> Result<usize, StoreError> {
+        let table = self.txn.open_table(table::<T>())?;
+        count_keys(&table, prefix)
     }
 
     /// The ids of the records whose index `index` holds `scoped_value`, as this

@@ -34,11 +34,16 @@ pub enum Action {
 
 /// The action `m` needs at `now`, or `None` (backing off, frozen, or nothing to do).
 pub fn due(m: &Machine, now: jiff::Timestamp, frozen: bool) -> Option<Action> {
-    if m.retry_after.is_some_and(|t| t > now) {
-        return None;
-    }
+    let waiting = m.retry_after.is_some_and(|t| t > now);
     if m.deletion_requested.is_some() {
-        return Some(Action::Delete);
+        // A deletion does not wait for the next health check; only for its own back-off.
+        let delete_failed = m
+            .last_operation()
+            .is_some_and(|o| o.kind == OperationType::Delete && o.state == OperationState::Failed);
+        return (!waiting || !delete_failed).then_some(Action::Delete);
+    }
+    if waiting {
+        return None;
     }
     match m.phase {
         Phase::Creating | Phase::CrashLoopBackOff if !frozen => Some(Action::Create),
@@ -300,5 +305,65 @@ fn health(
             m.failures = m.failures.saturating_add(1);
             m.retry_after = Some(now + backoff::delay(e.code, m.failures));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(secs: i64) -> jiff::Timestamp {
+        jiff::Timestamp::from_second(1_700_000_000 + secs).expect("valid")
+    }
+
+    #[test]
+    fn what_is_due_by_phase() {
+        let now = at(100);
+        let mut m = Machine::new("m", "c", None, at(0));
+        assert_eq!(due(&m, now, false), Some(Action::Create));
+        assert_eq!(due(&m, now, true), None, "no create while frozen");
+        m.phase = Phase::Pending;
+        assert_eq!(due(&m, now, true), Some(Action::Initialize));
+        m.phase = Phase::Running;
+        assert_eq!(due(&m, now, false), Some(Action::Health));
+        m.retry_after = Some(at(130));
+        assert_eq!(due(&m, now, false), None, "the next health check is later");
+        m.phase = Phase::Failed;
+        m.retry_after = None;
+        assert_eq!(due(&m, now, false), None);
+    }
+
+    #[test]
+    fn a_deletion_waits_only_for_its_own_back_off() {
+        let now = at(100);
+        let mut m = Machine::new("m", "c", None, at(0));
+        m.phase = Phase::Running;
+        m.retry_after = Some(at(130));
+        m.deletion_requested = Some(at(99));
+        assert_eq!(due(&m, now, true), Some(Action::Delete));
+        failed(
+            &mut m,
+            OperationType::Delete,
+            &MachineError::new(Code::Unavailable, "down"),
+        );
+        assert!(m.retry_after.is_some_and(|t| t > jiff::Timestamp::now()));
+        assert_eq!(due(&m, jiff::Timestamp::now(), false), None, "backing off");
+    }
+
+    #[test]
+    fn timeouts_fail_machines() {
+        let config = Config::default();
+        let mut m = Machine::new("m", "c", None, at(0));
+        let limit = config.machines.creation_timeout.0.as_secs() as i64;
+        assert_eq!(timed_out(&m, at(limit - 1), &config), None);
+        assert!(timed_out(&m, at(limit + 1), &config).is_some());
+        m.phase = Phase::Running;
+        assert_eq!(timed_out(&m, at(limit * 10), &config), None);
+        m.enter(Phase::Unknown, at(1000));
+        let health = config.machines.health_timeout.0.as_secs() as i64;
+        assert_eq!(timed_out(&m, at(1000 + health - 1), &config), None);
+        assert!(timed_out(&m, at(1000 + health + 1), &config).is_some());
+        m.deletion_requested = Some(at(1));
+        assert_eq!(timed_out(&m, at(1000 + health + 1), &config), None);
     }
 }

@@ -454,10 +454,10 @@ async fn sigkill_during_creates_and_deletes_leaves_no_duplicate_and_no_leak() {
     );
     // The set is declared and scaled through the store between runs, as the API would.
     let mut dice = 0x9e37_79b9_u64;
-    for round in 0..8 {
+    for round in 0..20 {
         {
             let store = vmyard::store::Store::open(&dir.path().join("data")).unwrap();
-            let replicas = [4, 1, 3, 0, 2, 4, 1, 2][round];
+            let replicas = [4, 1, 3, 0, 2, 4, 1, 2, 3, 0, 4, 2, 1, 3, 2, 0, 3, 1, 4, 2][round];
             if round == 0 {
                 let config = vmyard::config::load_file(&config).unwrap();
                 vmyard::machines::commands::create_set(&config, &store, "web", "web", replicas)

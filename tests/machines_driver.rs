@@ -78,19 +78,6 @@ fn named(engine: &TestEngine, name: &str) -> Vec<serde_json::Value> {
         .collect()
 }
 
-/// The cluster of the engine's `rhcos-4` template: one with a host that is up.
-fn first_cluster(engine: &TestEngine) -> String {
-    let state = engine.sim.state.lock().unwrap();
-    state
-        .objects("templates")
-        .unwrap()
-        .values()
-        .find(|t| t["name"] == "rhcos-4")
-        .and_then(|t| t["cluster"]["id"].as_str())
-        .unwrap()
-        .to_string()
-}
-
 #[tokio::test]
 async fn create_initialize_status_list_delete() {
     let engine = TestEngine::start(Source::Fixtures).await;
@@ -98,7 +85,7 @@ async fn create_initialize_status_list_delete() {
     let dir = tempfile::tempdir().unwrap();
     let d = driver(&engine, dir.path(), timing());
     let mut class_in_fixture = class();
-    class_in_fixture.cluster = first_cluster(&engine);
+    class_in_fixture.cluster = template_cluster(&engine);
 
     let r = MachineRequest {
         class: class_in_fixture.clone(),
@@ -162,7 +149,7 @@ async fn foreign_vms_are_never_listed_adopted_or_deleted() {
     let dir = tempfile::tempdir().unwrap();
     let d = driver(&engine, dir.path(), timing());
     let mut c = class();
-    c.cluster = first_cluster(&engine);
+    c.cluster = template_cluster(&engine);
     // Foreign VMs: one with the machine's exact name, one with a similar name, neither tagged.
     for (id, name) in [
         ("aaaaaaaa-0000-0000-0000-000000000001", "w-2"),
@@ -241,7 +228,7 @@ async fn engine_answers_map_to_codes_with_the_exact_text() {
     let dir = tempfile::tempdir().unwrap();
     let d = driver(&engine, dir.path(), timing());
     let mut c = class();
-    c.cluster = first_cluster(&engine);
+    c.cluster = template_cluster(&engine);
     let r = MachineRequest {
         class: c.clone(),
         ..req("w-4", None)
@@ -356,7 +343,7 @@ async fn storage_full_is_resource_exhausted() {
     let dir = tempfile::tempdir().unwrap();
     let d = driver(&engine, dir.path(), timing());
     let mut c = class();
-    c.cluster = first_cluster(&engine);
+    c.cluster = template_cluster(&engine);
     // Every storage domain full.
     let domains: Vec<String> = engine
         .sim
@@ -392,7 +379,7 @@ async fn the_driver_command_prints_responses_and_coded_errors() {
     let dir = tempfile::tempdir().unwrap();
     let _ = driver(&engine, dir.path(), timing());
     let mut c = class();
-    c.cluster = first_cluster(&engine);
+    c.cluster = template_cluster(&engine);
     let class_file = dir.path().join("class.json");
     std::fs::write(&class_file, serde_json::to_string(&c).unwrap()).unwrap();
     let config = dir.path().join("vmyard.toml");

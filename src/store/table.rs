@@ -51,6 +51,20 @@ fn scope_of(id: &str) -> &str {
     id.split_once('/').map_or("", |(scope, _)| scope)
 }
 
+/// The ids an index holds under `index` and `scoped_value`.
+fn ids_under(
+    table: &impl ReadableMultimapTable<&'static str, &'static str>,
+    index: &str,
+    scoped_value: &str,
+) -> Result<Vec<String>, StoreError> {
+    let key = format!("{index}\0{scoped_value}");
+    let mut out = Vec::new();
+    for id in table.get(key.as_str())? {
+        out.push(id?.value().to_string());
+    }
+    Ok(out)
+}
+
 /// How many keys of `table` start with `prefix`.
 fn count_keys(
     table: &impl ReadableTable<&'static str, &'static [u8]>,
@@ -236,12 +250,7 @@ impl ReadTxn {
             Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
             Err(e) => return Err(e.into()),
         };
-        let key = format!("{index}\0{scoped_value}");
-        let mut out = Vec::new();
-        for id in table.get(key.as_str())? {
-            out.push(id?.value().to_string());
-        }
-        Ok(out)
+        ids_under(&table, index, scoped_value)
     }
 
     /// Visits the index entries whose value starts with `scoped_prefix`, in value order,
@@ -481,12 +490,7 @@ impl WriteTxn {
         let table = self
             .txn
             .open_multimap_table(MultimapTableDefinition::<&str, &str>::new(&name))?;
-        let key = format!("{index}\0{scoped_value}");
-        let mut out = Vec::new();
-        for id in table.get(key.as_str())? {
-            out.push(id?.value().to_string());
-        }
-        Ok(out)
+        ids_under(&table, index, scoped_value)
     }
 
     /// Commits, then publishes the change set (when anything changed).

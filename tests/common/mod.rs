@@ -327,18 +327,21 @@ pub const CLUSTER_TAG: &str = "kubernetes.io-cluster-t";
 pub const ROLE_TAG: &str = "kubernetes.io-role-web";
 
 /// The `[machines]` section and a class `web` on the template's cluster of `engine`.
+/// The id of the cluster of the engine's `rhcos-4` template: one with a host that is up.
+pub fn template_cluster(engine: &TestEngine) -> String {
+    let state = engine.sim.state.lock().unwrap();
+    state
+        .objects("templates")
+        .unwrap()
+        .values()
+        .find(|t| t["name"] == "rhcos-4")
+        .and_then(|t| t["cluster"]["id"].as_str())
+        .unwrap()
+        .to_string()
+}
+
 pub fn machines_config(engine: &TestEngine, extra: &str) -> String {
-    let cluster = {
-        let state = engine.sim.state.lock().unwrap();
-        state
-            .objects("templates")
-            .unwrap()
-            .values()
-            .find(|t| t["name"] == "rhcos-4")
-            .and_then(|t| t["cluster"]["id"].as_str())
-            .unwrap()
-            .to_string()
-    };
+    let cluster = template_cluster(engine);
     format!(
         "[machines]\npoll = \"50ms\"\nwait = \"20s\"\nhealth_interval = \"300ms\"\nsweep_interval = \"1s\"\n\
          orphan_min_age = \"30s\"\nfreeze_after = \"1s\"\ncalls_per_second = 0\n{extra}\n\

@@ -88,6 +88,16 @@ fn reference(x: &str) -> Value {
     }
 }
 
+/// The names in a list of tags (`{"tag": [...]}`, or `{}` when none).
+fn tag_names(list: &Value) -> Vec<&str> {
+    list["tag"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t["name"].as_str())
+        .collect()
+}
+
 /// Treats "already there" as done: tags and attachments race with other creates.
 fn done_if_exists(r: DriverResult<Value>) -> DriverResult<()> {
     match r {
@@ -175,12 +185,7 @@ impl OvirtDriver {
     /// Makes the class's two tags where the engine lacks them.
     async fn ensure_tags(&self, class: &MachineClass) -> DriverResult<()> {
         let have = self.get("tags").await?;
-        let names: Vec<&str> = have["tag"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|t| t["name"].as_str())
-            .collect();
+        let names = tag_names(&have);
         for tag in [&class.tags.cluster, &class.tags.role] {
             if !names.contains(&tag.as_str()) {
                 done_if_exists(
@@ -198,12 +203,7 @@ impl OvirtDriver {
     /// Puts the class's two tags on VM `id`.
     async fn tag_vm(&self, id: &str, class: &MachineClass) -> DriverResult<()> {
         let have = self.get(&format!("vms/{id}/tags")).await?;
-        let names: Vec<&str> = have["tag"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|t| t["name"].as_str())
-            .collect();
+        let names = tag_names(&have);
         for tag in [&class.tags.cluster, &class.tags.role] {
             if !names.contains(&tag.as_str()) {
                 done_if_exists(

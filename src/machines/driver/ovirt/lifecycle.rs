@@ -128,24 +128,7 @@ pub(super) async fn delete_machine(
             })?;
             d.vm_by_id(id).await?
         }
-        None => {
-            let named = d.vms_named(&req.machine.name).await?;
-            let mut ours: Vec<VmView> = named
-                .into_iter()
-                .filter(|v| v.is_ours(&req.class))
-                .collect();
-            if ours.len() > 1 {
-                return Err(MachineError::new(
-                    Code::OutOfRange,
-                    format!(
-                        "{} VMs named {} carry the class's tags",
-                        ours.len(),
-                        req.machine.name
-                    ),
-                ));
-            }
-            ours.pop()
-        }
+        None => d.find(&req.machine, &req.class).await?,
     };
     let Some(vm) = vm else {
         return Ok(gone());

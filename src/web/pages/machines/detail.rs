@@ -71,16 +71,9 @@ pub(super) async fn detail(
             );
         }
     };
-    let provider = crate::machines::commands::class(&app.config.current(), &app.store, &m.class)
-        .ok()
-        .flatten()
-        .map(|c| c.class.provider);
-    let vm_href = m
-        .provider_id
-        .as_deref()
-        .and_then(crate::machines::driver::vm_id)
-        .zip(provider)
-        .map(|(id, p)| format!("/inventory/{p}/vms/{id}"));
+    let classes =
+        crate::machines::commands::classes(&app.config.current(), &app.store).unwrap_or_default();
+    let vm_href = super::vm_href(&m, &classes);
     let layout = Layout::new(&app, &me, format!("Machine {}", m.name), "/machines");
     render(&Detail {
         operator: layout.role >= Role::Operator,

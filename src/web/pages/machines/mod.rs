@@ -65,6 +65,19 @@ pub fn badge(phase: Phase) -> &'static str {
     }
 }
 
+/// The inventory page of a machine's VM, once it has one.
+pub fn vm_href(m: &Machine, classes: &[ClassEntry]) -> Option<String> {
+    let provider = classes
+        .iter()
+        .find(|c| c.class.name == m.class)
+        .map(|c| c.class.provider.as_str())?;
+    let id = m
+        .provider_id
+        .as_deref()
+        .and_then(crate::machines::driver::vm_id)?;
+    Some(format!("/inventory/{provider}/vms/{id}"))
+}
+
 fn rows(app: &AppState, classes: &[ClassEntry]) -> Vec<MachineRow> {
     let machines = app
         .store
@@ -75,16 +88,7 @@ fn rows(app: &AppState, classes: &[ClassEntry]) -> Vec<MachineRow> {
         .into_iter()
         .map(|(_, s)| {
             let m = s.value;
-            let provider = classes
-                .iter()
-                .find(|c| c.class.name == m.class)
-                .map(|c| c.class.provider.clone());
-            let vm_href = m
-                .provider_id
-                .as_deref()
-                .and_then(crate::machines::driver::vm_id)
-                .zip(provider)
-                .map(|(id, p)| format!("/inventory/{p}/vms/{id}"));
+            let vm_href = vm_href(&m, classes);
             let op = m.last_operation();
             MachineRow {
                 operation: op

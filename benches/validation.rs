@@ -1,9 +1,13 @@
 //! Validation figures, printed as JSON lines (`{"name", "value", "unit", "params"}`):
 //! full validation of the generated 10k inventory with the built-in rules (wall time on
 //! every core, batches of 1024 as the service runs them: workloads, rules, commit), and the
-//! time per VM of the rules alone, compiled to regorus's register VM and interpreted.
+//! time per VM of the rules alone, compiled to regorus's register VM and interpreted; and
+//! the latency from a VM change in the engine to its concerns updated (see `latency.rs`).
 //!
 //! `cargo bench --bench validation` (`VMYARD_BENCH_VMS=50000` for another size).
+
+#[path = "validation/latency.rs"]
+mod latency;
 
 use std::time::Instant;
 
@@ -88,4 +92,21 @@ fn main() {
         "ratio",
         json!({}),
     );
+
+    // A VM changed in the engine, until its concerns are written: once with the default
+    // refresh interval's scale in mind (the collector polls; most of the wait is the poll),
+    // once with a 100 ms refresh to show the rest of the path.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    for refresh in ["1s", "100ms"] {
+        let mut l = runtime.block_on(latency::measure(2000, refresh, 20));
+        l.sort_by(f64::total_cmp);
+        let params = json!({"vms": 2000, "changes": l.len(), "refresh_interval": refresh});
+        figure(
+            "change_to_concerns_median",
+            l[l.len() / 2],
+            "ms",
+            params.clone(),
+        );
+        figure("change_to_concerns_max", l[l.len() - 1], "ms", params);
+    }
 }

@@ -105,12 +105,22 @@ async fn lists_filter_sort_page_and_fail_clearly() {
         ("/api/v1/providers/e1/toasters", 404),
         ("/api/v1/providers/e1/vms/not-an-id", 404),
         ("/api/v1/providers/e1/vms?page=abc", 400),
+        ("/api/v1/providers/e1/vms?search=web", 400),
     ] {
         let r = get(path.to_string()).await;
         assert_eq!(r.status().as_u16(), code, "{path}");
         let v: serde_json::Value = r.json().await.unwrap();
         assert!(v["error"]["message"].as_str().is_some(), "{path}: {v}");
     }
+    let r = get("/api/v1/providers/e1/vms?search=web".into()).await;
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown parameter `search`"),
+        "{v}"
+    );
 
     let providers: serde_json::Value = get("/api/v1/providers".into()).await.json().await.unwrap();
     assert_eq!(providers[0]["state"]["phase"], "Refresh");

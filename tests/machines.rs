@@ -558,3 +558,122 @@ async fn the_cli_declares_lists_and_deletes_a_set() {
     assert!(gone);
     s.stop().await;
 }
+
+/// Malformed requests get a clear error and change nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn malformed_machine_requests_are_refused_clearly() {
+    let engine = TestEngine::start(Source::Fixtures).await;
+    let s = machine_server(&engine, "").await;
+    let operator = s.token("operator").await;
+    for (method, path, body, status) in [
+        (
+            reqwest::Method::GET,
+            "/api/v1/machines?phase=Dancing",
+            None,
+            400,
+        ),
+        (reqwest::Method::GET, "/api/v1/machines?sett=web", None, 400),
+        (
+            reqwest::Method::POST,
+            "/api/v1/machines",
+            Some(json!({"name": "x"})),
+            422,
+        ),
+        (
+            reqwest::Method::POST,
+            "/api/v1/machines",
+            Some(json!({"name": "x", "class": "web", "extra": 1})),
+            422,
+        ),
+        (
+            reqwest::Method::POST,
+            "/api/v1/machines",
+            Some(json!({"name": "-x", "class": "web"})),
+            400,
+        ),
+        (
+            reqwest::Method::POST,
+            "/api/v1/machinesets",
+            Some(json!({"name": "w", "class": "web", "replicas": -1})),
+            422,
+        ),
+        (
+            reqwest::Method::POST,
+            "/api/v1/machinesets",
+            Some(json!({"name": "w", "class": "web", "replicas": 501})),
+            400,
+        ),
+        (
+            reqwest::Method::POST,
+            "/api/v1/machinesets/none/scale",
+            Some(json!({"replicas": 1})),
+            404,
+        ),
+        (reqwest::Method::DELETE, "/api/v1/machines/none", None, 404),
+        (
+            reqwest::Method::POST,
+            "/api/v1/machineclasses",
+            Some(
+                json!({"name": "c2", "provider": "e1", "cluster": "x", "template": "t", "tags": {"cluster": "a", "role": ""}}),
+            ),
+            400,
+        ),
+        (
+            reqwest::Method::POST,
+            "/api/v1/machineclasses",
+            Some(
+                json!({"name": "c3", "provider": "nope", "cluster": "x", "template": "t", "tags": {"cluster": "a", "role": "b"}}),
+            ),
+            400,
+        ),
+        (
+            reqwest::Method::DELETE,
+            "/api/v1/machineclasses/web",
+            None,
+            409,
+        ),
+    ] {
+        let (got, answer) = api(&s, &operator, method.clone(), path, body).await;
+        assert_eq!(got, status, "{method} {path}: {answer}");
+        assert!(
+            answer["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "{method} {path}: {answer}"
+        );
+    }
+    // A machine in a set is deleted by scaling the set, not one by one.
+    let (status, _) = api(
+        &s,
+        &operator,
+        reqwest::Method::POST,
+        "/api/v1/machinesets",
+        Some(json!({"name": "w", "class": "web", "replicas": 1})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let named = eventually(Duration::from_secs(10), || async {
+        !machines(&s).is_empty()
+    })
+    .await;
+    assert!(named);
+    let member = machines(&s)[0].name.clone();
+    let (status, answer) = api(
+        &s,
+        &operator,
+        reqwest::Method::DELETE,
+        &format!("/api/v1/machines/{member}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 409, "{answer}");
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("scale the set"),
+        "{answer}"
+    );
+    assert_eq!(machines(&s).len(), 1);
+    s.stop().await;
+}

@@ -2,7 +2,7 @@
 //! object with filters, sorting and paging.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
@@ -192,8 +192,10 @@ pub async fn list(
     State(app): State<AppState>,
     Path((provider, kind)): Path<(String, String)>,
     q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    unknown_parameters(raw.as_deref())?;
     known_provider(&app, &provider)?;
     let kind = kind_of(&kind)?;
     let generation = app.store.generation();
@@ -202,6 +204,33 @@ pub async fn list(
         list_bytes(&app.store.read()?, &provider, kind, &q)
     })?;
     Ok(json_response(body))
+}
+
+/// The parameters a list takes; any other is refused, so a misspelt filter is an error
+/// rather than a silently unfiltered answer.
+const LIST_PARAMETERS: [&str; 10] = [
+    "q",
+    "cluster",
+    "host",
+    "status",
+    "concern",
+    "category",
+    "readiness",
+    "desc",
+    "page",
+    "per_page",
+];
+
+fn unknown_parameters(raw: Option<&str>) -> Result<(), ApiError> {
+    for (key, _) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        if !LIST_PARAMETERS.contains(&key.as_ref()) {
+            return Err(ApiError::bad_request(format!(
+                "unknown parameter `{key}`: use {}",
+                LIST_PARAMETERS.join(", ")
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// One object, with its revision.

@@ -123,6 +123,7 @@ pub async fn delete_class(
 
 /// Filters of the machine list.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct MachineFilter {
     /// Only machines of this set.
     pub set: Option<String>,
@@ -137,8 +138,9 @@ pub struct MachineFilter {
     responses((status = 200, body = Vec<MachineView>), (status = 400, body = ErrorBody)))]
 pub async fn machines(
     State(app): State<AppState>,
-    Query(filter): Query<MachineFilter>,
+    filter: Result<Query<MachineFilter>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<MachineView>>, ApiError> {
+    let Query(filter) = filter.map_err(|e| ApiError::bad_request(e.body_text()))?;
     if let Some(p) = &filter.phase
         && !Phase::ALL.iter().any(|x| x.as_str() == p)
     {

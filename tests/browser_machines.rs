@@ -48,7 +48,7 @@ async fn an_operator_makes_scales_and_deletes_a_machine_set() {
         .click()
         .await
         .unwrap();
-    assert_eq!(heading(&c).await, "Machines");
+    assert_eq!(wait_heading(&c, "Machines").await, "Machines");
     let classes = c
         .find(Locator::Id("classes"))
         .await
@@ -121,7 +121,8 @@ async fn an_operator_makes_scales_and_deletes_a_machine_set() {
         .click()
         .await
         .unwrap();
-    assert_eq!(heading(&c).await, format!("Machine {first}"));
+    let expected = format!("Machine {first}");
+    assert_eq!(wait_heading(&c, &expected).await, expected);
     let history = c
         .find(Locator::Id("history"))
         .await
@@ -142,7 +143,13 @@ async fn an_operator_makes_scales_and_deletes_a_machine_set() {
             .click()
             .await
             .unwrap();
-        heading(&c).await.contains(&first)
+        // The VM's own page has the VM's name, which is the machine's, as its heading.
+        wait_heading(&c, &first).await == first
+            && c.current_url()
+                .await
+                .unwrap()
+                .path()
+                .starts_with("/inventory/")
     })
     .await;
     assert!(

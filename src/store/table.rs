@@ -65,6 +65,18 @@ fn ids_under(
     Ok(out)
 }
 
+/// Every record of `table`, decoded, in id order.
+fn decode_all<T: Record>(
+    table: &impl ReadableTable<&'static str, &'static [u8]>,
+) -> Result<Vec<(String, Stored<T>)>, StoreError> {
+    let mut out = Vec::with_capacity(table.len()? as usize);
+    for entry in table.iter()? {
+        let (k, v) = entry?;
+        out.push((k.value().to_string(), decode(k.value(), v.value())?));
+    }
+    Ok(out)
+}
+
 /// How many keys of `table` start with `prefix`.
 fn count_keys(
     table: &impl ReadableTable<&'static str, &'static [u8]>,
@@ -156,12 +168,7 @@ impl ReadTxn {
             Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
             Err(e) => return Err(e.into()),
         };
-        let mut out = Vec::with_capacity(table.len()? as usize);
-        for entry in table.iter()? {
-            let (k, v) = entry?;
-            out.push((k.value().to_string(), decode(k.value(), v.value())?));
-        }
-        Ok(out)
+        decode_all(&table)
     }
 
     /// Every record of a kind whose id starts with `prefix`, in id order.
@@ -470,6 +477,13 @@ impl WriteTxn {
         let table = self.txn.open_table(table::<T>())?;
         let value = table.get(id)?;
         value.map(|v| decode(id, v.value())).transpose()
+    }
+
+    /// Every record of a kind, as this transaction sees it (for a plan that must not act
+    /// on a state a concurrent write changed).
+    pub fn list<T: Record>(&self) -> Result<Vec<(String, Stored<T>)>, StoreError> {
+        let table = self.txn.open_table(table::<T>())?;
+        decode_all(&table)
     }
 
     /// How many records of a kind have an id starting with `prefix`, as this transaction

@@ -75,13 +75,31 @@ pub async fn screenshot(c: &fantoccini::Client, name: &str) {
 }
 
 pub async fn heading(c: &fantoccini::Client) -> String {
-    c.wait()
-        .for_element(Locator::Css("h1"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    // A click that navigates may leave the old page's heading found and then gone: look
+    // again rather than fail on a stale element.
+    for _ in 0..50 {
+        if let Ok(h1) = c.wait().for_element(Locator::Css("h1")).await
+            && let Ok(text) = h1.text().await
+        {
+            return text;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no page heading");
+}
+
+/// Waits until the page heading says `expected` (after a click that navigates); returns
+/// what it says last.
+pub async fn wait_heading(c: &fantoccini::Client, expected: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..100 {
+        last = heading(c).await;
+        if last == expected {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    last
 }
 
 /// Signs in through the login form.
@@ -105,5 +123,5 @@ pub async fn sign_in(c: &fantoccini::Client, base: &str, user: &str, password: &
         .click()
         .await
         .unwrap();
-    assert_eq!(heading(c).await, "Dashboard");
+    assert_eq!(wait_heading(c, "Dashboard").await, "Dashboard");
 }

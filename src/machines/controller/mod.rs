@@ -205,12 +205,25 @@ fn round(ctx: &Context, busy: &HashSet<String>) -> Result<Due, StoreError> {
 
 /// Applies every set's plan in one write: declares new machines, marks others for
 /// deletion, and removes deleted sets whose machines are all gone.
+///
+/// Without sets (the usual case until someone makes one) no write transaction is opened, so
+/// the controller never queues behind, or holds up, the collector's writes for nothing; with
+/// sets, the plan is made from what the write transaction itself reads, so a scale written
+/// meanwhile is never acted on half-seen.
 fn plan_sets(store: &Store) -> Result<(), StoreError> {
-    let read = store.read()?;
-    let sets = read.list::<MachineSet>()?;
-    let machines = read.list::<Machine>()?;
-    drop(read);
+    {
+        let read = store.read()?;
+        let in_sets = read
+            .list::<Machine>()?
+            .iter()
+            .any(|(_, m)| m.value.set.is_some());
+        if read.count::<MachineSet>()? == 0 && !in_sets {
+            return Ok(());
+        }
+    }
     let mut txn = store.write()?;
+    let sets = txn.list::<MachineSet>()?;
+    let machines = txn.list::<Machine>()?;
     let now = jiff::Timestamp::now();
     let mut changed = false;
     for (_, stored) in &sets {

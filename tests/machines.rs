@@ -343,6 +343,24 @@ async fn the_sweep_deletes_old_orphans_only_and_never_foreign_vms() {
     )
     .await;
     assert!(c["last_sweep"]["spared"].as_u64() >= Some(1), "{c}");
+    let metrics = s
+        .client()
+        .get(s.url("/metrics"))
+        .bearer_auth(&viewer)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("vmyard_machines_orphans_deleted_total 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("vmyard_machines{phase=\"Running\"} 0"),
+        "{metrics}"
+    );
     s.stop().await;
 }
 
@@ -389,6 +407,20 @@ async fn the_controller_freezes_while_the_engine_is_away() {
     })
     .await;
     assert!(frozen, "{:?}", s.running.state.machines.reach());
+    let metrics = s
+        .client()
+        .get(s.url("/metrics"))
+        .bearer_auth(&operator)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("vmyard_machines_frozen{provider=\"e1\"} 1"),
+        "{metrics}"
+    );
     let (status, _) = api(
         &s,
         &operator,

@@ -17,6 +17,7 @@ use prometheus_client::registry::Registry;
 use crate::config::watch::LiveConfig;
 use crate::store::Store;
 
+mod machines;
 mod validation;
 
 /// Labels of an HTTP request counter.
@@ -56,6 +57,7 @@ impl Metrics {
         config: LiveConfig,
         store: Store,
         validation: crate::validation::Validation,
+        machines: crate::machines::controller::MachinesHandle,
     ) -> Arc<Self> {
         let mut registry = Registry::with_prefix("vmyard");
         let http_requests = Family::<HttpLabels, Counter>::default();
@@ -72,6 +74,10 @@ impl Metrics {
             Info::new(vec![("version", env!("CARGO_PKG_VERSION"))]),
         );
         registry.register_collector(Box::new(ConfigCollector(config)));
+        registry.register_collector(Box::new(machines::MachinesCollector(
+            store.clone(),
+            machines,
+        )));
         registry.register_collector(Box::new(ProviderCollector(store)));
         registry.register_collector(Box::new(validation::ValidationCollector(validation)));
         Arc::new(Metrics {

@@ -81,8 +81,13 @@ pub async fn start(live: LiveConfig, demo: bool) -> anyhow::Result<Running> {
     let (machines, controller) =
         crate::machines::controller::spawn(live.clone(), store.clone(), shutdown.clone());
     let state = AppState {
+        metrics: Metrics::new(
+            live.clone(),
+            store.clone(),
+            validation.clone(),
+            machines.clone(),
+        ),
         machines,
-        metrics: Metrics::new(live.clone(), store.clone(), validation.clone()),
         validation,
         config: live.clone(),
         store: store.clone(),

@@ -54,6 +54,7 @@ pub struct Context {
 pub struct MachinesHandle {
     engines: Engines,
     sweep: Arc<Mutex<SweepReport>>,
+    orphans_deleted: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl std::fmt::Debug for MachinesHandle {
@@ -71,6 +72,12 @@ impl MachinesHandle {
     /// What the last orphan sweep did.
     pub fn last_sweep(&self) -> SweepReport {
         self.sweep.lock().expect("sweep report").clone()
+    }
+
+    /// Orphan VMs deleted since start.
+    pub fn orphans_deleted(&self) -> u64 {
+        self.orphans_deleted
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 
@@ -143,8 +150,13 @@ async fn run(ctx: Arc<Context>, handle: MachinesHandle, mut shutdown: Shutdown) 
             next_sweep = tokio::time::Instant::now() + every;
             let ctx = ctx.clone();
             let report = handle.sweep.clone();
+            let deleted = handle.orphans_deleted.clone();
             sweeping = Some(tokio::spawn(async move {
                 let done = sweep::sweep(&ctx).await;
+                deleted.fetch_add(
+                    done.deleted.len() as u64,
+                    std::sync::atomic::Ordering::Relaxed,
+                );
                 *report.lock().expect("sweep report") = done;
             }));
         }

@@ -24,6 +24,9 @@ pub struct EngineReach {
     pub last_error: Option<String>,
     /// Whether the controller is frozen for this engine.
     pub frozen: bool,
+    /// When a freeze last ended: timeouts count from here, not through the freeze.
+    #[schema(value_type = Option<String>)]
+    pub thawed_at: Option<jiff::Timestamp>,
 }
 
 #[derive(Default)]
@@ -105,6 +108,9 @@ impl Engines {
                 if reach.failing_since.take().is_some() {
                     tracing::info!(provider, "machines: the engine answers again");
                 }
+                if reach.frozen {
+                    reach.thawed_at = Some(jiff::Timestamp::now());
+                }
                 reach.frozen = false;
             }
         }
@@ -125,6 +131,12 @@ impl Engines {
         }
         reach.frozen = frozen;
         frozen
+    }
+
+    /// When the last freeze of `provider` ended, if it was ever frozen.
+    pub fn thawed_at(&self, provider: &str) -> Option<jiff::Timestamp> {
+        let inner = self.inner.lock().expect("engines lock");
+        inner.reach.get(provider).and_then(|r| r.thawed_at)
     }
 
     /// Every engine's reachability, by name.

@@ -194,7 +194,10 @@ fn round(ctx: &Context, busy: &HashSet<String>) -> Result<Due, StoreError> {
             ctx.engines
                 .frozen(&c.provider, config.machines.freeze_after.0)
         });
-        if !frozen && let Some(why) = step::timed_out(&m, now, &config) {
+        let thawed_at = class
+            .as_ref()
+            .and_then(|c| ctx.engines.thawed_at(&c.provider));
+        if !frozen && let Some(why) = step::timed_out(&m, now, &config, thawed_at) {
             tracing::warn!(machine = %m.name, "machine failed: {why}");
             step::update(&ctx.store, &m.name, |m| {
                 m.enter(Phase::Failed, now);

@@ -55,11 +55,22 @@ pub fn due(m: &Machine, now: jiff::Timestamp, frozen: bool) -> Option<Action> {
 
 /// Marks machines Failed whose creation or health timeout has passed (never while frozen:
 /// an engine that is away says nothing about the machines).
-pub fn timed_out(m: &Machine, now: jiff::Timestamp, config: &Config) -> Option<String> {
+///
+/// `thawed_at` is when the last freeze of the machine's engine ended: the clocks start
+/// again from there, so a machine is not failed for the time its engine was away.
+pub fn timed_out(
+    m: &Machine,
+    now: jiff::Timestamp,
+    config: &Config,
+    thawed_at: Option<jiff::Timestamp>,
+) -> Option<String> {
     if m.deletion_requested.is_some() {
         return None;
     }
-    let age = |since: jiff::Timestamp| now.duration_since(since).unsigned_abs();
+    let age = |since: jiff::Timestamp| {
+        let since = thawed_at.map_or(since, |t| since.max(t));
+        now.duration_since(since).unsigned_abs()
+    };
     let limits = &config.machines;
     match m.phase {
         Phase::Creating | Phase::CrashLoopBackOff | Phase::Pending
@@ -355,15 +366,21 @@ mod tests {
         let config = Config::default();
         let mut m = Machine::new("m", "c", None, at(0));
         let limit = config.machines.creation_timeout.0.as_secs() as i64;
-        assert_eq!(timed_out(&m, at(limit - 1), &config), None);
-        assert!(timed_out(&m, at(limit + 1), &config).is_some());
+        assert_eq!(timed_out(&m, at(limit - 1), &config, None), None);
+        assert!(timed_out(&m, at(limit + 1), &config, None).is_some());
         m.phase = Phase::Running;
-        assert_eq!(timed_out(&m, at(limit * 10), &config), None);
+        assert_eq!(timed_out(&m, at(limit * 10), &config, None), None);
         m.enter(Phase::Unknown, at(1000));
         let health = config.machines.health_timeout.0.as_secs() as i64;
-        assert_eq!(timed_out(&m, at(1000 + health - 1), &config), None);
-        assert!(timed_out(&m, at(1000 + health + 1), &config).is_some());
+        assert_eq!(timed_out(&m, at(1000 + health - 1), &config, None), None);
+        assert!(timed_out(&m, at(1000 + health + 1), &config, None).is_some());
+        // A freeze that ended at 1500 restarts the clock.
+        assert_eq!(
+            timed_out(&m, at(1000 + health + 1), &config, Some(at(1500))),
+            None
+        );
+        assert!(timed_out(&m, at(1500 + health + 1), &config, Some(at(1500))).is_some());
         m.deletion_requested = Some(at(1));
-        assert_eq!(timed_out(&m, at(1000 + health + 1), &config), None);
+        assert_eq!(timed_out(&m, at(1000 + health + 1), &config, None), None);
     }
 }

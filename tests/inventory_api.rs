@@ -112,6 +112,11 @@ async fn lists_filter_sort_page_and_fail_clearly() {
         let v: serde_json::Value = r.json().await.unwrap();
         assert!(v["error"]["message"].as_str().is_some(), "{path}: {v}");
     }
+    // Every answer tells its server time, as browsers' tools read it.
+    let r = get("/api/v1/providers".into()).await;
+    let timing = r.headers()["server-timing"].to_str().unwrap().to_string();
+    let ms: f64 = timing.strip_prefix("app;dur=").unwrap().parse().unwrap();
+    assert!(ms >= 0.0, "{timing}");
     let r = get("/api/v1/providers/e1/vms?search=web".into()).await;
     let v: serde_json::Value = r.json().await.unwrap();
     assert!(

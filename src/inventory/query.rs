@@ -38,6 +38,20 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
+    /// The query parameters, one per field above: kept beside the fields so that a new
+    /// filter is added to both at once.
+    pub const PARAMETERS: [&'static str; 10] = [
+        "q",
+        "cluster",
+        "host",
+        "status",
+        "concern",
+        "category",
+        "readiness",
+        "desc",
+        "page",
+        "per_page",
+    ];
     /// The page number, from 1.
     pub fn page(&self) -> usize {
         self.page.unwrap_or(1).max(1)

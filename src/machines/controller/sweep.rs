@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 
 use crate::machines::commands::classes;
-use crate::machines::driver::{Driver, MachineRef, MachineRequest, vm_id};
+use crate::machines::driver::{Driver, MachineRef, MachineRequest, provider_id};
 use crate::machines::model::Machine;
 
 use super::Context;
@@ -59,7 +59,8 @@ pub async fn sweep(ctx: &Context) -> SweepReport {
                 continue;
             }
         };
-        let listed = driver.list_machines(&class).await;
+        // The class's VMs with their creation times, in one engine call.
+        let listed = driver.class_vms(&class).await;
         ctx.engines
             .observe(&class.provider, listed.as_ref().map(|_| ()));
         let listed = match listed {
@@ -85,20 +86,20 @@ pub async fn sweep(ctx: &Context) -> SweepReport {
             .iter()
             .filter_map(|(_, m)| m.value.provider_id.as_deref())
             .collect();
-        for (pid, name) in &listed {
+        for vm in &listed {
+            let (pid, name) = (provider_id(&vm.id), &vm.name);
             if ids.contains(pid.as_str()) || names.contains(name.as_str()) {
                 continue;
             }
-            let Some(id) = vm_id(pid) else { continue };
-            let old_enough = match driver.created_at(id).await {
-                Ok(Some(created)) => {
+            let old_enough = vm
+                .created_ms
+                .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+                .is_some_and(|created| {
                     jiff::Timestamp::now()
                         .duration_since(created)
                         .unsigned_abs()
                         >= min_age
-                }
-                _ => false,
-            };
+                });
             if !old_enough {
                 report.spared += 1;
                 continue;

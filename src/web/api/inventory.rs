@@ -206,27 +206,14 @@ pub async fn list(
     Ok(json_response(body))
 }
 
-/// The parameters a list takes; any other is refused, so a misspelt filter is an error
-/// rather than a silently unfiltered answer.
-const LIST_PARAMETERS: [&str; 10] = [
-    "q",
-    "cluster",
-    "host",
-    "status",
-    "concern",
-    "category",
-    "readiness",
-    "desc",
-    "page",
-    "per_page",
-];
-
+/// Refuses a parameter a list does not take, so a misspelt filter is an error rather than
+/// a silently unfiltered answer.
 fn unknown_parameters(raw: Option<&str>) -> Result<(), ApiError> {
     for (key, _) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
-        if !LIST_PARAMETERS.contains(&key.as_ref()) {
+        if !ListQuery::PARAMETERS.contains(&key.as_ref()) {
             return Err(ApiError::bad_request(format!(
                 "unknown parameter `{key}`: use {}",
-                LIST_PARAMETERS.join(", ")
+                ListQuery::PARAMETERS.join(", ")
             )));
         }
     }

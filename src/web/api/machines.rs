@@ -38,11 +38,12 @@ pub struct MachineView {
     pub vm_id: Option<String>,
 }
 
-fn view(app: &AppState, m: Machine) -> MachineView {
-    let provider = commands::class(&app.config.current(), &app.store, &m.class)
-        .ok()
-        .flatten()
-        .map(|e| e.class.provider);
+/// `classes` is read once per answer by the caller, not once per machine.
+fn view(classes: &[ClassEntry], m: Machine) -> MachineView {
+    let provider = classes
+        .iter()
+        .find(|e| e.class.name == m.class)
+        .map(|e| e.class.provider.clone());
     let vm_id = m
         .provider_id
         .as_deref()
@@ -54,6 +55,10 @@ fn view(app: &AppState, m: Machine) -> MachineView {
         provider,
         vm_id,
     }
+}
+
+fn all_classes(app: &AppState) -> Result<Vec<ClassEntry>, ApiError> {
+    Ok(commands::classes(&app.config.current(), &app.store)?)
 }
 
 /// The controller's state: each engine's reachability (frozen or not) and the last sweep.
@@ -150,6 +155,7 @@ pub async fn machines(
         )));
     }
     let all = app.store.read()?.list::<Machine>()?;
+    let classes = all_classes(&app)?;
     Ok(Json(
         all.into_iter()
             .map(|(_, m)| m.value)
@@ -161,7 +167,7 @@ pub async fn machines(
             })
             .filter(|m| filter.class.as_ref().is_none_or(|c| &m.class == c))
             .filter(|m| filter.phase.as_ref().is_none_or(|p| m.phase.as_str() == p))
-            .map(|m| view(&app, m))
+            .map(|m| view(&classes, m))
             .collect(),
     ))
 }
@@ -179,7 +185,7 @@ pub async fn machine(
         .read()?
         .get::<Machine>(&name)?
         .ok_or_else(|| ApiError::not_found(format!("no machine named {name}")))?;
-    Ok(Json(view(&app, m.value)))
+    Ok(Json(view(&all_classes(&app)?, m.value)))
 }
 
 /// A machine to declare.
@@ -200,7 +206,7 @@ pub async fn create_machine(
     ApiJson(new): ApiJson<NewMachine>,
 ) -> Result<(StatusCode, Json<MachineView>), ApiError> {
     let m = commands::create_machine(&app.config.current(), &app.store, &new.name, &new.class)?;
-    Ok((StatusCode::CREATED, Json(view(&app, m))))
+    Ok((StatusCode::CREATED, Json(view(&all_classes(&app)?, m))))
 }
 
 /// Asks for a machine's deletion (`operator`): its VM is removed, then the machine.

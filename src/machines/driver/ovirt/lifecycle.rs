@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::OvirtDriver;
 use super::errors::is_locked;
-use super::lookup::{FOLLOW, VmView, escape, vms_of};
+use super::lookup::VmView;
 use crate::machines::codes::{Code, DriverResult, MachineError};
 use crate::machines::driver::{
     DeleteMachineResponse, MachineList, MachineRequest, MachineStatusResponse, provider_id,
@@ -180,16 +180,9 @@ pub(super) async fn list_machines(
     d: &OvirtDriver,
     class: &MachineClass,
 ) -> DriverResult<MachineList> {
-    class.check()?;
-    let answer = d
-        .get(&format!(
-            "vms?search={}&{FOLLOW}",
-            escape(&format!("tag={}", class.tags.cluster))
-        ))
-        .await?;
-    Ok(vms_of(&answer)?
+    Ok(d.class_vms(class)
+        .await?
         .into_iter()
-        .filter(|v| v.is_ours(class))
         .map(|v| (provider_id(&v.id), v.name))
         .collect())
 }

@@ -155,13 +155,21 @@ impl Pace {
 }
 
 impl OvirtDriver {
-    /// When the engine made VM `id`; `None` when it is gone or does not say.
-    pub async fn created_at(&self, id: &str) -> DriverResult<Option<jiff::Timestamp>> {
-        Ok(self
-            .vm_by_id(id)
-            .await?
-            .and_then(|vm| vm.created_ms)
-            .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok()))
+    /// Every VM that carries both of the class's tags, as the engine lists them (with
+    /// their status and creation time, which the orphan sweep needs).
+    pub async fn class_vms(&self, class: &MachineClass) -> DriverResult<Vec<lookup::VmView>> {
+        class.check()?;
+        let answer = self
+            .get(&format!(
+                "vms?search={}&{}",
+                lookup::escape(&format!("tag={}", class.tags.cluster)),
+                lookup::FOLLOW
+            ))
+            .await?;
+        Ok(lookup::vms_of(&answer)?
+            .into_iter()
+            .filter(|v| v.is_ours(class))
+            .collect())
     }
 }
 

@@ -8,6 +8,9 @@
 //! vmyard runs as its own process, so its memory is measured alone; the simulator runs in
 //! this process on the same machine, as quality.md prescribes.
 
+#[path = "common/bench_config.rs"]
+mod bench_config;
+
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -107,25 +110,6 @@ fn server_ms(r: &reqwest::Response) -> f64 {
         .expect("vmyard tells its server time")
 }
 
-fn write_config(dir: &Path, url: &str, ca: &str, password: &str) {
-    std::fs::write(dir.join("ca.pem"), ca).unwrap();
-    std::fs::write(dir.join("pw"), password).unwrap();
-    let text = format!(
-        "[server]\nlisten = \"127.0.0.1:0\"\nsocket = \"{sock}\"\n[storage]\ndata_dir = \"{data}\"\n\
-         [[providers]]\nname = \"p\"\nurl = \"{url}\"\nuser = \"admin@internal\"\npassword_file = \"pw\"\nca_file = \"ca.pem\"\n\
-         refresh_interval = \"100ms\"\nretry_interval = \"1s\"\n",
-        sock = dir.join("vmyard.sock").display(),
-        data = dir.join("data").display(),
-    );
-    std::fs::write(dir.join("vmyard.toml"), text).unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(
-        dir.join("vmyard.toml"),
-        std::fs::Permissions::from_mode(0o600),
-    )
-    .unwrap();
-}
-
 async fn run_size(vms: usize, full: bool) {
     let (_stop, shutdown) = vmyard::service::shutdown_pair();
     let t = Instant::now();
@@ -138,7 +122,13 @@ async fn run_size(vms: usize, full: bool) {
         .unwrap();
     let password = sim.state.lock().unwrap().credentials.1.clone();
     let dir = tempfile::tempdir().unwrap();
-    write_config(dir.path(), &running.api_url(), &running.cert_pem, &password);
+    bench_config::write_config(
+        dir.path(),
+        &running.api_url(),
+        &running.cert_pem,
+        &password,
+        "100ms",
+    );
     let params = json!({"vms": vms, "generate_s": generated.as_secs_f64()});
 
     let started = Instant::now();

@@ -6,6 +6,8 @@
 //!
 //! `cargo bench --bench validation` (`VMYARD_BENCH_VMS=50000` for another size).
 
+#[path = "common/bench_config.rs"]
+mod bench_config;
 #[path = "validation/latency.rs"]
 mod latency;
 

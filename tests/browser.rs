@@ -188,26 +188,7 @@ async fn a_person_finds_a_vm_in_the_inventory_and_opens_it() {
     let profile = tempfile::tempdir().unwrap();
     let c = connect(port, profile.path()).await;
 
-    c.goto(&s.url("/login")).await.unwrap();
-    c.find(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys("viewer")
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(VIEWER_PW)
-        .await
-        .unwrap();
-    c.find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    assert_eq!(heading(&c).await, "Dashboard");
+    sign_in(&c, &s.base, "viewer", VIEWER_PW).await;
     // The dashboard shows the provider in parity, with its VM count linked.
     let providers = c
         .wait()

@@ -4,7 +4,6 @@
 //! writes its concerns. Measured from the engine's change to the result for the VM's new
 //! revision in the store.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -12,22 +11,6 @@ use vmyard::config::watch::LiveConfig;
 use vmyard::inventory::model::Vm;
 use vmyard::sim::{Sim, Source};
 use vmyard::validation::VmConcerns;
-
-fn write_config(dir: &Path, url: &str, ca: &str, password: &str, refresh: &str) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::write(dir.join("ca.pem"), ca).unwrap();
-    std::fs::write(dir.join("pw"), password).unwrap();
-    let text = format!(
-        "[server]\nlisten = \"127.0.0.1:0\"\nsocket = \"{sock}\"\n[storage]\ndata_dir = \"{data}\"\n\
-         [[providers]]\nname = \"p\"\nurl = \"{url}\"\nuser = \"admin@internal\"\npassword_file = \"pw\"\nca_file = \"ca.pem\"\n\
-         refresh_interval = \"{refresh}\"\nretry_interval = \"1s\"\n",
-        sock = dir.join("vmyard.sock").display(),
-        data = dir.join("data").display(),
-    );
-    let path = dir.join("vmyard.toml");
-    std::fs::write(&path, text).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-}
 
 /// Runs `changes` changes one after the other and returns each latency, in ms.
 pub async fn measure(vms: usize, refresh: &str, changes: usize) -> Vec<f64> {
@@ -41,7 +24,7 @@ pub async fn measure(vms: usize, refresh: &str, changes: usize) -> Vec<f64> {
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    write_config(
+    crate::bench_config::write_config(
         dir.path(),
         &engine.api_url(),
         &engine.cert_pem,

@@ -107,6 +107,7 @@ impl Collector {
         s.phase = Phase::Started;
         s.parity = false;
         s.progress.clear();
+        s.warnings.clear();
         self.save(s)?;
         let newest = self.newest_event().await?;
         s.phase = Phase::Load;
@@ -114,7 +115,7 @@ impl Collector {
         for c in &COLLECTIONS {
             self.relist(c.kind, s, true).await?;
         }
-        self.load_server_cpus().await?;
+        self.load_server_cpus(s).await?;
         s.phase = Phase::Loaded;
         s.cursor = Some(newest);
         s.loaded_at = Some(Timestamp::now().to_string());
@@ -124,11 +125,32 @@ impl Collector {
         Ok(())
     }
 
-    /// Stores the engine's CPU list (cluster CPU types resolve against it).
-    async fn load_server_cpus(&self) -> Result<(), SyncError> {
-        let body = self.client.get("options/ServerCPUList").await?;
-        let mut w = self.store.write()?;
-        w.upsert(&self.provider.name, &ServerCpuList::parse(&body))?;
+    /// Stores the engine's CPU list (cluster CPU types resolve against it). The list is
+    /// optional: engines before 4.4 have no `options/ServerCPUList`. Such an engine still
+    /// loads to parity; the provider carries a warning naming the engine version, and the
+    /// rules see no `serverCpu` (unknown, not an empty list).
+    async fn load_server_cpus(&self, s: &mut ProviderState) -> Result<(), SyncError> {
+        let mut w = match self.client.get(SERVER_CPUS).await {
+            Ok(body) => {
+                let mut w = self.store.write()?;
+                w.upsert(&self.provider.name, &ServerCpuList::parse(&body))?;
+                w
+            }
+            Err(e) if e.is_not_found() => {
+                let warning = missing_endpoint(
+                    SERVER_CPUS,
+                    &s.engine_version,
+                    "cluster CPU types are not resolved to CPU models, and the rules see no serverCpu",
+                );
+                tracing::warn!(provider = %self.provider.name, "collector: {warning}");
+                s.warnings.push(warning);
+                let mut w = self.store.write()?;
+                w.delete::<ServerCpuList>(&self.provider.name)?;
+                w
+            }
+            Err(e) => return Err(e.into()),
+        };
+        w.upsert(&self.provider.name, &*s)?;
         w.commit()?;
         Ok(())
     }
@@ -382,6 +404,19 @@ impl Collector {
             let _ = self.save(&s);
         }
     }
+}
+
+/// The engine's CPU list, an endpoint engines before 4.4 lack.
+const SERVER_CPUS: &str = "options/ServerCPUList";
+
+/// The warning for an optional endpoint the engine answered 404 for.
+fn missing_endpoint(path: &str, version: &str, lost: &str) -> String {
+    let engine = if version.is_empty() {
+        "the engine (version unknown)".to_string()
+    } else {
+        format!("engine {version}")
+    };
+    format!("{engine} has no {path} (404): {lost}")
 }
 
 fn event_id(e: &Value) -> u64 {

@@ -80,6 +80,10 @@ pub struct ProviderState {
     pub bad_objects: u64,
     /// The current failure, if any.
     pub error: Option<Failure>,
+    /// What the engine could not give though the load went on: an optional endpoint it
+    /// lacks, named with the engine version and what is missing because of it.
+    #[serde(default)]
+    pub warnings: Vec<String>,
     /// Whether TLS verification is off for this provider.
     pub insecure: bool,
 }

@@ -26,6 +26,7 @@ pub fn router(sim: Sim) -> Router<Sim> {
         .route("/sim/remove", post(remove))
         .route("/sim/stats", get(stats))
         .route("/sim/timing", post(set_timing))
+        .route("/sim/engine", post(set_engine))
         .route_layer(from_fn_with_state(sim, authorize))
 }
 
@@ -78,6 +79,17 @@ fn unknown(name: &str) -> Response {
 async fn set_faults(State(sim): State<Sim>, Json(f): Json<Faults>) -> Response {
     *sim.faults.lock().expect("faults") = f;
     StatusCode::NO_CONTENT.into_response()
+}
+
+/// Plays another engine: `{"version": "4.2.8.2-1.el7", "missing": ["options/ServerCPUList"]}`.
+async fn set_engine(
+    State(sim): State<Sim>,
+    Json(p): Json<super::profile::EngineProfile>,
+) -> Response {
+    match sim.play(p) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => fault(StatusCode::BAD_REQUEST, "Bad Request", &e),
+    }
 }
 
 async fn expire_tokens(State(sim): State<Sim>) -> Response {

@@ -106,6 +106,15 @@ async fn authorize_and_fault(State(sim): State<Sim>, req: Request, next: Next) -
     if !known {
         return fault(StatusCode::UNAUTHORIZED, "Unauthorized", "");
     }
+    // An endpoint this engine does not have: the REST layer's bare 404, no fault body.
+    if sim
+        .profile
+        .lock()
+        .expect("sim profile")
+        .lacks(req.uri().path())
+    {
+        return StatusCode::NOT_FOUND.into_response();
+    }
     match faults.draw(&sim.dice) {
         Fault::None => next.run(req).await,
         Fault::Error => fault(

@@ -19,6 +19,7 @@ pub mod faults;
 pub mod fixtures;
 pub mod generate;
 pub mod lifecycle;
+pub mod profile;
 pub mod state;
 pub mod templates;
 pub mod writes;
@@ -47,6 +48,8 @@ pub struct Sim {
     pub requests: Arc<AtomicU64>,
     /// The token of the control API.
     pub control_token: Arc<String>,
+    /// The engine it plays (version, missing endpoints).
+    pub profile: Arc<Mutex<profile::EngineProfile>>,
 }
 
 impl std::fmt::Debug for Sim {
@@ -105,6 +108,7 @@ impl Sim {
             dice: Arc::new(Dice::new(0x5eed)),
             requests: Arc::new(AtomicU64::new(0)),
             control_token: Arc::new(crate::auth::random_token(24)),
+            profile: Arc::default(),
         }
     }
 
@@ -148,7 +152,18 @@ impl Sim {
         self.state.lock().expect("sim state").add_template(spec)
     }
 
-    /// Serves the engine on `addr` over HTTPS until shutdown.
+    /// Plays another engine: an older version, optional endpoints it lacks.
+    pub fn play(&self, profile: profile::EngineProfile) -> Result<(), String> {
+        let mut state = self.state.lock().expect("sim state");
+        let mut root = state.root.clone();
+        profile.apply_version(&mut root)?;
+        state.root = root;
+        *self.profile.lock().expect("sim profile") = profile;
+        Ok(())
+    }
+
+    /// Serves the engine on `addr` over HTTPS until shutdown, with a self-signed
+    /// certificate for `localhost` and `127.0.0.1`.
     pub async fn serve(self, addr: SocketAddr, shutdown: Shutdown) -> anyhow::Result<RunningSim> {
         let certified =
             rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()])?;
@@ -156,6 +171,22 @@ impl Sim {
         let chain = vec![certified.cert.der().clone()];
         let key = rustls::pki_types::PrivateKeyDer::try_from(certified.signing_key.serialize_der())
             .map_err(|e| anyhow::anyhow!("simulator key: {e}"))?;
+        let mut running = self.serve_with(addr, chain, key, shutdown).await?;
+        running.cert_pem = cert_pem;
+        Ok(running)
+    }
+
+    /// Serves the engine on `addr` over HTTPS with the given certificate chain and key (to
+    /// play an engine whose certificate is wrong in a given way). `cert_pem` of the result
+    /// is empty: the caller knows what it served.
+    pub async fn serve_with(
+        self,
+        addr: SocketAddr,
+        chain: Vec<rustls::pki_types::CertificateDer<'static>>,
+        key: rustls::pki_types::PrivateKeyDer<'static>,
+        shutdown: Shutdown,
+    ) -> anyhow::Result<RunningSim> {
+        let cert_pem = String::new();
         let tls = crate::web::tls::config_for(chain, key)?;
         let listener = std::net::TcpListener::bind(addr)?;
         listener.set_nonblocking(true)?;

@@ -33,7 +33,8 @@ fn target(code: u32) -> Target {
         956 | 958 | 960 | 981 | 964 => Target::Object("storagedomains"),
         809 | 811 | 813 | 835 => Target::Object("clusters"),
         42 | 43 | 44 | 600 | 620 | 10453 | 13 => Target::Object("hosts"),
-        88 | 97 | 80 | 2016 | 2018 | 86 | 371 | 377 | 2010 => Target::VmDisk,
+        // A new or imported VM brings its disks: the event names only the VM.
+        34 | 53 | 1152 | 88 | 97 | 80 | 2016 | 2018 | 86 | 371 | 377 | 2010 => Target::VmDisk,
         2021 | 2014 | 2042 => Target::Object("disks"),
         _ => Target::Object("vms"),
     }

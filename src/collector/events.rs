@@ -81,7 +81,9 @@ pub fn actions(event: &Value, known: &dyn Fn(Kind, &str) -> bool) -> Vec<Action>
         }
         809 | 811 | 813 | 835 => reread(Kind::Cluster, cluster).into_iter().collect(),
         42 | 43 | 44 | 600 | 620 | 10453 | 13 => reread(Kind::Host, host).into_iter().collect(),
-        88 | 97 | 80 | 2016 | 2018 | 86 | 371 | 377 | 2010 => vm
+        // A VM that is new to the store (added, add finished, imported) brings disks the
+        // store has never seen; the disk events that made them may be older than the cursor.
+        34 | 53 | 1152 | 88 | 97 | 80 | 2016 | 2018 | 86 | 371 | 377 | 2010 => vm
             .map(|id| Action::Reread {
                 kind: Kind::Vm,
                 id: id.to_string(),
@@ -89,8 +91,8 @@ pub fn actions(event: &Value, known: &dyn Fn(Kind, &str) -> bool) -> Vec<Action>
             })
             .into_iter()
             .collect(),
-        34 | 53 | 1152 | 35 | 253 | 32 | 39 | 40 | 503 | 61 | 63 | 1025 | 38 | 528 | 932 | 934
-        | 930 | 1012 | 1014 | 68 | 356 | 10800 | 10801 | 113 | 1130 | 172 | 1720 => {
+        35 | 253 | 32 | 39 | 40 | 503 | 61 | 63 | 1025 | 38 | 528 | 932 | 934 | 930 | 1012
+        | 1014 | 68 | 356 | 10800 | 10801 | 113 | 1130 | 172 | 1720 => {
             reread(Kind::Vm, vm).into_iter().collect()
         }
         2021 | 2014 => vec![Action::Relist(Kind::Disk)],

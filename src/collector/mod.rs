@@ -11,6 +11,7 @@
 //! - [`events`]: what each engine event means;
 //! - [`status`]: the per-provider state kept in the store (phase, cursor, progress, errors).
 
+pub mod cascade;
 pub mod events;
 pub mod run;
 pub mod status;

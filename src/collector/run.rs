@@ -8,6 +8,7 @@ use std::time::Instant;
 use jiff::Timestamp;
 use serde_json::Value;
 
+use super::cascade;
 use super::events::{self, Action};
 use super::status::{Failure, Phase, ProviderState, kind_key};
 use super::sync::{self, SyncError};
@@ -16,7 +17,7 @@ use crate::inventory::decode::{COLLECTIONS, Kind, Object};
 use crate::inventory::{self, model::*};
 use crate::ovirt::EngineClient;
 use crate::service::Shutdown;
-use crate::store::Store;
+use crate::store::{ReadTxn, Store};
 
 /// A collector of one provider.
 pub struct Collector {
@@ -309,7 +310,10 @@ impl Collector {
                 }
             }
         }
+        self.cascade(s, &r, &mut reads, &mut relists).await?;
         drop(r);
+        relists.sort();
+        relists.dedup();
         for kind in relists {
             self.relist(kind, s, false).await?;
         }
@@ -336,6 +340,45 @@ impl Collector {
         s.parity = true;
         w.upsert(&provider, &*s)?;
         w.commit()?;
+        Ok(())
+    }
+
+    /// Reads again what each container the engine confirmed gone held (see `cascade`),
+    /// until nothing more is confirmed gone. More than `RELIST_ABOVE` things of one kind
+    /// are listed instead.
+    async fn cascade(
+        &self,
+        s: &mut ProviderState,
+        r: &ReadTxn,
+        reads: &mut BTreeMap<(Kind, String), Option<Object>>,
+        relists: &mut Vec<Kind>,
+    ) -> Result<(), SyncError> {
+        let mut gone: Vec<(Kind, String)> = reads
+            .iter()
+            .filter(|(_, got)| got.is_none())
+            .map(|(k, _)| k.clone())
+            .collect();
+        while let Some((kind, id)) = gone.pop() {
+            let mut per_kind: BTreeMap<Kind, Vec<String>> = BTreeMap::new();
+            for (k, i) in cascade::held(r, &self.provider.name, kind, &id)? {
+                if !relists.contains(&k) && !reads.contains_key(&(k, i.clone())) {
+                    per_kind.entry(k).or_default().push(i);
+                }
+            }
+            for (k, ids) in per_kind {
+                if ids.len() > RELIST_ABOVE {
+                    relists.push(k);
+                    continue;
+                }
+                for i in ids {
+                    let got = self.read(s, k, &i).await?;
+                    if got.is_none() {
+                        gone.push((k, i.clone()));
+                    }
+                    reads.insert((k, i), got);
+                }
+            }
+        }
         Ok(())
     }
 

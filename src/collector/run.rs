@@ -102,7 +102,7 @@ impl Collector {
 
     /// Started → Load → Loaded: notes the newest event, lists every collection.
     pub async fn load(&mut self, s: &mut ProviderState) -> Result<(), SyncError> {
-        let root = self.client.get("").await?;
+        let root = self.client.get("").await.map_err(sync::at("(API root)"))?;
         s.engine_version = sync::engine_version(&root);
         s.url = self.provider.url.0.to_string();
         s.phase = Phase::Started;
@@ -149,7 +149,7 @@ impl Collector {
                 w.delete::<ServerCpuList>(&self.provider.name)?;
                 w
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(sync::at(SERVER_CPUS)(e)),
         };
         w.upsert(&self.provider.name, &*s)?;
         w.commit()?;
@@ -157,7 +157,11 @@ impl Collector {
     }
 
     async fn newest_event(&self) -> Result<u64, SyncError> {
-        let body = self.client.get("events?max=1").await?;
+        let body = self
+            .client
+            .get("events?max=1")
+            .await
+            .map_err(sync::at("events?max=1"))?;
         Ok(crate::ovirt::wire::collection(&body, "event")
             .ok()
             .and_then(|e| e.first())
@@ -218,7 +222,12 @@ impl Collector {
     /// Reads the events since the cursor and applies them with the cursor, in one write.
     async fn apply_events(&self, s: &mut ProviderState) -> Result<(), SyncError> {
         let cursor = s.cursor.unwrap_or(0);
-        let body = self.client.get(&format!("events?from={cursor}")).await?;
+        let request = format!("events?from={cursor}");
+        let body = self
+            .client
+            .get(&request)
+            .await
+            .map_err(sync::at(&request))?;
         let mut list: Vec<Value> = crate::ovirt::wire::collection(&body, "event")
             .map_err(|e| crate::ovirt::EngineError::Malformed {
                 path: "events".into(),

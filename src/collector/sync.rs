@@ -17,9 +17,26 @@ pub enum SyncError {
     /// The engine failed or lied.
     #[error("{0}")]
     Engine(#[from] EngineError),
+    /// A request the collector needs failed: named, so that an engine lacking an endpoint
+    /// (or refusing it) says which one.
+    #[error("GET {path}: {source}")]
+    Request {
+        /// What was asked, relative to the API root.
+        path: String,
+        /// How the engine answered.
+        source: EngineError,
+    },
     /// The store failed.
     #[error("{0}")]
     Store(#[from] StoreError),
+}
+
+/// Names the request in an engine error.
+pub fn at(path: &str) -> impl FnOnce(EngineError) -> SyncError + '_ {
+    move |source| SyncError::Request {
+        path: path.to_string(),
+        source,
+    }
 }
 
 /// Collections listed page by page (they can hold tens of thousands of objects).
@@ -47,7 +64,7 @@ pub async fn list_page(client: &EngineClient, c: &Collection, n: usize) -> Resul
         let sep = if request.contains('?') { '&' } else { '?' };
         request = format!("{request}{sep}max={PAGE}&search=page%20{n}");
     }
-    let body = client.get(&request).await?;
+    let body = client.get(&request).await.map_err(at(&request))?;
     let items = collection(&body, c.singular).map_err(|e| EngineError::Malformed {
         path: c.path.to_string(),
         problem: e.to_string(),
@@ -86,12 +103,13 @@ pub async fn read_one(
     kind: Kind,
     id: &str,
 ) -> Result<Option<Result<Object, String>>, SyncError> {
-    match client.get(&kind.collection().get_request(id)).await {
+    let request = kind.collection().get_request(id);
+    match client.get(&request).await {
         Ok(v) => Ok(Some(
             decode(kind, &v).map_err(|e| format!("{} {id}: {e}", kind.path())),
         )),
         Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e.into()),
+        Err(e) => Err(at(&request)(e)),
     }
 }
 

@@ -115,7 +115,7 @@ impl EngineClient {
             .form(&form)
             .send()
             .await
-            .map_err(transport)?;
+            .map_err(|e| transport(e, &self.api))?;
         let status = resp.status();
         let body: Value = resp.json().await.map_err(|e| EngineError::Malformed {
             path: self.sso.path().to_string(),
@@ -200,9 +200,9 @@ impl EngineClient {
         if let Some(b) = body {
             req = req.json(b);
         }
-        let resp = req.send().await.map_err(transport)?;
+        let resp = req.send().await.map_err(|e| transport(e, &self.api))?;
         let status = resp.status();
-        let bytes = resp.bytes().await.map_err(transport)?;
+        let bytes = resp.bytes().await.map_err(|e| transport(e, &self.api))?;
         if status == StatusCode::UNAUTHORIZED {
             return Err(EngineError::Fault {
                 status: 401,
@@ -233,10 +233,28 @@ impl EngineClient {
     }
 }
 
-fn transport(e: reqwest::Error) -> EngineError {
+fn transport(e: reqwest::Error, api: &Url) -> EngineError {
     if e.is_timeout() {
         EngineError::Timeout(REQUEST_TIMEOUT)
+    } else if let Some(why) = super::tls::explain(&e, api) {
+        EngineError::Transport(why)
     } else {
-        EngineError::Transport(format!("{e}"))
+        EngineError::Transport(with_sources(&e))
     }
+}
+
+/// An error with its sources ("error sending request: connection refused"), since the
+/// outermost message alone rarely says what went wrong.
+fn with_sources(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut next = e.source();
+    while let Some(s) = next {
+        let part = s.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        next = s.source();
+    }
+    text
 }

@@ -2,6 +2,7 @@
 //! authenticated client ([`client`]) shared by the collector and the machine driver.
 
 pub mod client;
+pub mod tls;
 pub mod wire;
 
 pub use client::{EngineClient, EngineError};

@@ -44,9 +44,25 @@ pub fn router(sim: Sim) -> Router {
         .route_layer(from_fn_with_state(sim.clone(), authorize_and_fault));
     Router::new()
         .route("/ovirt-engine/sso/oauth/token", post(sso))
+        .route("/ovirt-engine/services/pki-resource", get(pki_resource))
         .merge(api)
         .merge(super::control::router(sim.clone()))
         .with_state(sim)
+}
+
+/// The engine's CA certificate, handed out without a login so that a client can learn
+/// whom to trust (`?resource=ca-certificate&format=X509-PEM-CA`).
+async fn pki_resource(
+    State(sim): State<Sim>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let wanted = q.get("resource").map(String::as_str) == Some("ca-certificate")
+        && q.get("format").map(String::as_str) == Some("X509-PEM-CA");
+    let pem = sim.ca_pem.lock().expect("sim ca").clone();
+    if !wanted || pem.is_empty() {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    ([(header::CONTENT_TYPE, "application/x-x509-ca-cert")], pem).into_response()
 }
 
 /// An engine fault: `{"reason", "detail"}` with a status.

@@ -50,6 +50,8 @@ pub struct Sim {
     pub control_token: Arc<String>,
     /// The engine it plays (version, missing endpoints).
     pub profile: Arc<Mutex<profile::EngineProfile>>,
+    /// The CA certificate it hands out at `/ovirt-engine/services/pki-resource`.
+    pub ca_pem: Arc<Mutex<String>>,
 }
 
 impl std::fmt::Debug for Sim {
@@ -109,6 +111,7 @@ impl Sim {
             requests: Arc::new(AtomicU64::new(0)),
             control_token: Arc::new(crate::auth::random_token(24)),
             profile: Arc::default(),
+            ca_pem: Arc::default(),
         }
     }
 
@@ -171,22 +174,22 @@ impl Sim {
         let chain = vec![certified.cert.der().clone()];
         let key = rustls::pki_types::PrivateKeyDer::try_from(certified.signing_key.serialize_der())
             .map_err(|e| anyhow::anyhow!("simulator key: {e}"))?;
-        let mut running = self.serve_with(addr, chain, key, shutdown).await?;
-        running.cert_pem = cert_pem;
-        Ok(running)
+        self.serve_with(addr, chain, key, cert_pem, shutdown).await
     }
 
     /// Serves the engine on `addr` over HTTPS with the given certificate chain and key (to
-    /// play an engine whose certificate is wrong in a given way). `cert_pem` of the result
-    /// is empty: the caller knows what it served.
+    /// play an engine whose certificate is wrong in a given way). `ca_pem` is the CA the
+    /// engine hands out at its PKI resource, as a real engine hands out its own CA.
     pub async fn serve_with(
         self,
         addr: SocketAddr,
         chain: Vec<rustls::pki_types::CertificateDer<'static>>,
         key: rustls::pki_types::PrivateKeyDer<'static>,
+        ca_pem: String,
         shutdown: Shutdown,
     ) -> anyhow::Result<RunningSim> {
-        let cert_pem = String::new();
+        *self.ca_pem.lock().expect("sim ca") = ca_pem.clone();
+        let cert_pem = ca_pem;
         let tls = crate::web::tls::config_for(chain, key)?;
         let listener = std::net::TcpListener::bind(addr)?;
         listener.set_nonblocking(true)?;

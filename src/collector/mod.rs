@@ -13,6 +13,7 @@
 
 pub mod cascade;
 pub mod events;
+pub mod luns;
 pub mod run;
 pub mod status;
 pub mod sync;

@@ -188,6 +188,7 @@ impl Collector {
             // A page is repeated after a crash anyway: its commit need not reach the disk
             // before the durable commit that ends the listing.
             w.relaxed();
+            seen.extend(page.keep.iter().cloned());
             for o in &page.objects {
                 seen.insert(o.id().to_string());
                 sync::put(&mut w, &self.provider.name, o)?;

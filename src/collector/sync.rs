@@ -54,6 +54,8 @@ pub struct Page {
     pub bad: Vec<String>,
     /// How many items the engine sent (a short page ends the listing).
     pub sent: usize,
+    /// Ids the engine listed whose objects could not be read: kept as stored, not deleted.
+    pub keep: Vec<String>,
 }
 
 /// Reads page `n` (from 1) of a collection; unpaged collections come whole as page 1.
@@ -73,18 +75,27 @@ pub async fn list_page(client: &EngineClient, c: &Collection, n: usize) -> Resul
         objects: Vec::with_capacity(items.len()),
         bad: Vec::new(),
         sent: items.len(),
+        keep: Vec::new(),
     };
     for (i, item) in items.iter().enumerate() {
         match decode(c.kind, item) {
             Ok(o) => page.objects.push(o),
-            Err(e) => page.bad.push(format!(
-                "{} {}: {e}",
-                c.path,
-                item["id"]
-                    .as_str()
-                    .map_or_else(|| format!("#{i}"), str::to_string)
-            )),
+            Err(e) => {
+                if let Some(id) = item["id"].as_str() {
+                    page.keep.push(id.to_string());
+                }
+                page.bad.push(format!(
+                    "{} {}: {e}",
+                    c.path,
+                    item["id"]
+                        .as_str()
+                        .map_or_else(|| format!("#{i}"), str::to_string)
+                ))
+            }
         }
+    }
+    if c.kind == Kind::Disk {
+        super::luns::complete(client, &mut page).await?;
     }
     if !paged {
         page.sent = 0;

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use super::Sim;
 use super::faults::Fault;
-use super::state::{followable, singular};
+use super::state::{followable, singular, unlisted};
 
 /// The engine's routes.
 pub fn router(sim: Sim) -> Router {
@@ -282,11 +282,13 @@ async fn list(
     // sub-collection `follow=` did not ask for are copied (a page of 1000 VMs is ~12 MB).
     // The check is per object: the collector follows all but `tags` and
     // `reported_devices`, which only the driver's VMs carry.
-    let unasked: Vec<&str> = followable(&collection)
+    let mut unasked: Vec<&str> = followable(&collection)
         .iter()
         .copied()
         .filter(|f| !follow.contains(f))
         .collect();
+    let unlisted = unlisted(&collection);
+    unasked.extend(unlisted);
     let items: Vec<std::borrow::Cow<'_, Value>> = matching
         .skip(skip)
         .take(max.unwrap_or(usize::MAX))
@@ -294,7 +296,13 @@ async fn list(
             if unasked.iter().all(|k| o.get(k).is_none()) {
                 std::borrow::Cow::Borrowed(o)
             } else {
-                std::borrow::Cow::Owned(shape(o.clone(), &collection, &follow))
+                let mut o = shape(o.clone(), &collection, &follow);
+                if let Some(map) = o.as_object_mut() {
+                    for key in unlisted {
+                        map.remove(*key);
+                    }
+                }
+                std::borrow::Cow::Owned(o)
             }
         })
         .collect();

@@ -52,6 +52,15 @@ pub fn singular(collection: &str) -> Option<&'static str> {
 }
 
 /// The inlinable sub-collections of a collection.
+/// What a collection's listing leaves out of its objects, though a read of the one object
+/// has it: a disk listing lacks the LUN details (`lun_storage`) of direct LUN disks.
+pub fn unlisted(collection: &str) -> &'static [&'static str] {
+    match collection {
+        "disks" => &["lun_storage"],
+        _ => &[],
+    }
+}
+
 pub fn followable(collection: &str) -> &'static [&'static str] {
     SERVED
         .iter()

@@ -255,9 +255,9 @@ pub fn decode(kind: Kind, v: &Value) -> Result<Object, WireError> {
             kind: o.str("type")?,
             storage_type: o.str("storage.type")?,
             status: o.str("status")?,
-            available: o.u64("available")?,
-            used: o.u64("used")?,
-            committed: o.u64("committed")?,
+            available: o.opt_u64("available")?,
+            used: o.opt_u64("used")?,
+            committed: o.opt_u64("committed")?,
             data_centers: ids(o, "data_centers", "data_center")?,
         }),
         Kind::DiskProfile => Object::DiskProfile(DiskProfile {

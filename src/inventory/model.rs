@@ -344,12 +344,13 @@ pub struct StorageDomain {
     pub storage_type: String,
     /// active, unattached, maintenance, ...
     pub status: String,
-    /// Free bytes.
-    pub available: u64,
-    /// Used bytes.
-    pub used: u64,
-    /// Committed bytes.
-    pub committed: u64,
+    /// Free bytes; unknown (`None`) when the engine leaves it out, as it does for a domain
+    /// that is not attached.
+    pub available: Option<u64>,
+    /// Used bytes; unknown when the engine leaves it out.
+    pub used: Option<u64>,
+    /// Committed bytes; unknown when the engine leaves it out.
+    pub committed: Option<u64>,
     /// Data centers it is attached to.
     pub data_centers: Vec<String>,
 }

@@ -60,6 +60,9 @@ impl Cell {
     }
 }
 
+/// What a page shows for a value the engine did not give: unknown, never 0.
+pub const UNKNOWN: &str = "–";
+
 /// Bytes as people read them (GiB, MiB, ...).
 pub fn bytes(n: u64) -> String {
     const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::Value;
 
-use super::super::cells::{Cell, bytes, scalar};
+use super::super::cells::{Cell, UNKNOWN, bytes, scalar};
 use super::super::{Layout, error_page, render};
 use super::{Names, known};
 use crate::auth::Identity;
@@ -131,7 +131,7 @@ fn value_cell(owner: Kind, field: &str, v: &Value, names: &mut Names<'_>) -> Cel
         field,
         "memory" | "available" | "used" | "committed" | "provisioned_size" | "actual_size" | "size"
     ) {
-        return Cell::num(bytes(v.as_u64().unwrap_or(0)));
+        return Cell::num(v.as_u64().map_or_else(|| UNKNOWN.to_string(), bytes));
     }
     if field == "status" {
         return Cell::status(v.as_str().unwrap_or_default());

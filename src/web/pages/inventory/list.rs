@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::Value;
 
-use super::super::cells::{Cell, bytes, scalar};
+use super::super::cells::{Cell, UNKNOWN, bytes, scalar};
 use super::super::{Layout, error_page, render};
 use super::{KindLink, Names, kind_links, known};
 use crate::auth::Identity;
@@ -144,20 +144,28 @@ fn row(kind: Kind, v: &Value, names: &mut Names<'_>) -> Vec<Cell> {
         ],
         Kind::DiskProfile => vec![own, names.link(Kind::StorageDomain, &s("storage_domain"))],
         Kind::StorageDomain => {
-            let (used, free) = (n("used"), n("available"));
-            let pct = (used * 100).checked_div(used + free).unwrap_or(0);
+            // A capacity the engine left out is unknown: a dash, and no bar.
+            let (used, free) = (v["used"].as_u64(), v["available"].as_u64());
+            let or_dash = |b: Option<u64>| b.map_or_else(|| UNKNOWN.to_string(), bytes);
+            let usage = match (used, free) {
+                (Some(used), Some(free)) if used + free > 0 => {
+                    let pct = used * 100 / (used + free);
+                    Cell {
+                        text: format!("{pct}% used"),
+                        bar: Some(pct),
+                        ..Cell::default()
+                    }
+                }
+                _ => Cell::text(UNKNOWN.to_string()),
+            };
             vec![
                 own,
                 Cell::text(s("kind")),
                 Cell::text(s("storage_type")),
                 Cell::status(&s("status")),
-                Cell::num(bytes(used)),
-                Cell::num(bytes(free)),
-                Cell {
-                    text: format!("{pct}% used"),
-                    bar: Some(pct),
-                    ..Cell::default()
-                },
+                Cell::num(or_dash(used)),
+                Cell::num(or_dash(free)),
+                usage,
             ]
         }
         Kind::Disk => vec![

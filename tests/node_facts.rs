@@ -48,7 +48,8 @@ async fn get(s: &TestServer, token: &str, path: &str) -> (StatusCode, Value) {
 }
 
 async fn section(s: &TestServer, token: &str, section: &str) -> Vec<Value> {
-    let (status, body) = get(s, token, &format!("/api/node/name/_/system/{section}")).await;
+    // vmyard's own path: exact units, null for unknown (om3's path is checked in om3_wire.rs).
+    let (status, body) = get(s, token, &format!("/api/v1/node/name/_/system/{section}")).await;
     assert_eq!(status, StatusCode::OK, "{section}: {body}");
     body["items"]
         .as_array()
@@ -322,6 +323,7 @@ async fn envelopes_and_problem_documents_keep_the_om3_shape() {
             400,
         ),
         ("/api/node/name/_/system/disk", None, 401),
+        ("/api/v1/node/name/_/system/nosuch", Some(&viewer), 404),
         ("/api/v1/node/name/_/system/disk", None, 401),
     ] {
         let mut req = c.get(s.url(path));
@@ -330,11 +332,13 @@ async fn envelopes_and_problem_documents_keep_the_om3_shape() {
         }
         let r = req.send().await.unwrap();
         assert_eq!(r.status().as_u16(), status, "{path}");
-        assert_eq!(
-            r.headers()["content-type"],
-            "application/problem+json",
-            "{path}"
-        );
+        // om3 sends its problems as plain JSON; vmyard's own paths as RFC 9457 documents.
+        let expected = if path.starts_with("/api/v1/") {
+            "application/problem+json"
+        } else {
+            "application/json"
+        };
+        assert_eq!(r.headers()["content-type"], expected, "{path}");
         let p: Value = r.json().await.unwrap();
         assert_eq!(p["status"], status, "{path}: {p}");
         assert!(

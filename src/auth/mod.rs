@@ -93,6 +93,8 @@ pub enum AuthMethod {
         /// The id of the token it presented.
         token: String,
     },
+    /// HTTP basic authentication of a configured user (the node API only, for om3 clients).
+    Basic,
     /// The local unix socket.
     LocalSocket {
         /// The caller's uid.

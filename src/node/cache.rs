@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use tokio::task::JoinHandle;
 
+use super::envelope::Dialect;
 use super::property::Context;
 use super::{Collected, Section, SourceError, Sources, collect_blocking};
 use crate::config::watch::LiveConfig;
@@ -33,20 +34,36 @@ pub struct Snapshot {
     /// The sources that failed.
     pub errors: Vec<SourceError>,
     started: Instant,
-    rendered: Mutex<Option<(String, Bytes)>>,
+    rendered: Mutex<Option<(String, Dialect, Bytes)>>,
 }
 
 impl Snapshot {
-    /// The JSON answer of `node` for this snapshot, rendered once per node name.
-    pub fn body(&self, node: &str) -> Bytes {
+    /// A snapshot of given items, collected now (for tests of the rendering).
+    #[cfg(test)]
+    pub fn of(section: Section, items: Vec<serde_json::Value>) -> Snapshot {
+        Snapshot {
+            section,
+            collected_at: jiff::Timestamp::now(),
+            took: Duration::ZERO,
+            items,
+            errors: Vec::new(),
+            started: Instant::now(),
+            rendered: Mutex::new(None),
+        }
+    }
+
+    /// The JSON answer of `node` for this snapshot in a dialect, rendered once per node
+    /// name and dialect in a row (one client mostly asks in one).
+    pub fn body(&self, node: &str, dialect: Dialect) -> Bytes {
         let mut cached = self.rendered.lock().expect("render lock");
-        if let Some((name, body)) = cached.as_ref()
+        if let Some((name, d, body)) = cached.as_ref()
             && name == node
+            && *d == dialect
         {
             return body.clone();
         }
-        let body = super::envelope::render(self.section, node, self);
-        *cached = Some((node.to_string(), body.clone()));
+        let body = super::envelope::render_in(dialect, self.section, node, self);
+        *cached = Some((node.to_string(), dialect, body.clone()));
         body
     }
 }

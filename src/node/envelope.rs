@@ -83,6 +83,50 @@ struct MetaRef<'a> {
     node: &'a str,
 }
 
+/// Which form an answer takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// om3's own paths: om3's types, exactly (see [`super::om3`]).
+    Om3,
+    /// vmyard's `/api/v1/node/...`: the uniform envelope, `null` for unknown, exact units.
+    Vmyard,
+}
+
+#[derive(Serialize)]
+struct Om3List<'a> {
+    kind: String,
+    collected_at: String,
+    errors: &'a [SourceError],
+    items: Vec<Value>,
+}
+
+/// Serializes a snapshot as the answer of `node` in a dialect.
+pub fn render_in(dialect: Dialect, section: Section, node: &str, snap: &Snapshot) -> Bytes {
+    if dialect == Dialect::Vmyard {
+        return render(section, node, snap);
+    }
+    let item_kind = format!("{}Item", section.kind());
+    let items = snap
+        .items
+        .iter()
+        .map(|data| {
+            let data = super::om3::item(section, data);
+            if super::om3::bare_items(section) {
+                data
+            } else {
+                serde_json::json!({"kind": item_kind, "meta": {"node": node}, "data": data})
+            }
+        })
+        .collect();
+    let list = Om3List {
+        kind: format!("{}List", section.kind()),
+        collected_at: snap.collected_at.to_string(),
+        errors: &snap.errors,
+        items,
+    };
+    Bytes::from(serde_json::to_vec(&list).unwrap_or_default())
+}
+
 /// Serializes a snapshot as the answer of `node`, without copying its items.
 pub fn render(section: Section, node: &str, snap: &Snapshot) -> Bytes {
     let item_kind = format!("{}Item", section.kind());
@@ -102,4 +146,29 @@ pub fn render(section: Section, node: &str, snap: &Snapshot) -> Bytes {
     };
     // Serializing plain JSON values into a Vec cannot fail.
     Bytes::from(serde_json::to_vec(&list).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn san_paths_are_bare_on_om3s_paths_and_wrapped_on_vmyards() {
+        let path = json!({"initiator": {"name": "iqn.1994-05.com.redhat:a", "type": "iscsi"},
+                          "target": {"name": "iqn.2003-01.org.example:t1", "type": "iscsi"}});
+        let snap = Snapshot::of(Section::SanPath, vec![path.clone()]);
+        let om3: Value = serde_json::from_slice(&snap.body("n1", Dialect::Om3)).unwrap();
+        assert_eq!(om3["kind"], "SANPathList");
+        assert_eq!(om3["items"], json!([path]));
+        let ours: Value = serde_json::from_slice(&snap.body("n1", Dialect::Vmyard)).unwrap();
+        assert_eq!(ours["items"][0]["kind"], "SANPathItem");
+        assert_eq!(ours["items"][0]["meta"]["node"], "n1");
+        assert_eq!(ours["items"][0]["data"], path);
+        // The other sections stay wrapped on om3's paths.
+        let users = Snapshot::of(Section::User, vec![json!({"id": 0, "name": "root"})]);
+        let om3: Value = serde_json::from_slice(&users.body("n1", Dialect::Om3)).unwrap();
+        assert_eq!(om3["items"][0]["kind"], "UserItem");
+        assert_eq!(om3["items"][0]["data"], json!({"id": 0, "name": "root"}));
+    }
 }

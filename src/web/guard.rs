@@ -40,10 +40,36 @@ pub async fn guard(
         Access::Metrics => Role::Viewer,
         Access::Role(role) => role,
     };
-    let identity = match identify(&app, &req) {
-        Ok(Some(id)) => id,
-        Ok(None) => return unauthenticated(&req),
-        Err(e) => return e.into_response(),
+    let identity = match super::basic::credentials(&req) {
+        Some(basic) => {
+            let path = req.uri().path();
+            if !super::api::node::is_node_path(path) {
+                return refuse(
+                    &req,
+                    StatusCode::UNAUTHORIZED,
+                    "basic authentication is accepted on the node API only; send an API token as Authorization: Bearer".into(),
+                );
+            }
+            let verified = match basic {
+                Ok(c) => {
+                    let client = super::peer::client_key(&req);
+                    super::basic::verify(&app, client, c).await
+                }
+                Err(why) => Err(super::basic::Refusal::Bad(why)),
+            };
+            match verified {
+                Ok(id) => id,
+                Err(r) => {
+                    let (status, message) = r.status();
+                    return refuse(&req, status, message);
+                }
+            }
+        }
+        None => match identify(&app, &req) {
+            Ok(Some(id)) => id,
+            Ok(None) => return unauthenticated(&req),
+            Err(e) => return e.into_response(),
+        },
     };
     if identity.role < required {
         return forbidden(&req, required);
@@ -135,16 +161,36 @@ pub fn wants_json(path: &str) -> bool {
     path.starts_with("/api/") || path == "/metrics" || path.starts_with("/partials/")
 }
 
+/// A refusal of presented credentials, in the form the path answers in.
+fn refuse(req: &Request, status: StatusCode, message: String) -> Response {
+    let path = req.uri().path();
+    let mut resp = if super::api::node::is_node_path(path) {
+        super::api::node::problem_at(path, status, "Unauthenticated", message)
+    } else {
+        ApiError::new(status, "unauthenticated", message).into_response()
+    };
+    if status == StatusCode::UNAUTHORIZED {
+        resp.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Basic realm=\"vmyard node API\", Bearer"),
+        );
+    }
+    resp
+}
+
 fn unauthenticated(req: &Request) -> Response {
     let path = req.uri().path();
     if super::api::node::is_node_path(path) {
-        let mut resp = super::api::node::problem(
+        let mut resp = super::api::node::problem_at(
+            path,
             StatusCode::UNAUTHORIZED,
             "Unauthenticated",
-            "log in or send an API token as Authorization: Bearer",
+            "send an API token as Authorization: Bearer, or a user's name and password as Authorization: Basic",
         );
-        resp.headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        resp.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Basic realm=\"vmyard node API\", Bearer"),
+        );
         return resp;
     }
     if wants_json(path) {
@@ -170,7 +216,12 @@ fn unauthenticated(req: &Request) -> Response {
 fn forbidden(req: &Request, required: Role) -> Response {
     let message = format!("this needs the {required} role");
     if super::api::node::is_node_path(req.uri().path()) {
-        return super::api::node::problem(StatusCode::FORBIDDEN, "Forbidden", message);
+        return super::api::node::problem_at(
+            req.uri().path(),
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            message,
+        );
     }
     if wants_json(req.uri().path()) {
         ApiError::new(StatusCode::FORBIDDEN, "forbidden", message).into_response()
@@ -213,7 +264,8 @@ pub fn finish(router: Router<AppState>, state: AppState) -> Router {
 async fn not_found(req: Request) -> Response {
     let path = req.uri().path().to_string();
     if super::api::node::is_node_path(&path) {
-        return super::api::node::problem(
+        return super::api::node::problem_at(
+            &path,
             StatusCode::NOT_FOUND,
             "Not found",
             format!("no such route: {} {path}", req.method()),

@@ -10,6 +10,7 @@
 
 pub mod api;
 pub mod assets;
+mod basic;
 pub mod cache;
 mod csrf;
 pub mod guard;

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::auth::{AuthMethod, Identity};
 use crate::config::Peer;
-use crate::node::envelope::{ItemMeta, Problem, SystemItem, SystemList};
+use crate::node::envelope::{Dialect, ItemMeta, Problem, SystemItem, SystemList};
 use crate::node::{CollectError, Section};
 use crate::web::AppState;
 
@@ -66,11 +66,12 @@ pub struct Raw {
     pub body: Bytes,
 }
 
-impl From<Problem> for Raw {
-    fn from(p: Problem) -> Raw {
+impl Raw {
+    /// A problem document, in a dialect's content type.
+    fn problem(p: Problem, dialect: Dialect) -> Raw {
         Raw {
             status: p.status,
-            content_type: super::PROBLEM_JSON.into(),
+            content_type: super::problem_type(dialect).into(),
             body: Bytes::from(serde_json::to_vec(&p).unwrap_or_default()),
         }
     }
@@ -87,12 +88,13 @@ fn collect_problem(e: CollectError) -> Problem {
 pub async fn section_raw(
     app: &AppState,
     me: &Identity,
+    dialect: Dialect,
     nodename: &str,
     section: Section,
     refresh: bool,
 ) -> Raw {
     match resolve(app, me, nodename) {
-        Err(p) => p.into(),
+        Err(p) => Raw::problem(p, dialect),
         Ok(Target::Local(name)) => {
             let snap = if refresh {
                 app.facts.refresh(section).await
@@ -103,27 +105,35 @@ pub async fn section_raw(
                 Ok(s) => Raw {
                     status: 200,
                     content_type: "application/json".into(),
-                    body: s.body(&name),
+                    body: s.body(&name, dialect),
                 },
-                Err(e) => collect_problem(e).into(),
+                Err(e) => Raw::problem(collect_problem(e), dialect),
             }
         }
         Ok(Target::Peer(peer)) => {
             let query = if refresh { "?refresh=true" } else { "" };
-            let path = format!("/api/node/name/_/system/{}{query}", section.path());
-            forward(app, me, &peer, &path).await
+            // The peer answers in the dialect asked for, on the matching path.
+            let prefix = match dialect {
+                Dialect::Om3 => "/api/node",
+                Dialect::Vmyard => "/api/v1/node",
+            };
+            let path = format!("{prefix}/name/_/system/{}{query}", section.path());
+            forward(app, me, &peer, &path, dialect).await
         }
     }
 }
 
-async fn forward(app: &AppState, me: &Identity, peer: &Peer, path: &str) -> Raw {
+async fn forward(app: &AppState, me: &Identity, peer: &Peer, path: &str, dialect: Dialect) -> Raw {
     match app.peers.get(peer, path, me, &app.facts.node_name()).await {
         Ok(a) => Raw {
             status: a.status,
             content_type: a.content_type,
             body: a.body,
         },
-        Err(e) => Problem::new(e.status(), "Peer unavailable", e.to_string()).into(),
+        Err(e) => Raw::problem(
+            Problem::new(e.status(), "Peer unavailable", e.to_string()),
+            dialect,
+        ),
     }
 }
 
@@ -153,7 +163,7 @@ pub async fn section(
                 .collect(),
         });
     }
-    let raw = section_raw(app, me, nodename, section, false).await;
+    let raw = section_raw(app, me, Dialect::Vmyard, nodename, section, false).await;
     decode(&raw)
 }
 
@@ -241,7 +251,9 @@ pub async fn local_info(app: &AppState, me: &Identity) -> NodeInfo {
 pub async fn info(app: &AppState, me: &Identity, nodename: &str) -> Result<NodeInfo, Problem> {
     match resolve(app, me, nodename)? {
         Target::Local(_) => Ok(local_info(app, me).await),
-        Target::Peer(peer) => decode(&forward(app, me, &peer, "/api/v1/nodes/_").await),
+        Target::Peer(peer) => {
+            decode(&forward(app, me, &peer, "/api/v1/nodes/_", Dialect::Vmyard).await)
+        }
     }
 }
 
@@ -286,7 +298,8 @@ pub async fn node_list(app: &AppState, me: &Identity) -> Vec<NodeStatus> {
     }];
     let asks = config.peers.iter().map(|peer| async move {
         let started = Instant::now();
-        let answer = decode::<NodeInfo>(&forward(app, me, peer, "/api/v1/nodes/_").await);
+        let answer =
+            decode::<NodeInfo>(&forward(app, me, peer, "/api/v1/nodes/_", Dialect::Vmyard).await);
         let latency = started.elapsed().as_secs_f64() * 1000.0;
         let mut labels = answer
             .as_ref()

@@ -13,28 +13,59 @@ use serde::Deserialize;
 
 use crate::auth::Identity;
 use crate::node::Section;
-use crate::node::envelope::{Problem, SystemList};
+use crate::node::envelope::{Dialect, Problem, SystemList};
 use crate::web::AppState;
 use fetch::{NodeInfo, NodeStatus};
 
-/// The content type of problem documents.
+/// The content type of problem documents on vmyard's own paths (RFC 9457).
 pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// The content type of problem documents on om3's paths: om3 sends its `Problem` with
+/// echo's `ctx.JSON`, as plain JSON.
+pub const OM3_PROBLEM: &str = "application/json";
 
 /// Whether a path belongs to the node API, whose errors are problem documents.
 pub fn is_node_path(path: &str) -> bool {
     path.starts_with("/api/node/") || path.starts_with("/api/v1/node")
 }
 
-/// A problem document response.
-pub fn problem(status: StatusCode, title: &str, detail: impl Into<String>) -> Response {
-    respond(Problem::new(status.as_u16(), title, detail))
+/// The dialect a node API path answers in: om3's on om3's own paths.
+pub fn dialect_of(path: &str) -> Dialect {
+    if path.starts_with("/api/node/") {
+        Dialect::Om3
+    } else {
+        Dialect::Vmyard
+    }
 }
 
-fn respond(p: Problem) -> Response {
+/// The content type of a problem document in a dialect.
+pub fn problem_type(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Om3 => OM3_PROBLEM,
+        Dialect::Vmyard => PROBLEM_JSON,
+    }
+}
+
+/// A problem document response, in the form the path answers in.
+pub fn problem_at(
+    path: &str,
+    status: StatusCode,
+    title: &str,
+    detail: impl Into<String>,
+) -> Response {
+    respond(
+        dialect_of(path),
+        Problem::new(status.as_u16(), title, detail),
+    )
+}
+
+fn respond(dialect: Dialect, p: Problem) -> Response {
     let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut resp = (status, Json(p)).into_response();
-    resp.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(problem_type(dialect)),
+    );
     resp
 }
 
@@ -49,15 +80,19 @@ pub struct SystemQuery {
 async fn answer(
     app: &AppState,
     me: &Identity,
+    dialect: Dialect,
     nodename: &str,
     section: &str,
     query: Result<Query<SystemQuery>, QueryRejection>,
 ) -> Response {
+    let problem = |status: StatusCode, title: &str, detail: String| {
+        respond(dialect, Problem::new(status.as_u16(), title, detail))
+    };
     let Ok(Query(q)) = query else {
         return problem(
             StatusCode::BAD_REQUEST,
             "Bad query",
-            "the only parameter is refresh=true|false",
+            "the only parameter is refresh=true|false".into(),
         );
     };
     let Some(section) = Section::from_path(section) else {
@@ -68,7 +103,7 @@ async fn answer(
             format!("no section `{section}`: use one of {}", names.join(", ")),
         );
     };
-    let raw = fetch::section_raw(app, me, nodename, section, q.refresh).await;
+    let raw = fetch::section_raw(app, me, dialect, nodename, section, q.refresh).await;
     let status = StatusCode::from_u16(raw.status).unwrap_or(StatusCode::BAD_GATEWAY);
     let content_type = HeaderValue::from_str(&raw.content_type)
         .unwrap_or(HeaderValue::from_static("application/json"));
@@ -82,7 +117,7 @@ pub async fn om3_system(
     Path((nodename, section)): Path<(String, String)>,
     query: Result<Query<SystemQuery>, QueryRejection>,
 ) -> Response {
-    answer(&app, &me, &nodename, &section, query).await
+    answer(&app, &me, Dialect::Om3, &nodename, &section, query).await
 }
 
 /// om3's path for the SAN sections (`san/initiator`, `san/path`).
@@ -92,14 +127,24 @@ pub async fn om3_system_san(
     Path((nodename, kind)): Path<(String, String)>,
     query: Result<Query<SystemQuery>, QueryRejection>,
 ) -> Response {
-    answer(&app, &me, &nodename, &format!("san/{kind}"), query).await
+    answer(
+        &app,
+        &me,
+        Dialect::Om3,
+        &nodename,
+        &format!("san/{kind}"),
+        query,
+    )
+    .await
 }
 
 /// One section of a node's facts.
 ///
 /// Sections: `property`, `asset`, `hardware`, `disk`, `package`, `patch`, `user`, `group`,
 /// `ipaddress`. `{nodename}` is this node's name, `_` or `localhost`, or a peer's name (the
-/// request is then forwarded to the peer). Also served at om3's path, without `/v1`.
+/// request is then forwarded to the peer). vmyard's uniform envelope: `null` for unknown,
+/// exact units (bytes), SAN paths wrapped like every item. om3's own path, without `/v1`,
+/// answers in om3's types exactly (strings for unknown, om3's units, bare SAN paths).
 #[utoipa::path(get, path = "/api/v1/node/name/{nodename}/system/{section}", tag = "node",
     params(("nodename" = String, Path, description = "A node name, `_` or `localhost`"),
            ("section" = String, Path, description = "property, asset, hardware, disk, package, patch, user, group or ipaddress"),
@@ -112,7 +157,8 @@ pub async fn system(
     path: Path<(String, String)>,
     query: Result<Query<SystemQuery>, QueryRejection>,
 ) -> Response {
-    om3_system(state, me, path, query).await
+    let (State(app), Extension(me), Path((nodename, section))) = (state, me, path);
+    answer(&app, &me, Dialect::Vmyard, &nodename, &section, query).await
 }
 
 /// The SAN sections of a node's facts: `initiator` or `path`.
@@ -128,7 +174,9 @@ pub async fn system_san(
     path: Path<(String, String)>,
     query: Result<Query<SystemQuery>, QueryRejection>,
 ) -> Response {
-    om3_system_san(state, me, path, query).await
+    let (State(app), Extension(me), Path((nodename, kind))) = (state, me, path);
+    let section = format!("san/{kind}");
+    answer(&app, &me, Dialect::Vmyard, &nodename, &section, query).await
 }
 
 /// This node and its peers, with their reachability and what they say of themselves.
@@ -152,6 +200,6 @@ pub async fn node(
 ) -> Response {
     match fetch::info(&app, &me, &nodename).await {
         Ok(info) => Json(info).into_response(),
-        Err(p) => respond(p),
+        Err(p) => respond(Dialect::Vmyard, p),
     }
 }

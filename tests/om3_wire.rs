@@ -19,8 +19,11 @@ enum T {
     Regions,
 }
 
+/// An om3 schema: each field and its JSON type.
+type Schema = &'static [(&'static str, T)];
+
 /// Each om3 section, its list kind, and its item schema (node.md, "om3's wire types").
-const SCHEMAS: &[(&str, &str, &[(&str, T)])] = &[
+const SCHEMAS: &[(&str, &str, Schema)] = &[
     (
         "disk",
         "Disk",

@@ -244,3 +244,64 @@ async fn basic_auth_works_on_the_node_api_only_and_is_throttled() {
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
     s.stop().await;
 }
+
+async fn cli(s: &TestServer, args: &[&str]) -> std::process::Output {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_vmyard"))
+        .args(args)
+        .arg("--socket")
+        .arg(s.running.socket.as_ref().unwrap())
+        .env_remove("VMYARD_SERVER")
+        .env_remove("VMYARD_TOKEN")
+        .output()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_cli_takes_ox_node_system_forms_and_prints_what_the_api_sends() {
+    let s = TestServer::start_with("[node]\nname = \"alpha\"\n").await;
+    // om3's aliases, the two-word SAN commands and the older plural forms name the same
+    // section: the JSON they print is that section's list.
+    for (args, kind) in [
+        (&["disk"][..], "DiskList"),
+        (&["dsk"], "DiskList"),
+        (&["disks"], "DiskList"),
+        (&["pkg"], "PackageList"),
+        (&["packages"], "PackageList"),
+        (&["patches"], "PatchList"),
+        (&["addr"], "IPAddressList"),
+        (&["prop"], "PropertyList"),
+        (&["san", "initiator"], "SANPathInitiatorList"),
+        (&["san", "init"], "SANPathInitiatorList"),
+        (&["san", "path"], "SANPathList"),
+    ] {
+        let mut argv = vec!["node", "system"];
+        argv.extend_from_slice(args);
+        argv.extend_from_slice(&["--node", "alpha", "-o", "json"]);
+        let out = cli(&s, &argv).await;
+        assert!(
+            out.status.success(),
+            "{argv:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["kind"], kind, "{argv:?}");
+        // The API's own envelope: its timestamp where the API puts it, not re-keyed by node.
+        assert!(
+            v["collected_at"]
+                .as_str()
+                .is_some_and(|t| t.parse::<jiff::Timestamp>().is_ok()),
+            "{argv:?}: {v}"
+        );
+    }
+    // Without --node, this node; its items name it.
+    let out = cli(&s, &["node", "system", "user", "-o", "json"]).await;
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["collected_at"].is_string(), "{v}");
+    assert_eq!(v["items"][0]["meta"]["node"], "alpha");
+    // An unknown section is refused by the parser, naming it.
+    let out = cli(&s, &["node", "system", "nosuch"]).await;
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unrecognized subcommand 'nosuch'"));
+    s.stop().await;
+}

@@ -23,18 +23,82 @@ pub enum NodeCommand {
         #[command(flatten)]
         client: ClientArgs,
     },
-    /// Show one section of the facts of the selected nodes.
-    System(SystemArgs),
+    /// Show one section of the facts of the selected nodes (this node by default; om3's
+    /// `ox` defaults to every node: pass `--node '*'` for that).
+    #[command(subcommand)]
+    System(SystemCommand),
 }
 
-/// `vmyard node system`.
+/// `vmyard node system SECTION`: one subcommand per section, with om3's aliases (and the
+/// plural names of the older om3 commands).
+#[derive(Debug, Subcommand)]
+pub enum SystemCommand {
+    /// Named values: OS, CPU, memory, DMI, location.
+    #[command(visible_aliases = ["prop"], aliases = ["proper", "properties"])]
+    Property(SystemArgs),
+    /// One summary of the node.
+    Asset(SystemArgs),
+    /// PCI devices and memory modules.
+    #[command(aliases = ["device", "hard"])]
+    Hardware(SystemArgs),
+    /// Block devices, their partitions and holders.
+    #[command(visible_aliases = ["dsk"], aliases = ["dis", "disks"])]
+    Disk(SystemArgs),
+    /// Installed packages.
+    #[command(visible_aliases = ["pkg"], aliases = ["packages"])]
+    Package(SystemArgs),
+    /// Pending updates.
+    #[command(aliases = ["pacth", "patches"])]
+    Patch(SystemArgs),
+    /// Local users.
+    #[command(aliases = ["usr", "us", "users"])]
+    User(SystemArgs),
+    /// Local groups.
+    #[command(aliases = ["grp", "gr", "groups"])]
+    Group(SystemArgs),
+    /// Every address of every interface.
+    #[command(visible_aliases = ["addr"], aliases = ["ipaddr", "ipaddresses"])]
+    Ipaddress(SystemArgs),
+    /// SAN initiators and paths.
+    #[command(subcommand)]
+    San(SanCommand),
+}
+
+/// `vmyard node system san initiator|path`.
+#[derive(Debug, Subcommand)]
+pub enum SanCommand {
+    /// FC and iSCSI initiators.
+    #[command(visible_aliases = ["init"], aliases = ["ini", "initiators"])]
+    Initiator(SystemArgs),
+    /// Initiator to target pairs.
+    #[command(aliases = ["pa", "paths"])]
+    Path(SystemArgs),
+}
+
+impl SystemCommand {
+    fn split(self) -> (Section, SystemArgs) {
+        match self {
+            SystemCommand::Property(a) => (Section::Property, a),
+            SystemCommand::Asset(a) => (Section::Asset, a),
+            SystemCommand::Hardware(a) => (Section::Hardware, a),
+            SystemCommand::Disk(a) => (Section::Disk, a),
+            SystemCommand::Package(a) => (Section::Package, a),
+            SystemCommand::Patch(a) => (Section::Patch, a),
+            SystemCommand::User(a) => (Section::User, a),
+            SystemCommand::Group(a) => (Section::Group, a),
+            SystemCommand::Ipaddress(a) => (Section::Ipaddress, a),
+            SystemCommand::San(SanCommand::Initiator(a)) => (Section::SanInitiator, a),
+            SystemCommand::San(SanCommand::Path(a)) => (Section::SanPath, a),
+        }
+    }
+}
+
+/// What every `vmyard node system` section takes.
 #[derive(Debug, Args)]
 pub struct SystemArgs {
-    /// property, asset, hardware, disk, package, patch, user, group, ipaddress,
-    /// san/initiator or san/path.
-    section: String,
-    /// Which nodes: names, globs (`web*`), `label=value`, `!name`, comma-separated.
-    /// This node when absent.
+    /// Which nodes, as om3 selects them: names, globs (`web*`, case-insensitive),
+    /// `label=value`, `!name`, separated by blanks or commas. Unlike om3's `ox`, which asks
+    /// every node, this node when absent.
     #[arg(long, short)]
     node: Option<String>,
     /// Collect now instead of answering from the cache.
@@ -51,7 +115,10 @@ pub struct SystemArgs {
 pub async fn run(command: NodeCommand) -> anyhow::Result<ExitCode> {
     match command {
         NodeCommand::Ls { client } => ls(client).await,
-        NodeCommand::System(args) => system(args).await,
+        NodeCommand::System(command) => {
+            let (section, args) = command.split();
+            system(section, args).await
+        }
     }
 }
 
@@ -113,15 +180,7 @@ async fn ls(args: ClientArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn system(args: SystemArgs) -> anyhow::Result<ExitCode> {
-    let section = Section::from_path(&args.section).ok_or_else(|| {
-        let names: Vec<_> = Section::ALL.iter().map(|s| s.path()).collect();
-        anyhow::anyhow!(
-            "unknown section `{}`: use one of {}",
-            args.section,
-            names.join(", ")
-        )
-    })?;
+async fn system(section: Section, args: SystemArgs) -> anyhow::Result<ExitCode> {
     let client = Client::new(&args.client)?;
     let targets = match &args.node {
         None => vec!["_".to_string()],
@@ -147,7 +206,8 @@ async fn system(args: SystemArgs) -> anyhow::Result<ExitCode> {
     let query = if args.refresh { "?refresh=true" } else { "" };
     let asks = targets.iter().map(|node| {
         let client = &client;
-        let path = format!("/api/node/name/{node}/system/{}{query}", section.path());
+        // vmyard's own path: exact units, for tables and for `-o json` alike.
+        let path = format!("/api/v1/node/name/{node}/system/{}{query}", section.path());
         async move {
             let answer = match tokio::time::timeout(args.timeout, client.get_answer(&path)).await {
                 Err(_) => Err(format!("no answer within {:?}", args.timeout)),
@@ -253,28 +313,19 @@ fn print_answers(
     format: Format,
 ) -> anyhow::Result<()> {
     if format != Format::Table {
-        // One list in om3's shape: every node's items (each names its node in `meta`),
-        // and the nodes that failed beside them.
-        let mut items = Vec::new();
-        let mut errors = serde_json::Map::new();
-        let mut collected = serde_json::Map::new();
-        for (node, answer) in answers {
-            match answer {
-                Ok(list) => {
-                    items.extend(list["items"].as_array().cloned().unwrap_or_default());
-                    collected.insert(node.clone(), list["collected_at"].clone());
-                }
-                Err(e) => {
-                    errors.insert(node.clone(), json!(e));
-                }
-            }
-        }
-        let out = json!({
-            "kind": format!("{}List", section.kind()),
-            "items": items,
-            "collected_at": collected,
-            "errors": errors,
-        });
+        // What the API sent: one node's answer as it is; several nodes' answers in a list,
+        // a node that failed as `{"node", "error"}` in its place.
+        let bodies: Vec<Value> = answers
+            .iter()
+            .map(|(node, answer)| match answer {
+                Ok(list) => list.clone(),
+                Err(e) => json!({"node": node, "error": e}),
+            })
+            .collect();
+        let out = match <[Value; 1]>::try_from(bodies) {
+            Ok([one]) => one,
+            Err(many) => Value::Array(many),
+        };
         return output::print(format, &out, &[]);
     }
     let mut rows = Vec::new();

@@ -1,4 +1,4 @@
-//! The node selector: comma-separated terms, each an exact name, a glob (`web*`, `db?`),
+//! The node selector: terms separated by commas or blanks (om3's form), each an exact name, a glob (`web*`, `db?`),
 //! `label=value`, or a negation of one of those (`!name`). Positive terms add nodes, negated
 //! ones remove them; a selector of negations only starts from every node. An exact name
 //! that no node has is an error, not an empty match.
@@ -24,16 +24,19 @@ enum Term {
 /// Parses and applies `expr` to `nodes`; the selected names keep the order of `nodes`.
 pub fn select(expr: &str, nodes: &[Candidate]) -> Result<Vec<String>, String> {
     let mut terms = Vec::new();
-    for raw in expr.split(',') {
-        let raw = raw.trim();
-        if raw.is_empty() {
+    // om3 separates terms with blanks (`ox node ... --node "n1 n2"`); vmyard also with
+    // commas. Both may mix.
+    for piece in expr.split(',') {
+        if piece.trim().is_empty() {
             return Err(format!("empty term in `{expr}`"));
         }
-        let (negated, body) = match raw.strip_prefix('!') {
-            Some(b) => (true, b.trim()),
-            None => (false, raw),
-        };
-        terms.push((negated, parse_term(body)?));
+        for raw in piece.split_whitespace() {
+            let (negated, body) = match raw.strip_prefix('!') {
+                Some(b) => (true, b.trim()),
+                None => (false, raw),
+            };
+            terms.push((negated, parse_term(body)?));
+        }
     }
     let any_positive = terms.iter().any(|(neg, _)| !neg);
     let mut chosen: Vec<bool> = vec![!any_positive; nodes.len()];
@@ -92,7 +95,8 @@ fn parse_term(body: &str) -> Result<Term, String> {
 fn matches(term: &Term, c: &Candidate) -> bool {
     match term {
         Term::Name(n) => &c.name == n,
-        Term::Glob(g) => glob_match(g, &c.name).unwrap_or(false),
+        // As om3's fnmatch (FNM_IGNORECASE): globs ignore case, exact names do not.
+        Term::Glob(g) => glob_match(&g.to_lowercase(), &c.name.to_lowercase()).unwrap_or(false),
         Term::Label(k, v) => c.labels.get(k) == Some(v),
     }
 }
@@ -195,6 +199,11 @@ mod tests {
             "a glob may match nothing"
         );
         assert!(sel("role=none").unwrap().is_empty());
+        // om3's forms: blank-separated terms, case-insensitive globs.
+        assert_eq!(sel("db1 web2").unwrap(), ["web2", "db1"]);
+        assert_eq!(sel("role=web !web2").unwrap(), ["web1"]);
+        assert_eq!(sel("WEB*").unwrap(), ["web1", "web2"]);
+        assert!(sel("WEB1").is_err(), "exact names keep their case");
     }
 
     #[test]

@@ -53,6 +53,18 @@ async fn login_gives_a_strict_session_cookie_and_logout_ends_it() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // The clearing cookie keeps `Secure` and `Path=/`: browsers ignore a `__Host-` cookie
+    // without them, and would keep the session cookie.
+    let cleared = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|v| v.starts_with("__Host-vmyard-session="))
+        .expect("logout clears the session cookie");
+    for attr in ["Secure", "Path=/", "Max-Age=0"] {
+        assert!(cleared.contains(attr), "{attr} missing from {cleared}");
+    }
     let r = c.get(s.url("/")).send().await.unwrap();
     assert_eq!(
         r.status(),
@@ -405,5 +417,35 @@ async fn a_removed_user_loses_its_session_at_once() {
     })
     .await;
     assert!(gone, "the removed user's session should stop working");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn after_login_only_local_paths_are_followed() {
+    let s = TestServer::start().await;
+    for (next, expected) in [
+        ("/settings", "/settings"),
+        ("/\t/evil.example.com", "/"),
+        ("/\n/x", "/"),
+        ("//evil.example.com", "/"),
+        ("/\\evil.example.com", "/"),
+        ("https://evil.example.com/", "/"),
+    ] {
+        let c = s.client();
+        let csrf = s.login_csrf(&c).await;
+        let r = c
+            .post(s.url("/login"))
+            .form(&[
+                ("username", "admin"),
+                ("password", ADMIN_PW),
+                ("csrf", &csrf),
+                ("next", next),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{next:?}");
+        assert_eq!(r.headers()["location"], expected, "{next:?}");
+    }
     s.stop().await;
 }

@@ -8,6 +8,7 @@ mod machine;
 mod node;
 mod output;
 mod policy;
+mod store;
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -40,6 +41,9 @@ enum Command {
     /// Work with users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Check the store, or move a damaged one aside (with the service stopped).
+    #[command(subcommand)]
+    Store(store::StoreCommand),
     /// Manage API tokens of a running service (admin).
     Token {
         #[command(subcommand)]
@@ -274,6 +278,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{}", password::hash(pw).map_err(anyhow::Error::msg)?);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Store(command) => store::run(command),
         Command::Token { command, client } => runtime()?.block_on(token(command, client)),
         Command::Status { client } => runtime()?.block_on(status(client)),
         Command::Node(command) => runtime()?.block_on(node::run(command)),

@@ -37,7 +37,7 @@ pub enum StoreError {
     },
     /// The file is not a valid redb store.
     #[error(
-        "store {path} is corrupt ({detail}); it was left as it is: move it aside to start with an empty store"
+        "store {path} is corrupt ({detail}); it was left as it is: `vmyard store check` tells more, `vmyard store recover` moves it aside to start with an empty store"
     )]
     Corrupt {
         /// The file.
@@ -119,10 +119,31 @@ impl Store {
             path: data_dir.to_path_buf(),
             source,
         };
-        std::fs::create_dir_all(data_dir).map_err(folder_err)?;
+        create_private_dir(data_dir).map_err(folder_err)?;
         probe_writable(data_dir).map_err(folder_err)?;
         let path = data_dir.join(FILE_NAME);
-        let db = redb::Database::create(&path).map_err(|e| open_error(&path, e))?;
+        let created = match std::fs::metadata(&path) {
+            // redb would silently make a new store of an empty file, losing the tokens and
+            // sessions with the inventory: an empty file is damaged like any other.
+            Ok(m) if m.len() == 0 => {
+                return Err(StoreError::Corrupt {
+                    path,
+                    detail: "the file is empty (0 bytes)".into(),
+                });
+            }
+            Ok(_) => false,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
+            Err(e) => return Err(folder_err(e)),
+        };
+        // Every page's checksum is verified at open: a file altered outside redb is refused
+        // here rather than panicking in a btree cursor on some later request.
+        let db = redb::Builder::new()
+            .set_check_integrity_on_open(true)
+            .create(&path)
+            .map_err(|e| open_error(&path, e))?;
+        if created {
+            restrict(&path, 0o600).map_err(folder_err)?;
+        }
         let (feed, _) = broadcast::channel(FEED_CAPACITY);
         let store = Store {
             db: Arc::new(db),
@@ -164,6 +185,21 @@ impl Store {
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<ChangeSet>> {
         self.feed.subscribe()
     }
+}
+
+/// Creates the data folder (and its parents) if missing; the folder vmyard makes is
+/// private to the service (0700): it holds tokens, sessions and the inventory.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    if dir.exists() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir)?;
+    restrict(dir, 0o700)
+}
+
+fn restrict(path: &Path, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
 }
 
 /// A folder that exists but cannot be written would otherwise fail later, on first write.

@@ -145,6 +145,58 @@ fn garbage_file_is_reported_and_kept() {
 }
 
 #[test]
+fn an_empty_file_is_refused_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(FILE_NAME);
+    std::fs::write(&file, b"").unwrap();
+    let err = Store::open(dir.path()).unwrap_err();
+    assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
+    assert!(err.to_string().contains("empty"), "{err}");
+    assert_eq!(std::fs::metadata(&file).unwrap().len(), 0, "left as it is");
+}
+
+#[test]
+fn random_bytes_in_the_middle_are_refused_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        let mut w = store.write().unwrap();
+        for i in 0..2000 {
+            w.upsert(&format!("k{i:05}"), &thing(&format!("thing number {i}"), i))
+                .unwrap();
+        }
+        w.commit().unwrap();
+    }
+    let file = dir.path().join(FILE_NAME);
+    let mut bytes = std::fs::read(&file).unwrap();
+    let len = bytes.len();
+    assert!(len > 64 * 1024, "a store of some pages: {len}");
+    // Deterministic noise over a stretch of pages in the middle.
+    let mut x: u32 = 0x9e37_79b9;
+    for b in &mut bytes[len / 3..len / 3 + 32 * 1024] {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        *b = x as u8;
+    }
+    std::fs::write(&file, &bytes).unwrap();
+    let err = Store::open(dir.path()).unwrap_err();
+    assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
+    assert_eq!(std::fs::read(&file).unwrap(), bytes, "left as it is");
+}
+
+#[test]
+fn a_new_data_folder_and_store_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let _store = Store::open(&data).unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join(FILE_NAME)), 0o600);
+}
+
+#[test]
 fn second_open_is_refused_while_in_use() {
     let dir = tempfile::tempdir().unwrap();
     let _first = Store::open(dir.path()).unwrap();

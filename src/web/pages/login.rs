@@ -44,12 +44,29 @@ struct NextQuery {
     next: Option<String>,
 }
 
-/// Only same-site paths are followed after login, never another origin.
-fn safe_next(next: Option<&str>) -> String {
+/// Only local paths are followed after login, never another origin: a path of printable
+/// ASCII that starts with one `/`. Browsers drop tabs and newlines from a URL before they
+/// read it (`/\t/evil.example` becomes `//evil.example`, another host), and treat `\` as
+/// `/`, so any control character, blank or backslash sends the user to `/` instead.
+pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && n.chars().all(|c| c.is_ascii_graphic() && c != '\\') =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
+}
+
+/// The `Set-Cookie` that clears a cookie. A `__Host-` cookie is only replaced by one with
+/// the same `Secure` and `Path=/`; without them the browser keeps the old one.
+fn removal(name: &'static str) -> Cookie<'static> {
+    let mut c = cookie(name, String::new(), 0);
+    c.make_removal();
+    c
 }
 
 fn cookie(name: &'static str, value: String, max_age_secs: i64) -> Cookie<'static> {
@@ -194,7 +211,7 @@ async fn submit(State(app): State<AppState>, jar: CookieJar, req: Request) -> Re
     count("ok");
     tracing::info!(user = %user.name, client, "login");
     let jar = jar
-        .remove(Cookie::build(LOGIN_COOKIE).path("/"))
+        .add(removal(LOGIN_COOKIE))
         .add(cookie(SESSION_COOKIE, secret, ttl));
     (jar, Redirect::to(&next)).into_response()
 }
@@ -210,8 +227,41 @@ async fn logout(
         tracing::error!("logout: {e}");
     }
     tracing::info!(user = %me.name, "logout");
-    let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
+    let jar = jar.add(removal(SESSION_COOKIE));
     (jar, Redirect::to("/login")).into_response()
 }
 
 use axum::extract::FromRequest;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        for ok in ["/", "/inventory/e1/vms?status=up", "/concerns#x"] {
+            assert_eq!(safe_next(Some(ok)), ok);
+        }
+        for bad in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\n/x",
+            "/\\evil.example",
+            "https://evil.example",
+            "/a b",
+            "/\u{202e}x",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn clearing_cookies_keep_the_host_prefix_rules() {
+        let c = removal(SESSION_COOKIE).to_string();
+        assert!(c.contains("Secure"), "{c}");
+        assert!(c.contains("Path=/"), "{c}");
+        assert!(c.contains("Max-Age=0"), "{c}");
+    }
+}

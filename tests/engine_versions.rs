@@ -81,3 +81,29 @@ async fn an_engine_without_a_required_collection_fails_naming_it() {
     );
     s.stop().await;
 }
+
+#[tokio::test]
+async fn a_collector_that_cannot_start_says_so_and_never_shows_parity() {
+    let engine = TestEngine::start(Source::Fixtures).await;
+    let dir = tempfile::tempdir().unwrap();
+    // PEM-shaped, so the config loads, but no certificate inside: the client cannot be made.
+    let provider = engine.provider(dir.path(), "e1");
+    std::fs::write(
+        dir.path().join("e1-ca.pem"),
+        "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    let path = dir.path().join("vmyard.toml");
+    write_private(&path, &config_text(dir.path(), &provider));
+    let s = TestServer::start_in(dir, path).await;
+    let failed = eventually(Duration::from_secs(30), || async {
+        provider_state(&s, "e1").is_some_and(|p| p.error.is_some())
+    })
+    .await;
+    let state = provider_state(&s, "e1").unwrap();
+    assert!(failed, "{state:?}");
+    assert!(!state.parity);
+    let message = state.error.unwrap().message;
+    assert!(message.contains("the collector cannot start"), "{message}");
+    s.stop().await;
+}

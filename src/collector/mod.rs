@@ -118,9 +118,38 @@ fn reconcile_collectors(
                     },
                 );
             }
-            Err(e) => tracing::error!(provider = %p.name, "collector: cannot start: {e:#}"),
+            Err(e) => {
+                tracing::error!(provider = %p.name, "collector: cannot start: {e:#}");
+                if let Err(e) = mark_not_started(store, p, &format!("{e:#}")) {
+                    tracing::error!(provider = %p.name, "collector: cannot record the failure: {e}");
+                }
+            }
         }
     }
+}
+
+/// A provider whose collector cannot start says so: an error, never parity. What was
+/// collected before stays, but it is no longer current.
+fn mark_not_started(store: &Store, p: &Provider, why: &str) -> Result<(), StoreError> {
+    let r = store.read()?;
+    let mut state: ProviderState = r
+        .get::<ProviderState>(&p.name)?
+        .map(|s| s.value)
+        .unwrap_or_else(|| ProviderState {
+            name: p.name.clone(),
+            url: p.url.0.to_string(),
+            ..Default::default()
+        });
+    drop(r);
+    state.parity = false;
+    state.failures += 1;
+    state.error = Some(status::Failure {
+        since: jiff::Timestamp::now().to_string(),
+        message: format!("the collector cannot start: {why}; fix the provider's config"),
+    });
+    let mut w = store.write()?;
+    w.upsert(&p.name, &state)?;
+    w.commit()
 }
 
 /// Deletes everything stored for a provider.

@@ -309,6 +309,45 @@ fn resolve_secrets(config: &mut Config) -> Result<(), Problem> {
             p.token_from_file = Some(read_secret(file, &format!("peers[{i}].token_file"))?);
         }
     }
+    // Certificates too: a collector or a listener that cannot read its file would otherwise
+    // fail only once the config is in force.
+    for (i, p) in config.providers.iter().enumerate() {
+        if let Some(file) = &p.ca_file {
+            read_pem(file, &format!("providers[{i}].ca_file"), "CERTIFICATE")?;
+        }
+    }
+    for (i, p) in config.peers.iter().enumerate() {
+        if let Some(file) = &p.ca_file {
+            read_pem(file, &format!("peers[{i}].ca_file"), "CERTIFICATE")?;
+        }
+    }
+    if let Some(file) = &config.server.tls_cert {
+        read_pem(file, "server.tls_cert", "CERTIFICATE")?;
+    }
+    if let Some(file) = &config.server.tls_key {
+        read_pem(file, "server.tls_key", "PRIVATE KEY")?;
+    }
+    Ok(())
+}
+
+/// Checks that a PEM file can be read and holds a block of `label` (`CERTIFICATE`, or any
+/// `... PRIVATE KEY`).
+fn read_pem(file: &Path, key: &str, label: &str) -> Result<(), Problem> {
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        (
+            key.to_string(),
+            format!("cannot read {}: {e}", file.display()),
+        )
+    })?;
+    let holds = text
+        .lines()
+        .any(|l| l.starts_with("-----BEGIN ") && l.trim_end().ends_with(&format!("{label}-----")));
+    if !holds {
+        return Err((
+            key.to_string(),
+            format!("{} holds no PEM {label}", file.display()),
+        ));
+    }
     Ok(())
 }
 
@@ -425,6 +464,32 @@ mod tests {
         assert_eq!(e.key.as_deref(), Some("users[0].role"));
         let e = err("[[users]]\nname = \"a\"\nrole = \"admin\"\npassword_hash = \"plain\"\n");
         assert_eq!(e.key.as_deref(), Some("users[0].password_hash"));
+    }
+
+    #[test]
+    fn certificate_files_must_be_readable_pem() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("pw"), "secret\n").unwrap();
+        std::fs::write(dir.path().join("not-pem"), "hello\n").unwrap();
+        let provider = |ca: &str| {
+            format!(
+                "[[providers]]\nname = \"e\"\nurl = \"https://e/ovirt-engine/api\"\nuser = \"u\"\npassword_file = \"pw\"\nca_file = \"{ca}\"\n"
+            )
+        };
+        for (ca, says) in [
+            ("missing.pem", "cannot read"),
+            ("not-pem", "no PEM CERTIFICATE"),
+        ] {
+            let e = load_str(&provider(ca), dir.path()).unwrap_err();
+            assert_eq!(e.key.as_deref(), Some("providers[0].ca_file"), "{e}");
+            assert!(e.message.contains(says), "{e}");
+        }
+        let e = load_str(
+            "[server]\ntls_cert = \"missing.pem\"\ntls_key = \"missing.key\"\n",
+            dir.path(),
+        )
+        .unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("server.tls_cert"), "{e}");
     }
 
     #[test]

@@ -221,3 +221,23 @@ async fn restart_only_keys_are_reported() {
     );
     s.stop().await;
 }
+
+#[tokio::test]
+async fn a_file_moved_away_and_back_clears_its_error() {
+    let s = TestServer::start().await;
+    let aside = s.config_path.with_extension("away");
+    std::fs::rename(&s.config_path, &aside).unwrap();
+    let failed = eventually(Duration::from_secs(5), || async {
+        !status(&s).await["config"]["error"].is_null()
+    })
+    .await;
+    assert!(failed, "a missing file is an error: {}", status(&s).await);
+    // Back unchanged: the file is the config in force again, and the status follows it.
+    std::fs::rename(&aside, &s.config_path).unwrap();
+    let cleared = eventually(Duration::from_secs(5), || async {
+        status(&s).await["config"]["error"].is_null()
+    })
+    .await;
+    assert!(cleared, "the error must clear: {}", status(&s).await);
+    s.stop().await;
+}

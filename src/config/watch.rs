@@ -122,6 +122,11 @@ impl LiveConfig {
             return Ok(());
         };
         let text = read_settled(&file);
+        if text.is_err() {
+            // The file is away: whatever comes back next is read and judged afresh, even
+            // the very text in force (its error must then clear).
+            *self.inner.last_seen.lock().expect("last_seen lock") = None;
+        }
         if let Ok(text) = &text {
             let print = fingerprint(&file, text);
             let mut last = self.inner.last_seen.lock().expect("last_seen lock");

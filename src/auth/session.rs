@@ -56,7 +56,9 @@ pub fn lookup(store: &Store, secret: &str, ttl_secs: i64) -> Result<Option<Sessi
         end(store, secret)?;
         return Ok(None);
     }
-    if t + ttl_secs - session.expires_at >= RENEW_AFTER_SECS {
+    // A lowered `session_ttl` shortens live sessions too: none outlives the new TTL.
+    let shortened = session.expires_at > t + ttl_secs;
+    if shortened || t + ttl_secs - session.expires_at >= RENEW_AFTER_SECS {
         session.expires_at = t + ttl_secs;
         let mut w = store.write()?;
         w.upsert(&key, &session)?;
@@ -79,4 +81,28 @@ pub fn sweep(store: &Store) -> Result<usize, StoreError> {
     let n = w.delete_where::<Session>(|_, s| s.expires_at <= t)?;
     w.commit()?;
     Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lowered_ttl_shortens_live_sessions() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let (secret, _) = create(&store, "admin", 12 * 3600).unwrap();
+        let long = lookup(&store, &secret, 12 * 3600).unwrap().unwrap();
+        assert!(long.expires_at > now() + 11 * 3600);
+        let short = lookup(&store, &secret, 60).unwrap().unwrap();
+        assert!(short.expires_at <= now() + 60, "{short:?}");
+        // The shortening is kept: the session ends by the new TTL.
+        let stored = store
+            .read()
+            .unwrap()
+            .get::<Session>(&digest(&secret))
+            .unwrap()
+            .unwrap();
+        assert!(stored.value.expires_at <= now() + 60);
+    }
 }

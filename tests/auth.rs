@@ -449,3 +449,21 @@ async fn after_login_only_local_paths_are_followed() {
     }
     s.stop().await;
 }
+
+#[tokio::test]
+async fn token_names_refuse_control_and_invisible_characters() {
+    let s = TestServer::start().await;
+    for bad in ["ops\u{202e}nimda", "a\u{200b}b", "x\u{1b}[31m"] {
+        let r = s
+            .socket_client()
+            .post("http://localhost/api/v1/tokens")
+            .json(&serde_json::json!({"name": bad, "role": "viewer"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{bad:?}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert!(body.to_string().contains("character"), "{bad:?}: {body}");
+    }
+    s.stop().await;
+}

@@ -11,6 +11,7 @@
 
 pub mod load;
 mod machines;
+pub mod names;
 pub mod redact;
 mod types;
 pub mod watch;

@@ -39,10 +39,13 @@ pub struct CreatedToken {
 /// Checks a token name: short, printable, not blank.
 pub fn check_name(name: &str) -> Result<&str, ApiError> {
     let name = name.trim();
-    if name.is_empty() || name.len() > 64 || name.chars().any(char::is_control) {
+    if name.is_empty() || name.len() > 64 {
         return Err(ApiError::bad_request(
             "a token name is 1 to 64 printable characters",
         ));
+    }
+    if let Some(why) = crate::config::names::name_problem(name) {
+        return Err(ApiError::bad_request(format!("token name: {why}")));
     }
     Ok(name)
 }

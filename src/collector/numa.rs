@@ -31,6 +31,9 @@ pub fn candidate(vm: &Value) -> bool {
 /// The host NUMA node indexes that the vNUMA nodes of an answer of `vms/<id>/numanodes`
 /// are pinned to, sorted, each once.
 pub fn pins(body: &Value) -> Result<Vec<String>, WireError> {
+    // A sub-collection may also come inside its plural key, as recorded engines show it
+    // for `vms/<id>/nics`: `{"vm_numa_nodes": {"vm_numa_node": [...]}}`.
+    let body = body.get("vm_numa_nodes").unwrap_or(body);
     let mut out = Vec::new();
     for node in collection(body, "vm_numa_node")? {
         for pin in Obj(node).items("numa_node_pins", "numa_node_pin")? {
@@ -52,9 +55,14 @@ pub enum Read {
     Bad(String),
 }
 
+/// The request for the NUMA nodes of VM `id`.
+pub fn request(id: &str) -> String {
+    format!("vms/{id}/numanodes")
+}
+
 /// Reads the NUMA nodes of VM `id`.
 pub async fn read(client: &EngineClient, id: &str) -> Result<Read, SyncError> {
-    let request = format!("vms/{id}/numanodes");
+    let request = request(id);
     match client.get(&request).await {
         Ok(body) => Ok(match pins(&body) {
             Ok(p) => Read::Pins(p),

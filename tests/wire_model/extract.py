@@ -94,6 +94,10 @@ def readers(source):
                 raise SystemExit(f"{cls.name}: cannot read {tag}: {ast.unparse(body)}")
             kind["field"] = target
             entry["attributes"][tag] = kind
+        if entry["type"] == "Api":
+            # The API root links its entry points (`clusters`, `vms/search`, ...), the
+            # services of services.py's SystemService, which its reader skips.
+            entry["attributes"]["link"] = {"links": True}
         if "_process_link" in methods:
             link = ast.unparse(methods["_process_link"])
             entry["links"] = sorted(set(re.findall(r"rel == '(\w+)'", link)))

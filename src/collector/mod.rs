@@ -14,6 +14,7 @@
 pub mod cascade;
 pub mod events;
 pub mod luns;
+pub mod numa;
 pub mod run;
 pub mod status;
 pub mod sync;

@@ -460,7 +460,7 @@ impl Collector {
 }
 
 /// The engine's CPU list, an endpoint engines before 4.4 lack.
-const SERVER_CPUS: &str = "options/ServerCPUList";
+pub const SERVER_CPUS: &str = "options/ServerCPUList";
 
 /// The warning for an optional endpoint the engine answered 404 for.
 fn missing_endpoint(path: &str, version: &str, lost: &str) -> String {

@@ -77,9 +77,15 @@ pub async fn list_page(client: &EngineClient, c: &Collection, n: usize) -> Resul
         sent: items.len(),
         keep: Vec::new(),
     };
+    let mut numa = Vec::new();
     for (i, item) in items.iter().enumerate() {
         match decode(c.kind, item) {
-            Ok(o) => page.objects.push(o),
+            Ok(o) => {
+                if c.kind == Kind::Vm && super::numa::candidate(item) {
+                    numa.push(o.id().to_string());
+                }
+                page.objects.push(o)
+            }
             Err(e) => {
                 if let Some(id) = item["id"].as_str() {
                     page.keep.push(id.to_string());
@@ -96,6 +102,9 @@ pub async fn list_page(client: &EngineClient, c: &Collection, n: usize) -> Resul
     }
     if c.kind == Kind::Disk {
         super::luns::complete(client, &mut page).await?;
+    }
+    if c.kind == Kind::Vm {
+        super::numa::complete(client, &mut page, numa).await?;
     }
     if !paged {
         page.sent = 0;
@@ -115,13 +124,24 @@ pub async fn read_one(
     id: &str,
 ) -> Result<Option<Result<Object, String>>, SyncError> {
     let request = kind.collection().get_request(id);
-    match client.get(&request).await {
-        Ok(v) => Ok(Some(
-            decode(kind, &v).map_err(|e| format!("{} {id}: {e}", kind.path())),
-        )),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(at(&request)(e)),
+    let v = match client.get(&request).await {
+        Ok(v) => v,
+        Err(e) if e.is_not_found() => return Ok(None),
+        Err(e) => return Err(at(&request)(e)),
+    };
+    let mut o = match decode(kind, &v) {
+        Ok(o) => o,
+        Err(e) => return Ok(Some(Err(format!("{} {id}: {e}", kind.path())))),
+    };
+    if kind == Kind::Vm && super::numa::candidate(&v) {
+        let read = super::numa::read(client, id).await?;
+        match super::numa::apply(&mut o, read) {
+            Ok(()) => {}
+            Err(super::numa::Read::Bad(problem)) => return Ok(Some(Err(problem))),
+            Err(_) => return Ok(None),
+        }
     }
+    Ok(Some(Ok(o)))
 }
 
 /// Upserts a decoded object; returns whether it changed.

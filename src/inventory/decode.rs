@@ -63,7 +63,7 @@ pub const COLLECTIONS: [Collection; 9] = [
         kind: Kind::Vm,
         path: "vms",
         singular: "vm",
-        follow: "disk_attachments,host_devices,snapshots,watchdogs,cdroms,nics",
+        follow: "disk_attachments,host_devices,snapshots,watchdogs,cdroms,nics,nics.reported_devices",
     },
 ];
 
@@ -412,11 +412,8 @@ fn vm(o: Obj<'_>) -> Result<Vm, WireError> {
         timezone: o.str("time_zone.name")?,
         stateless: o.bool("stateless")?,
         serial_number: o.str("serial_number.value")?,
-        numa_node_affinity: o
-            .items("numa_tune_mode_nodes", "vm_numa_node")?
-            .iter()
-            .map(|n| n.str("index"))
-            .collect::<Result<_, _>>()?,
+        // Not part of the VM's answer: read from `vms/<id>/numanodes` (collector::numa).
+        numa_node_affinity: Vec::new(),
         host_devices: o
             .items("host_devices", "host_device")?
             .iter()

@@ -192,6 +192,7 @@ async fn stats(State(sim): State<Sim>) -> Response {
         "events": state.events.len(),
         "counts": counts,
         "vms_by_status": state.vms_by_status(),
+        "sub_reads": state.sub_reads,
     }))
     .into_response()
 }

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use super::Sim;
 use super::faults::Fault;
-use super::state::{followable, singular, unlisted};
+use super::state::{asked, followable, singular, unasked_nested, unlisted};
 
 /// The engine's routes.
 pub fn router(sim: Sim) -> Router {
@@ -243,12 +243,36 @@ impl Search {
 pub(crate) fn shape(mut o: Value, collection: &str, follow: &[&str]) -> Value {
     if let Some(map) = o.as_object_mut() {
         for key in followable(collection) {
-            if !follow.contains(key) {
+            if !asked(follow, key) {
                 map.remove(*key);
+            }
+        }
+        for (outer, item, inner) in unasked_nested(collection, follow) {
+            for i in map
+                .get_mut(outer)
+                .and_then(|c| c.get_mut(item))
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(i) = i.as_object_mut() {
+                    i.remove(inner);
+                }
             }
         }
     }
     o
+}
+
+/// Whether an object carries something that `follow=` did not ask for: a sub-collection
+/// in `unasked`, or an inner one in `nested` inside the items of a sub-collection.
+fn carries_unasked(o: &Value, unasked: &[&str], nested: &[(&str, &str, &str)]) -> bool {
+    unasked.iter().any(|k| o.get(k).is_some())
+        || nested.iter().any(|(outer, item, inner)| {
+            o[outer][item]
+                .as_array()
+                .is_some_and(|items| items.iter().any(|i| i.get(inner).is_some()))
+        })
 }
 
 async fn list(
@@ -281,19 +305,21 @@ async fn list(
     // Objects are serialized straight from the state; only those that must lose a
     // sub-collection `follow=` did not ask for are copied (a page of 1000 VMs is ~12 MB).
     // The check is per object: the collector follows all but `tags` and
-    // `reported_devices`, which only the driver's VMs carry.
+    // `reported_devices`, which only the driver's VMs carry, and follows the NICs'
+    // reported devices.
     let mut unasked: Vec<&str> = followable(&collection)
         .iter()
         .copied()
-        .filter(|f| !follow.contains(f))
+        .filter(|f| !asked(&follow, f))
         .collect();
     let unlisted = unlisted(&collection);
     unasked.extend(unlisted);
+    let nested = unasked_nested(&collection, &follow);
     let items: Vec<std::borrow::Cow<'_, Value>> = matching
         .skip(skip)
         .take(max.unwrap_or(usize::MAX))
         .map(|o| {
-            if unasked.iter().all(|k| o.get(k).is_none()) {
+            if !carries_unasked(o, &unasked, &nested) {
                 std::borrow::Cow::Borrowed(o)
             } else {
                 let mut o = shape(o.clone(), &collection, &follow);

@@ -100,7 +100,9 @@ impl Sim {
                 let g = generate::generate(generate::Scale::for_vms(vms), seed);
                 let root = fixtures::answer("").unwrap_or(Value::Null);
                 let cpus = fixtures::answer("options/ServerCPUList").unwrap_or(Value::Null);
-                SimState::new(root, cpus, g.collections, 1000)
+                let mut state = SimState::new(root, cpus, g.collections, 1000);
+                state.numa_nodes = g.numa_nodes.into_iter().collect();
+                state
             }
         };
         state.seed_templates();

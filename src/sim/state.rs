@@ -43,6 +43,34 @@ pub const SERVED: [(&str, &str, &[&str]); 11] = [
     ("tags", "tag", &[]),
 ];
 
+/// Sub-collections inside the inlined items of a collection, inlined only by
+/// `follow=<outer>.<inner>`: `(collection, outer, item key, inner)`. A VM's NICs carry
+/// their reported devices only for `follow=nics.reported_devices`.
+pub const NESTED: [(&str, &str, &str, &str); 1] = [("vms", "nics", "nic", "reported_devices")];
+
+/// Whether `follow=` asks for `key`: by name, or through a nested `key.<inner>`.
+pub fn asked(follow: &[&str], key: &str) -> bool {
+    follow.iter().any(|f| {
+        f.strip_prefix(key)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+    })
+}
+
+/// The nested sub-collections of a collection that `follow=` did not ask for:
+/// `(outer, item key, inner)`.
+pub fn unasked_nested(
+    collection: &str,
+    follow: &[&str],
+) -> Vec<(&'static str, &'static str, &'static str)> {
+    NESTED
+        .iter()
+        .filter(|(c, outer, _, inner)| {
+            *c == collection && !follow.contains(&format!("{outer}.{inner}").as_str())
+        })
+        .map(|(_, outer, item, inner)| (*outer, *item, *inner))
+        .collect()
+}
+
 /// The singular key of a collection.
 pub fn singular(collection: &str) -> Option<&'static str> {
     SERVED
@@ -91,6 +119,11 @@ pub struct SimState {
     /// What the machine driver's writes keep beside the collections: template disks,
     /// the disks made for new VMs, timed transitions.
     pub writes: WriteState,
+    /// The answer of `vms/<id>/numanodes` of each VM that has vNUMA nodes (the engine does
+    /// not put them in the VM's own answer).
+    pub numa_nodes: BTreeMap<String, Value>,
+    /// Reads of sub-collections (`vms/<id>/numanodes`, ...), by path: how often each was read.
+    pub sub_reads: BTreeMap<String, u64>,
 }
 
 /// The objects of a collection, by id, in the order the engine lists them.
@@ -126,6 +159,8 @@ impl SimState {
             tokens: HashSet::new(),
             credentials: ("admin@internal".into(), "engine".into()),
             writes: WriteState::default(),
+            numa_nodes: BTreeMap::new(),
+            sub_reads: BTreeMap::new(),
         }
     }
 

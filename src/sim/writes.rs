@@ -113,14 +113,33 @@ pub async fn sub_list(
     State(sim): State<Sim>,
     Path((collection, id, sub)): Path<(String, String, String)>,
 ) -> Response {
-    let state = sim.state.lock().expect("sim state");
+    let mut state = sim.state.lock().expect("sim state");
+    *state
+        .sub_reads
+        .entry(format!("{collection}/{id}/{sub}"))
+        .or_default() += 1;
     let Some(object) = state.objects(&collection).and_then(|c| c.get(&id)) else {
         return Refusal::not_found(&id).into_response();
     };
+    if collection == "vms" && sub == "numanodes" {
+        let nodes = state.numa_nodes.get(&id).cloned();
+        return axum::Json(nodes.unwrap_or_else(|| json!({}))).into_response();
+    }
     let Some(key) = inline_key(&sub) else {
         return Refusal::not_found(&format!("{collection}/{id}/{sub}")).into_response();
     };
-    let items = object.get(key).cloned().unwrap_or_else(|| json!({}));
+    let mut items = object.get(key).cloned().unwrap_or_else(|| json!({}));
+    // Items lose their own sub-collections, which only a nested `follow=` inlines.
+    for (outer, item, inner) in super::state::unasked_nested(&collection, &[]) {
+        if outer == key {
+            let list = items.get_mut(item).and_then(Value::as_array_mut);
+            for i in list.into_iter().flatten() {
+                if let Some(i) = i.as_object_mut() {
+                    i.remove(inner);
+                }
+            }
+        }
+    }
     axum::Json(items).into_response()
 }
 

@@ -18,11 +18,11 @@
 //! object's id does not depend on the choices made for others. Every reference points at an
 //! object of the output. Counts of 0 in a [`Scale`] are taken as 1.
 //!
-//! Two departures from a list answer of the engine, both deliberate: a VM's pinned vNUMA
-//! nodes are inlined as `numa_tune_mode_nodes.vm_numa_node[]` (the engine serves them under
-//! `vms/<id>/numanodes`; the collector reads them there), and NICs carry their
-//! `reported_devices` (the engine inlines them only for `follow=nics.reported_devices`). As
-//! in the recorded engine, the host `cpu.speed` is a number.
+//! NICs carry their `reported_devices`, which the engine inlines only for
+//! `follow=nics.reported_devices` (the simulator leaves them out otherwise). A VM's vNUMA
+//! nodes are not part of the VM: they are in [`Generated::numa_nodes`], served at
+//! `vms/<id>/numanodes` as the engine does, and only a VM that has them carries
+//! `numa_tune_mode`. As in the recorded engine, the host `cpu.speed` is a number.
 //!
 //! Size: the 10k mix is about 190 MB of JSON (12 KB per VM with its disks), held as
 //! `serde_json::Value`s it takes about 1.6 GB (a small JSON object costs a whole B-tree
@@ -84,7 +84,7 @@
 //! | `ovirt.nic.unplugged.detected` | an unplugged NIC | 1 in 40, at 27 |
 //! | `ovirt.nic.port_mirroring.detected` | a NIC on a port-mirroring profile | 1 in 20, at 14 |
 //! | `ovirt.nic.qos.detected` | a NIC on a profile with QoS | 1 in 25, at 4 |
-//! | `ovirt.numa.tuning.detected` | vNUMA nodes pinned (`numa_tune_mode_nodes`, pinned to a host) | 1 in 100, at 53 |
+//! | `ovirt.numa.tuning.detected` | two vNUMA nodes pinned to host NUMA nodes (`vms/<id>/numanodes`), the VM pinned to a host | 1 in 100, at 53 |
 //! | `ovirt.snapshot.online_memory.detected` | a snapshot with memory | 1 in 30, at 22 |
 //! | `ovirt.placement_policy.affinity_set` | affinity `migratable` | 1 in 2, the even VMs (odd ones are `user_migratable`, or `pinned` for the conditions that pin, whose offsets are all odd) |
 //! | `ovirt.disk.scsi_reservation.enabled` | a LUN attached with SCSI reservation | 1 in 200, at 83 |
@@ -123,6 +123,7 @@ mod conditions;
 mod devices;
 mod hosts;
 mod infra;
+mod numa;
 mod plan;
 mod tables;
 #[cfg(test)]
@@ -192,6 +193,8 @@ impl Scale {
 pub struct Generated {
     /// `(collection path, objects)`, containers first.
     pub collections: Vec<(&'static str, Vec<Value>)>,
+    /// `(VM id, answer of vms/<id>/numanodes)` for the VMs that have vNUMA nodes.
+    pub numa_nodes: Vec<(String, Value)>,
 }
 
 /// Generates the inventory of `scale` from `seed`; the same arguments give the same output.
@@ -202,7 +205,10 @@ pub fn generate(scale: Scale, seed: u64) -> Generated {
     let mut collections = plan.objects(&vms);
     collections.push(("disks", vms.disks));
     collections.push(("vms", vms.vms));
-    Generated { collections }
+    Generated {
+        collections,
+        numa_nodes: vms.numa,
+    }
 }
 
 /// The API prefix of every `href`.

@@ -386,6 +386,11 @@ fn concerns(g: &Generated) -> HashMap<&'static str, usize> {
     let disks = by_id(g, "disks");
     let profiles = by_id(g, "vnicprofiles");
     let clusters = by_id(g, "clusters");
+    let numa: HashMap<&str, &Value> = g
+        .numa_nodes
+        .iter()
+        .map(|(id, n)| (id.as_str(), n))
+        .collect();
     let mut found: HashMap<&'static str, usize> = HashMap::new();
     for vm in objects(g, "vms") {
         let attachments = items(&vm["disk_attachments"], "disk_attachment");
@@ -535,7 +540,11 @@ fn concerns(g: &Generated) -> HashMap<&'static str, usize> {
             ),
             (
                 "ovirt.numa.tuning.detected",
-                !items(&vm["numa_tune_mode_nodes"], "vm_numa_node").is_empty(),
+                numa.get(vm["id"].as_str().unwrap()).is_some_and(|n| {
+                    items(n, "vm_numa_node")
+                        .iter()
+                        .any(|n| !items(&n["numa_node_pins"], "numa_node_pin").is_empty())
+                }),
             ),
             (
                 "ovirt.snapshot.online_memory.detected",
@@ -684,7 +693,12 @@ fn the_builtin_rules_agree_with_the_catalogue_on_a_generated_inventory() {
             continue;
         };
         for o in list {
-            let object = decode(kind, o).unwrap();
+            let mut object = decode(kind, o).unwrap();
+            if let Some((_, nodes)) = g.numa_nodes.iter().find(|(id, _)| o["id"] == **id) {
+                let pins = crate::collector::numa::pins(nodes).unwrap();
+                let read = crate::collector::numa::Read::Pins(pins);
+                assert!(crate::collector::numa::apply(&mut object, read).is_ok());
+            }
             crate::collector::sync::put(&mut w, "p", &object).unwrap();
         }
     }

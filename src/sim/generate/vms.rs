@@ -27,6 +27,8 @@ pub(super) struct VmOut {
     pub running: Vec<u32>,
     /// Whether each host passes a device through to a VM.
     pub passthrough: Vec<bool>,
+    /// The vNUMA nodes (`vms/<id>/numanodes`) of the VMs that have them, by VM id.
+    pub numa: Vec<(String, Value)>,
 }
 
 pub(super) struct Builder<'a> {
@@ -41,6 +43,8 @@ pub(super) struct Builder<'a> {
     pub isos: Vec<Vec<String>>,
     /// Shareable disks waiting for their second VM, by VM number.
     pub shared: BTreeMap<usize, Vec<String>>,
+    /// The vNUMA nodes of the VMs placed so far, by VM id.
+    pub numa: Vec<(String, Value)>,
 }
 
 /// Places `scale.vms` VMs and their disks on `plan`.
@@ -55,6 +59,7 @@ pub(super) fn build(plan: &Plan, scale: Scale, seed: u64) -> VmOut {
         luns: 0,
         isos: vec![Vec::new(); plan.dcs.len()],
         shared: BTreeMap::new(),
+        numa: Vec::new(),
     };
     for dc in 0..plan.dcs.len() {
         for iso in ISOS {
@@ -100,6 +105,7 @@ pub(super) fn build(plan: &Plan, scale: Scale, seed: u64) -> VmOut {
         disks: g.disks,
         running: g.running,
         passthrough: g.passthrough,
+        numa: g.numa,
     }
 }
 
@@ -347,14 +353,6 @@ impl Builder<'_> {
                     ("encrypted", s("inherit")),
                 ),
             ),
-            (
-                "numa_tune_mode",
-                s(if c.has(Cond::NumaTuning) {
-                    "strict"
-                } else {
-                    "interleave"
-                }),
-            ),
             ("origin", s("ovirt")),
             (
                 "os",
@@ -485,23 +483,11 @@ impl Builder<'_> {
             ));
         }
         if c.has(Cond::NumaTuning) {
-            let nodes = (0..2u64)
-                .map(|k| {
-                    let nid = uuid(self.seed, Tag::NumaNode, i as u64 * 2 + k);
-                    obj!(
-                        ("index", s(k)),
-                        ("memory", s(memory / 2 / (1 << 20))),
-                        (
-                            "numa_node_pins",
-                            collection("numa_node_pin", vec![obj!(("index", s(k)))]),
-                        ),
-                        ("vm", vm_ref.clone()),
-                        ("href", s(format!("{base}/numanodes/{nid}"))),
-                        ("id", s(nid)),
-                    )
-                })
-                .collect();
-            fields.push(("numa_tune_mode_nodes", collection("vm_numa_node", nodes)));
+            // The engine sends the tune mode only for a VM with vNUMA nodes; the nodes
+            // themselves are served at `vms/<id>/numanodes`.
+            fields.push(("numa_tune_mode", s("strict")));
+            let nodes = super::numa::nodes(self.seed, i, &base, &vm_ref, memory, sockets * cores);
+            self.numa.push((id.clone(), nodes));
         }
         if ha && (i / 10).is_multiple_of(2) {
             let sd = plan.dc_sds(dc)[0];

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use common::*;
 use serde_json::{Value, json};
+use vmyard::collector::numa;
 use vmyard::inventory::decode::{COLLECTIONS, Kind, Object, decode};
 use vmyard::inventory::model::*;
 use vmyard::sim::{Sim, Source};
@@ -57,7 +58,16 @@ fn differences(sim: &Sim, store: &Store, provider: &str) -> Vec<String> {
                 None => diffs.push(format!("{} {id}: stored but gone from the engine", c.path)),
                 Some(o) => {
                     let want = match decode(c.kind, o).unwrap() {
-                        Object::Vm(v) => serde_json::to_value(*v).unwrap(),
+                        Object::Vm(mut v) => {
+                            // The collector reads vNUMA pins from `vms/<id>/numanodes`,
+                            // not from the VM's own answer.
+                            if numa::candidate(o)
+                                && let Some(nodes) = state.numa_nodes.get(id)
+                            {
+                                v.numa_node_affinity = numa::pins(nodes).unwrap();
+                            }
+                            serde_json::to_value(*v).unwrap()
+                        }
                         Object::Host(v) => serde_json::to_value(v).unwrap(),
                         Object::Cluster(v) => serde_json::to_value(v).unwrap(),
                         Object::DataCenter(v) => serde_json::to_value(v).unwrap(),

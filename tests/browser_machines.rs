@@ -115,12 +115,7 @@ async fn an_operator_makes_scales_and_deletes_a_machine_set() {
 
     // One machine's page: its history, and its VM in the inventory.
     let (first, _) = machine_rows(&c).await.remove(0);
-    c.find(Locator::LinkText(&first))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, Locator::LinkText(&first)).await;
     let expected = format!("Machine {first}");
     assert_eq!(wait_heading(&c, &expected).await, expected);
     let history = c
@@ -163,12 +158,11 @@ async fn an_operator_makes_scales_and_deletes_a_machine_set() {
     let scale = c.find(Locator::Id("scale-web")).await.unwrap();
     scale.clear().await.unwrap();
     scale.send_keys("1").await.unwrap();
-    c.find(Locator::Css("#sets tr[data-set=web] button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(
+        &c,
+        Locator::Css("#sets tr[data-set=web] button[type=submit]"),
+    )
+    .await;
     let flash = c
         .wait()
         .for_element(Locator::Css(".alert.info"))
@@ -190,12 +184,7 @@ async fn an_operator_makes_scales_and_deletes_a_machine_set() {
     );
 
     // Delete, with the confirmation the page asks for.
-    c.find(Locator::Css("#sets tr[data-set=web] button.danger"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, Locator::Css("#sets tr[data-set=web] button.danger")).await;
     let question = c.get_alert_text().await.unwrap();
     assert!(question.contains("Delete the set “web”"), "{question}");
     c.accept_alert().await.unwrap();

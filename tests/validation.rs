@@ -15,11 +15,11 @@ use vmyard::validation::VmConcerns;
 
 const PACKAGE: &str = "package io.konveyor.forklift.ovirt\nimport rego.v1\n";
 
-/// A rule that works through far more than the evaluation budget for any VM with a name:
-/// each VM stalls its batch for seconds, then fails.
+/// A rule that works through far more than the evaluation time limit for any VM with a
+/// name (a loop of 4·10⁸ steps): each VM stalls its batch for seconds, then fails.
 fn stalling_rule() -> String {
     format!(
-        "{PACKAGE}concerns contains {{\"id\": \"slow\", \"category\": \"Information\", \"label\": \"l\", \"assessment\": \"a\"}} if {{\n\tis_string(input.name)\n\tcount([x | some x in numbers.range(1, 100000000); x > 0]) > 0\n}}\n"
+        "{PACKAGE}concerns contains {{\"id\": \"slow\", \"category\": \"Information\", \"label\": \"l\", \"assessment\": \"a\"}} if {{\n\tis_string(input.name)\n\tcount([x | some x in numbers.range(1, 20000); some y in numbers.range(1, 20000); x != y]) > 0\n}}\n"
     )
 }
 

@@ -14,6 +14,13 @@ test_nics_interface_fires if {
 	fired("ovirt.nic.interface_type.unsupported", vm_with({"nics": [{"interface": "spapr_vlan", "profile": {}}]}))
 }
 
+# Exact, unlike Forklift's unanchored pattern: e1000e and rtl8139_virtio contain a supported
+# name but are other models (see the README).
+test_nics_interface_exact_fires if {
+	fired("ovirt.nic.interface_type.unsupported", vm_with({"nics": [{"interface": "e1000e", "profile": {}}]}))
+	fired("ovirt.nic.interface_type.unsupported", vm_with({"nics": [{"interface": "rtl8139_virtio", "profile": {}}]}))
+}
+
 test_nics_interface_stays_quiet if {
 	not fired("ovirt.nic.interface_type.unsupported", vm_with({"nics": [{"interface": "virtio", "profile": {}}]}))
 }

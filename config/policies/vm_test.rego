@@ -100,6 +100,8 @@ test_vm_status_stays_quiet if {
 
 test_vm_status_exact_fires if {
 	fired("ovirt.vm.status_invalid", vm_with({"status": "upgrading"}))
+	fired("ovirt.vm.status_invalid", vm_with({"status": "powering_up"}))
+	fired("ovirt.vm.status_invalid", vm_with({"status": "powering_down"}))
 }
 
 test_vm_status_exact_stays_quiet if {

@@ -17,7 +17,8 @@ pub enum PolicyCommand {
     /// Run the `test_*` rules of the `*_test.rego` files, like `opa test`: one line per
     /// failure, then `N passed, N failed`; exits 1 when a test fails.
     Test(BundleArgs),
-    /// Print the `validate` document of the rules for a workload document.
+    /// Print the `validate` document of the rules for a workload document; exits 1 when the
+    /// rules fail on it (the error names the rule file and line) or report errors.
     Eval {
         #[command(flatten)]
         bundle: BundleArgs,
@@ -73,7 +74,16 @@ pub async fn run(command: PolicyCommand) -> anyhow::Result<ExitCode> {
             let policy = Policy::compile(&bundle.load()?)?;
             let verdict = policy.evaluator().validate(&doc)?;
             println!("{}", serde_json::to_string_pretty(&verdict)?);
-            Ok(ExitCode::SUCCESS)
+            // A verdict with errors gives no readiness: it must not pass for one.
+            if verdict.errors.is_empty() {
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!(
+                    "vmyard: the rules reported {} error(s): the VM's readiness is unknown",
+                    verdict.errors.len()
+                );
+                Ok(ExitCode::FAILURE)
+            }
         }
         PolicyCommand::Workload {
             provider,

@@ -23,7 +23,7 @@ impl Collector for MachinesCollector {
             .and_then(|r| r.list::<Machine>())
             .unwrap_or_default();
         let mut by_phase = encoder.encode_descriptor(
-            "vmyard_machines",
+            "machines",
             "Machines in each phase",
             None,
             MetricType::Gauge,
@@ -37,7 +37,7 @@ impl Collector for MachinesCollector {
                 .encode(by_phase.encode_family(&[("phase", phase.as_str())])?)?;
         }
         let mut frozen = encoder.encode_descriptor(
-            "vmyard_machines_frozen",
+            "machines_frozen",
             "1 while the machine controller is frozen for an engine that does not answer",
             None,
             MetricType::Gauge,
@@ -48,7 +48,7 @@ impl Collector for MachinesCollector {
         }
         let deleted = ConstCounter::new(self.1.orphans_deleted());
         deleted.encode(encoder.encode_descriptor(
-            "vmyard_machines_orphans_deleted",
+            "machines_orphans_deleted",
             "VMs of a class that no machine claimed, deleted by the orphan sweep",
             None,
             deleted.metric_type(),

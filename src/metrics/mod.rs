@@ -105,7 +105,7 @@ impl Collector for ConfigCollector {
         let status = self.0.status();
         let reloads = [("ok", status.reloads_ok), ("error", status.reloads_failed)];
         let mut counter = encoder.encode_descriptor(
-            "vmyard_config_reloads",
+            "config_reloads",
             "Config file edits applied (ok) or refused (error)",
             None,
             prometheus_client::metrics::MetricType::Counter,
@@ -116,14 +116,14 @@ impl Collector for ConfigCollector {
         }
         let gauge = ConstGauge::new(i64::from(status.error.is_some()));
         gauge.encode(encoder.encode_descriptor(
-            "vmyard_config_reload_error",
+            "config_reload_error",
             "1 while the last edit of the config file was refused and the last good config is in force",
             None,
             gauge.metric_type(),
         )?)?;
         let loaded = ConstGauge::new(status.loaded_at.as_second());
         loaded.encode(encoder.encode_descriptor(
-            "vmyard_config_loaded_timestamp_seconds",
+            "config_loaded_timestamp_seconds",
             "When the config in force was loaded",
             None,
             loaded.metric_type(),
@@ -148,7 +148,7 @@ impl Collector for ProviderCollector {
         let states = crate::collector::states(&self.0).unwrap_or_default();
         let phases = ["Started", "Load", "Loaded", "Parity", "Refresh"];
         let mut phase = encoder.encode_descriptor(
-            "vmyard_collector_phase",
+            "collector_phase",
             "1 for the phase each provider's collector is in",
             None,
             prometheus_client::metrics::MetricType::Gauge,
@@ -162,15 +162,13 @@ impl Collector for ProviderCollector {
         }
         let gauges: [Figure<i64>; 2] = [
             (
-                "vmyard_collector_parity",
+                "collector_parity",
                 "1 while the store matches the engine",
                 |s| i64::from(s.parity),
             ),
-            (
-                "vmyard_collector_failing",
-                "1 while the engine fails",
-                |s| i64::from(s.error.is_some()),
-            ),
+            ("collector_failing", "1 while the engine fails", |s| {
+                i64::from(s.error.is_some())
+            }),
         ];
         for (name, help, f) in gauges {
             let mut g = encoder.encode_descriptor(
@@ -186,17 +184,15 @@ impl Collector for ProviderCollector {
         }
         let counters: [Figure<u64>; 3] = [
             (
-                "vmyard_collector_failures",
+                "collector_failures",
                 "Failed collector cycles (every attempt)",
                 |s| s.failures,
             ),
+            ("collector_events_applied", "Engine events applied", |s| {
+                s.events_applied
+            }),
             (
-                "vmyard_collector_events_applied",
-                "Engine events applied",
-                |s| s.events_applied,
-            ),
-            (
-                "vmyard_collector_bad_objects",
+                "collector_bad_objects",
                 "Engine objects that could not be read",
                 |s| s.bad_objects,
             ),
@@ -214,7 +210,7 @@ impl Collector for ProviderCollector {
             }
         }
         let mut objects = encoder.encode_descriptor(
-            "vmyard_inventory_objects",
+            "inventory_objects",
             "Objects stored per provider and kind",
             None,
             prometheus_client::metrics::MetricType::Gauge,

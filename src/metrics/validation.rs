@@ -14,20 +14,16 @@ impl Collector for ValidationCollector {
         let s = self.0.status();
         let counters = [
             (
-                "vmyard_validation_validated",
+                "validation_validated",
                 "VMs validated since start",
                 s.validated,
             ),
             (
-                "vmyard_validation_stale_dropped",
+                "validation_stale_dropped",
                 "Results dropped because their VM changed meanwhile",
                 s.stale_dropped,
             ),
-            (
-                "vmyard_validation_failed",
-                "VMs whose evaluation failed",
-                s.failed,
-            ),
+            ("validation_failed", "VMs whose evaluation failed", s.failed),
         ];
         for (name, help, n) in counters {
             let c = ConstCounter::new(n);
@@ -35,17 +31,17 @@ impl Collector for ValidationCollector {
         }
         let gauges = [
             (
-                "vmyard_validation_due",
+                "validation_due",
                 "VMs waiting to be validated",
                 s.due as i64,
             ),
             (
-                "vmyard_validation_policy_error",
+                "validation_policy_error",
                 "1 while the latest edit of the rules is refused and the last good policy runs",
                 i64::from(s.policy_error.is_some()),
             ),
             (
-                "vmyard_validation_policy_loaded",
+                "validation_policy_loaded",
                 "1 once a policy compiled",
                 i64::from(s.policy_version.is_some()),
             ),

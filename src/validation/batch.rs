@@ -34,7 +34,8 @@ pub struct Outcome {
     pub validated: usize,
     /// Results dropped because the VM changed meanwhile.
     pub stale: usize,
-    /// VMs whose evaluation failed (the failure is written as their result).
+    /// VMs whose evaluation failed or whose rules reported errors (the failure is written
+    /// as their result, and their readiness is `error`).
     pub failed: usize,
     /// Results removed because the VM is gone.
     pub removed: usize,
@@ -137,11 +138,22 @@ fn validate(
             }
             Some(_) => {}
         }
+        // Either way the VM's readiness is `error`: it counts as failed, and the error
+        // is the validator's last, naming the VM.
         let (concerns, errors) = match verdict {
-            Ok(v) => (v.concerns, v.errors),
+            Ok(v) => {
+                if !v.errors.is_empty() {
+                    outcome.failed += 1;
+                    outcome.eval_error = Some(format!(
+                        "VM {key}: the rules reported: {}",
+                        v.errors.join("; ")
+                    ));
+                }
+                (v.concerns, v.errors)
+            }
             Err(e) => {
                 outcome.failed += 1;
-                outcome.eval_error = Some(e.clone());
+                outcome.eval_error = Some(format!("VM {key}: {e}"));
                 (
                     Vec::new(),
                     vec![format!("the rules failed on this VM: {e}")],

@@ -2,11 +2,13 @@
 //!
 //! Every VM of the inventory is checked against Rego rules, evaluated in-process by
 //! regorus. The rules raise *concerns* (`{id, category, label, assessment}`); a VM with a
-//! Critical concern is blocked, one with Warnings can go with care, the rest are ready.
+//! Critical concern is blocked, one with Warnings can go with care, the rest are ready; a VM
+//! the rules failed on is `error`, never ready.
 //!
 //! - [`bundle`]: the Rego files (built-in, embedded from `config/policies/`, extended or
 //!   replaced by a configured folder) and their version, a hash of their content;
 //! - [`policy`]: a bundle compiled once per version, and the per-thread evaluator;
+//! - [`functions`]: the OPA built-ins regorus lacks (`crypto` hashes, `net.cidr_intersects`);
 //! - [`workload`]: the JSON document the rules read for one VM, built from the store;
 //! - [`watcher`]: keeps the compiled policy current as the folder or the config changes;
 //! - [`scheduler`]: which VMs are due (change feed, cascades, scheduled search);
@@ -22,6 +24,7 @@
 
 pub mod batch;
 pub mod bundle;
+pub mod functions;
 pub mod policy;
 pub mod record;
 pub mod report;

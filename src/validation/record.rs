@@ -25,7 +25,8 @@ pub struct VmConcerns {
     pub errors: Vec<String>,
 }
 
-/// Whether a VM can go: no concern worse than Information, warnings, or a critical one.
+/// Whether a VM can go: no concern worse than Information, warnings, or a critical one;
+/// or unknown, because the rules failed on it.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
 )]
@@ -37,6 +38,9 @@ pub enum Readiness {
     Warnings,
     /// A critical concern stops it.
     Blocked,
+    /// The rules could not tell: they failed while evaluating it, or reported errors about
+    /// its workload. Its concerns are unknown, so it is never counted as ready.
+    Error,
 }
 
 impl Readiness {
@@ -46,16 +50,36 @@ impl Readiness {
             Readiness::Ready => "ready",
             Readiness::Warnings => "warnings",
             Readiness::Blocked => "blocked",
+            Readiness::Error => "error",
         }
     }
 
-    /// Every readiness, best first.
-    pub const ALL: [Readiness; 3] = [Readiness::Ready, Readiness::Warnings, Readiness::Blocked];
+    /// Every readiness, best first, then the unknown one.
+    pub const ALL: [Readiness; 4] = [
+        Readiness::Ready,
+        Readiness::Warnings,
+        Readiness::Blocked,
+        Readiness::Error,
+    ];
+
+    /// The badge class pages show it with.
+    pub fn badge(self) -> &'static str {
+        match self {
+            Readiness::Ready => "ready",
+            Readiness::Warnings => "warning",
+            Readiness::Blocked => "critical",
+            Readiness::Error => "error",
+        }
+    }
 }
 
 impl VmConcerns {
-    /// The VM's readiness from its concerns.
+    /// The VM's readiness from its concerns; `Error` whenever the rules reported an error,
+    /// whatever concerns they raised besides.
     pub fn readiness(&self) -> Readiness {
+        if !self.errors.is_empty() {
+            return Readiness::Error;
+        }
         match self.concerns.iter().map(|c| severity(&c.category)).min() {
             Some(0) => Readiness::Blocked,
             Some(1) => Readiness::Warnings,
@@ -118,6 +142,10 @@ mod tests {
             with(&["Warning", "Critical"]).readiness(),
             Readiness::Blocked
         );
+        let mut failed = with(&["Information"]);
+        failed.errors = vec!["site.rego:4: invalid regex".into()];
+        assert_eq!(failed.readiness(), Readiness::Error);
+        assert!(failed.index_keys().contains(&("readiness", "error".into())));
         let keys = with(&["Warning", "Critical"]).index_keys();
         assert!(keys.contains(&("readiness", "blocked".into())));
         assert!(keys.contains(&("concern", "c1".into())));

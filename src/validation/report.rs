@@ -17,7 +17,8 @@ pub struct ReportRow {
     pub cluster: String,
     /// Status on the engine.
     pub status: String,
-    /// `ready`, `warnings`, `blocked`, or `pending` before the first validation.
+    /// `ready`, `warnings`, `blocked`, `error` (the rules failed on it: see `errors`), or
+    /// `pending` before the first validation.
     pub readiness: String,
     /// Critical concerns.
     pub critical: usize,
@@ -27,6 +28,8 @@ pub struct ReportRow {
     pub information: usize,
     /// The concern ids, `;`-separated.
     pub concerns: String,
+    /// What the rules reported when they failed on the VM, `;`-separated; empty otherwise.
+    pub errors: String,
     /// Whether the result is for the VM as it is now (its current revision).
     pub current: bool,
     /// The policy version of the result.
@@ -70,6 +73,10 @@ pub fn rows(r: &ReadTxn, provider: &str) -> Result<Vec<ReportRow>, StoreError> {
                         .collect::<Vec<_>>()
                         .join(";")
                 })
+                .unwrap_or_default(),
+            errors: result
+                .as_ref()
+                .map(|res| res.errors.join(";"))
                 .unwrap_or_default(),
             current: result
                 .as_ref()
@@ -115,6 +122,7 @@ mod tests {
             warnings: 1,
             information: 0,
             concerns: "x;y".into(),
+            errors: String::new(),
             current: true,
             policy_version: "v".into(),
             validated_at: "t".into(),
@@ -129,7 +137,7 @@ mod tests {
         );
         assert_eq!(
             lines.next().unwrap(),
-            "1,\"a, \"\"b\"\"\",c,up,ready,0,1,0,x;y,true,v,t"
+            "1,\"a, \"\"b\"\"\",c,up,ready,0,1,0,x;y,,true,v,t"
         );
     }
 }

@@ -13,8 +13,6 @@ pub struct ValidationStatus {
     pub policy_source: String,
     /// How many rule files it has.
     pub policy_files: usize,
-    /// Whether the rules run compiled to regorus's register VM (else interpreted).
-    pub compiled: bool,
     /// Why the latest edit of the rules was refused (the last good policy keeps running).
     pub policy_error: Option<String>,
     /// VMs validated since vmyard started.

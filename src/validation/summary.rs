@@ -33,7 +33,7 @@ pub struct Summary {
     pub vms: usize,
     /// VMs with a result (of any revision or policy version).
     pub validated: usize,
-    /// VMs per readiness: `ready`, `warnings`, `blocked`.
+    /// VMs per readiness: `ready`, `warnings`, `blocked`, `error` (the rules failed on it).
     pub readiness: BTreeMap<String, usize>,
     /// VMs with at least one concern of each category.
     pub categories: BTreeMap<String, usize>,

@@ -55,7 +55,6 @@ fn compile(source: &Source, current: Option<&Policy>, status: &StatusCell) -> Op
                     s.policy_version = Some(p.version.clone());
                     s.policy_source = p.source.clone();
                     s.policy_files = p.files;
-                    s.compiled = p.compiled_to_vm();
                 }
             });
             if let Some(p) = &policy {

@@ -125,3 +125,21 @@ pub async fn sign_in(c: &fantoccini::Client, base: &str, user: &str, password: &
         .unwrap();
     assert_eq!(wait_heading(c, "Dashboard").await, "Dashboard");
 }
+
+/// Finds and clicks the element `locator` names. A page that refreshes itself (the
+/// Machines tables poll) may replace the element between the find and the click; find it
+/// again then, rather than fail on a stale reference.
+pub async fn click(c: &fantoccini::Client, locator: Locator<'_>) {
+    let mut last = None;
+    for _ in 0..50 {
+        match c.wait().for_element(locator).await {
+            Ok(e) => match e.click().await {
+                Ok(()) => return,
+                Err(err) => last = Some(err.to_string()),
+            },
+            Err(err) => last = Some(err.to_string()),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("cannot click {locator:?}: {}", last.unwrap_or_default());
+}

@@ -28,7 +28,7 @@ pub struct ProviderConcerns {
     pub name: String,
     /// The counts.
     pub summary: Summary,
-    /// VMs ready / with warnings / blocked / not validated yet.
+    /// VMs ready / with warnings / blocked / the rules failed on / not validated yet.
     pub readiness: Chart,
     /// VMs with a concern of each category.
     pub categories: Chart,
@@ -77,6 +77,12 @@ pub fn provider_charts(app: &AppState) -> Vec<ProviderConcerns> {
                         "critical",
                         Some(format!("{list}?readiness=blocked")),
                     ),
+                    (
+                        "Rules failed".into(),
+                        count("error"),
+                        "error",
+                        Some(format!("{list}?readiness=error")),
+                    ),
                     ("Not validated".into(), pending, "pending", None),
                 ],
             );
@@ -115,6 +121,11 @@ struct ConcernsPage {
 impl ConcernsPage {
     fn badge(&self, category: &str) -> &'static str {
         badge(category)
+    }
+
+    /// How many VMs of a provider the rules failed on.
+    fn failed(&self, p: &ProviderConcerns) -> usize {
+        p.summary.readiness.get("error").copied().unwrap_or(0)
     }
 }
 

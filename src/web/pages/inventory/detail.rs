@@ -52,13 +52,9 @@ fn validation_of(
     key: &str,
     revision: u64,
 ) -> Option<Validation> {
-    use crate::validation::{Readiness, VmConcerns};
+    use crate::validation::VmConcerns;
     let res = r.get::<VmConcerns>(key).ok().flatten()?.value;
-    let (readiness, badge) = match res.readiness() {
-        Readiness::Ready => ("ready", "ready"),
-        Readiness::Warnings => ("warnings", "warning"),
-        Readiness::Blocked => ("blocked", "critical"),
-    };
+    let (readiness, badge) = (res.readiness().as_str(), res.readiness().badge());
     let version = app.validation.policy().map(|p| p.version.clone());
     Some(Validation {
         readiness,

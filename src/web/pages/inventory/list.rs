@@ -16,7 +16,7 @@ use crate::auth::Identity;
 use crate::inventory::decode::Kind;
 use crate::inventory::model::*;
 use crate::inventory::query::ListQuery;
-use crate::validation::{Readiness, VmConcerns};
+use crate::validation::VmConcerns;
 use crate::web::AppState;
 use crate::web::api::inventory::list_json;
 
@@ -61,9 +61,7 @@ fn readiness_cell(names: &Names<'_>, id: &str) -> Cell {
         .ok()
         .flatten();
     let (text, badge) = match result.map(|r| r.value.readiness()) {
-        Some(Readiness::Ready) => ("ready", "ready"),
-        Some(Readiness::Warnings) => ("warnings", "warning"),
-        Some(Readiness::Blocked) => ("blocked", "critical"),
+        Some(readiness) => (readiness.as_str(), readiness.badge()),
         None => ("pending", "info"),
     };
     Cell {
@@ -341,7 +339,10 @@ pub(super) async fn list(
         desc: q.desc,
         clusters,
         statuses,
-        readiness: choices(&["ready", "warnings", "blocked"], q.readiness.as_deref()),
+        readiness: choices(
+            &["ready", "warnings", "blocked", "error"],
+            q.readiness.as_deref(),
+        ),
         categories: choices(
             &["Critical", "Warning", "Information"],
             q.category.as_deref(),

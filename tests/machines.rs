@@ -141,7 +141,9 @@ async fn a_set_is_made_scaled_and_deleted_with_its_vms() {
     assert_eq!(tagged_vms(&engine), names, "one tagged VM per machine");
     for m in machines(&s) {
         assert!(m.name.starts_with("web-"));
-        assert!(!m.addresses.is_empty(), "{m:?}");
+        // Running: the guest reported in, so an IP address is among them, after the host name.
+        assert!(m.addresses.iter().any(|a| a.is_ip()), "{m:?}");
+        assert_eq!(m.addresses[0].address, m.name, "{m:?}");
         let ops: Vec<_> = m
             .history
             .iter()
@@ -707,5 +709,70 @@ async fn malformed_machine_requests_are_refused_clearly() {
         "{answer}"
     );
     assert_eq!(machines(&s).len(), 1);
+
+    // Priorities: 1 to 5, 3 by default, as MCM's annotation; a number on the wire.
+    let get = |name: String| {
+        let s = &s;
+        let operator = operator.clone();
+        async move {
+            api(
+                s,
+                &operator,
+                reqwest::Method::GET,
+                &format!("/api/v1/machines/{name}"),
+                None,
+            )
+            .await
+            .1
+        }
+    };
+    let m = get(member.clone()).await;
+    assert_eq!(m["priority"], json!(3), "{m}");
+    for (body, status) in [
+        (json!({"priority": 0}), 400),
+        (json!({"priority": 6}), 400),
+        (json!({"priority": 300}), 422),
+        (json!({"priority": "1"}), 422),
+        (json!({"priority": 1}), 200),
+    ] {
+        let (got, answer) = api(
+            &s,
+            &operator,
+            reqwest::Method::POST,
+            &format!("/api/v1/machines/{member}/priority"),
+            Some(body.clone()),
+        )
+        .await;
+        assert_eq!(got, status, "{body}: {answer}");
+    }
+    let (got, _) = api(
+        &s,
+        &operator,
+        reqwest::Method::POST,
+        "/api/v1/machines/none/priority",
+        Some(json!({"priority": 1})),
+    )
+    .await;
+    assert_eq!(got, 404);
+    let m = get(member.clone()).await;
+    assert_eq!(m["priority"], json!(1), "{m}");
+    // The phase is one of MCM's names (`""` while creating); addresses are NodeAddresses.
+    let phases = [
+        "",
+        "Pending",
+        "Available",
+        "Running",
+        "CrashLoopBackOff",
+        "Unknown",
+        "Failed",
+        "Terminating",
+    ];
+    assert!(
+        m["phase"].as_str().is_some_and(|p| phases.contains(&p)),
+        "{m}"
+    );
+    for a in m["addresses"].as_array().into_iter().flatten() {
+        assert_node_address(a);
+    }
     s.stop().await;
 }

@@ -114,7 +114,14 @@ async fn create_initialize_status_list_delete() {
 
     let up = d.initialize_machine(&r).await.expect("initialized");
     assert_eq!(up.state, "up");
-    assert!(!up.addresses.is_empty(), "{up:?}");
+    assert!(up.addresses.iter().any(|a| a.is_ip()), "{up:?}");
+    for a in serde_json::to_value(&up.addresses)
+        .unwrap()
+        .as_array()
+        .unwrap()
+    {
+        assert_node_address(a);
+    }
     let by_id = MachineRequest {
         machine: MachineRef {
             name: "w-1".into(),
@@ -417,6 +424,15 @@ async fn the_driver_command_prints_responses_and_coded_errors() {
             .unwrap()
             .starts_with("ovirt://")
     );
+    // CreateMachine answers with the machine's addresses too: the host name at least.
+    let addresses = created["addresses"].as_array().expect("addresses");
+    assert_eq!(
+        addresses[0],
+        serde_json::json!({"type": "Hostname", "address": "cli-1"})
+    );
+    for a in addresses {
+        assert_node_address(a);
+    }
     let (code, out, _) = tokio::task::block_in_place(|| run(&["list", "--class-file", class_arg]));
     assert_eq!(code, Some(0));
     let listed: serde_json::Value = serde_json::from_str(&out).unwrap();

@@ -159,12 +159,17 @@ impl MachineError {
         }
     }
 
-    /// Parses the text form back (what another controller does with our output).
+    /// Parses the text form back, as MCM reads a driver's error: a code name it does not
+    /// know is `Unknown` (MCM's `StringToCode`), and the message is everything up to the
+    /// last `]`, so brackets inside it survive. `None` when the text is not in the form.
     pub fn parse(text: &str) -> Option<MachineError> {
         let rest = text.strip_prefix("machine codes error: code = [")?;
         let (name, rest) = rest.split_once("] message = [")?;
         let message = rest.strip_suffix(']')?;
-        Some(MachineError::new(Code::from_name(name)?, message))
+        Some(MachineError::new(
+            Code::from_name(name).unwrap_or(Code::Unknown),
+            message,
+        ))
     }
 }
 
@@ -203,7 +208,11 @@ mod tests {
         assert_eq!(MachineError::parse("code = [NotFound]"), None);
         assert_eq!(
             MachineError::parse("machine codes error: code = [Nope] message = [x]"),
-            None
+            Some(MachineError::new(Code::Unknown, "x"))
+        );
+        assert_eq!(
+            MachineError::parse("machine codes error: code = [Aborted] message = [a [b] ] c [d]]"),
+            Some(MachineError::new(Code::Aborted, "a [b] ] c [d]"))
         );
     }
 }

@@ -193,6 +193,23 @@ pub fn delete_machine(store: &Store, name: &str) -> Result<(), CommandError> {
     Ok(())
 }
 
+/// Sets a machine's priority: the lower, the sooner it goes when its set shrinks.
+pub fn set_priority(store: &Store, name: &str, priority: u8) -> Result<Machine, CommandError> {
+    if !(1..=5).contains(&priority) {
+        return Err(CommandError::Invalid(format!(
+            "priority {priority}: it is 1 (goes first) to 5 (goes last), 3 by default"
+        )));
+    }
+    let mut txn = store.write()?;
+    let Some(mut m) = txn.get::<Machine>(name)?.map(|s| s.value) else {
+        return Err(CommandError::NotFound(format!("no machine named {name}")));
+    };
+    m.priority = priority;
+    txn.upsert(name, &m)?;
+    txn.commit()?;
+    Ok(m)
+}
+
 /// Declares a machine set.
 pub fn create_set(
     config: &Config,

@@ -148,12 +148,17 @@ pub fn valid_name(name: &str) -> bool {
     Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, utoipa::ToSchema,
 )]
 pub enum Phase {
-    /// Being created: no VM is known yet (the contract's empty phase).
+    /// Being created: no VM is known yet. The API writes it as MCM does, `""`.
     #[default]
+    #[serde(rename = "")]
     Creating,
     /// The VM exists and is being initialized.
     Pending,
-    /// The VM is up.
+    /// The VM is up but its guest has not reported an address yet: MCM's "present on the
+    /// provider, not yet joined". A guest without the oVirt guest agent stays here; it is
+    /// not failed for that, since the agent is optional.
+    Available,
+    /// The VM is up and its guest reports its addresses.
     Running,
     /// Creation failed; it will be tried again after a back-off.
     CrashLoopBackOff,
@@ -171,6 +176,7 @@ impl Phase {
         match self {
             Phase::Creating => "Creating",
             Phase::Pending => "Pending",
+            Phase::Available => "Available",
             Phase::Running => "Running",
             Phase::CrashLoopBackOff => "CrashLoopBackOff",
             Phase::Unknown => "Unknown",
@@ -179,10 +185,17 @@ impl Phase {
         }
     }
 
+    /// Whether `name` names this phase: as the pages write it, or as the API does (`""` for
+    /// Creating, MCM's empty phase).
+    pub fn is_named(self, name: &str) -> bool {
+        self.as_str() == name || (self == Phase::Creating && name.is_empty())
+    }
+
     /// Every phase.
-    pub const ALL: [Phase; 7] = [
+    pub const ALL: [Phase; 8] = [
         Phase::Creating,
         Phase::Pending,
+        Phase::Available,
         Phase::Running,
         Phase::CrashLoopBackOff,
         Phase::Unknown,
@@ -249,9 +262,9 @@ pub struct Machine {
     /// The node name the driver gave.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub node_name: Option<String>,
-    /// The guest's addresses, once up.
+    /// Its addresses, typed as MCM's `NodeAddress`, as the driver last reported them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub addresses: Vec<String>,
+    pub addresses: Vec<crate::machines::driver::NodeAddress>,
     /// Where it is in its life.
     pub phase: Phase,
     /// When it entered that phase (the timeouts count from here).
@@ -277,6 +290,17 @@ pub struct Machine {
     /// When the machine was declared.
     #[schema(value_type = String)]
     pub created_at: jiff::Timestamp,
+    /// Which machines of a set go first when it shrinks: the lower the sooner (MCM's
+    /// machine priority annotation, 1 to 5, default 3).
+    #[serde(default = "default_priority")]
+    pub priority: u8,
+}
+
+/// MCM's default machine priority.
+pub const DEFAULT_PRIORITY: u8 = 3;
+
+fn default_priority() -> u8 {
+    DEFAULT_PRIORITY
 }
 
 /// How many operations a machine's history keeps.
@@ -300,6 +324,7 @@ impl Machine {
             retry_after: None,
             deletion_requested: None,
             created_at: now,
+            priority: DEFAULT_PRIORITY,
         }
     }
 

@@ -383,3 +383,28 @@ pub fn tagged_vms(engine: &TestEngine) -> Vec<String> {
     names.sort();
     names
 }
+
+/// Checks one address against Kubernetes' `NodeAddress` (core/v1), which MCM's driver
+/// responses carry: exactly `type` and `address`, both strings, `type` one of
+/// `NodeAddressType`'s values.
+pub fn assert_node_address(a: &serde_json::Value) {
+    let object = a
+        .as_object()
+        .unwrap_or_else(|| panic!("not an object: {a}"));
+    let mut keys: Vec<&str> = object.keys().map(String::as_str).collect();
+    keys.sort();
+    assert_eq!(keys, ["address", "type"], "{a}");
+    let kind = a["type"].as_str().unwrap_or_else(|| panic!("type: {a}"));
+    assert!(
+        [
+            "Hostname",
+            "InternalIP",
+            "ExternalIP",
+            "InternalDNS",
+            "ExternalDNS"
+        ]
+        .contains(&kind),
+        "{a}"
+    );
+    assert!(a["address"].as_str().is_some_and(|s| !s.is_empty()), "{a}");
+}

@@ -47,6 +47,17 @@ pub struct Context {
     pub live: LiveConfig,
     /// Drivers and engine reachability.
     pub engines: Engines,
+    /// Set by a step that calls for an orphan sweep before its schedule (as MCM sweeps when
+    /// a machine's last operation turns OutOfRange, and when a machine is deleted).
+    pub sweep_soon: std::sync::atomic::AtomicBool,
+}
+
+impl Context {
+    /// Asks for an orphan sweep as soon as none is running.
+    pub fn call_for_sweep(&self) {
+        self.sweep_soon
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// What the rest of vmyard sees of the controller.
@@ -92,6 +103,7 @@ pub fn spawn(
         store,
         live,
         engines: handle.engines.clone(),
+        sweep_soon: Default::default(),
     });
     let task = tokio::spawn(run(ctx, handle.clone(), shutdown));
     (handle, task)
@@ -145,7 +157,11 @@ async fn run(ctx: Arc<Context>, handle: MachinesHandle, mut shutdown: Shutdown) 
         if sweeping.as_ref().is_some_and(JoinHandle::is_finished) {
             sweeping = None;
         }
-        if sweeping.is_none() && tokio::time::Instant::now() >= next_sweep {
+        let called = sweeping.is_none()
+            && ctx
+                .sweep_soon
+                .swap(false, std::sync::atomic::Ordering::Relaxed);
+        if sweeping.is_none() && (called || tokio::time::Instant::now() >= next_sweep) {
             let every = ctx.live.current().machines.sweep_interval.0;
             next_sweep = tokio::time::Instant::now() + every;
             let ctx = ctx.clone();

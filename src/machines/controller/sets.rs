@@ -1,9 +1,9 @@
 //! Scaling a machine set: which machines to add, and which go first when it shrinks.
 //!
 //! The plan is a pure function of the set and its machines, so every rule is tested
-//! without an engine: machines already going are not counted; when shrinking, the machines
-//! that serve least go first (failed, then backing off, unknown, still being made, then
-//! running), newest first among equals; a set replaces at most one failed machine at a time.
+//! without an engine: machines already going are not counted; when shrinking, machines go
+//! in MCM's order (lowest priority first, then by phase, then the oldest first); a set
+//! replaces at most one failed machine at a time.
 
 use crate::machines::model::{Machine, MachineSet, Phase};
 
@@ -16,16 +16,18 @@ pub struct Plan {
     pub remove: Vec<String>,
 }
 
-/// The lower the sooner a machine goes when the set shrinks.
+/// MCM's phase order when a set shrinks, the sooner gone the lower: the empty (creating)
+/// phase and Terminating, then Failed, CrashLoopBackOff, Unknown, Pending, Available,
+/// Running.
 fn keep_rank(phase: Phase) -> u8 {
     match phase {
-        Phase::Failed => 0,
-        Phase::CrashLoopBackOff => 1,
-        Phase::Unknown => 2,
-        Phase::Creating => 3,
+        Phase::Creating | Phase::Terminating => 0,
+        Phase::Failed => 1,
+        Phase::CrashLoopBackOff => 2,
+        Phase::Unknown => 3,
         Phase::Pending => 4,
-        Phase::Running => 5,
-        Phase::Terminating => 6,
+        Phase::Available => 5,
+        Phase::Running => 6,
     }
 }
 
@@ -50,9 +52,10 @@ pub fn plan(set: &MachineSet, machines: &[&Machine]) -> Plan {
     let wanted = set.replicas as usize;
     if active.len() > wanted {
         active.sort_by(|a, b| {
-            keep_rank(a.phase)
-                .cmp(&keep_rank(b.phase))
-                .then(b.created_at.cmp(&a.created_at))
+            a.priority
+                .cmp(&b.priority)
+                .then(keep_rank(a.phase).cmp(&keep_rank(b.phase)))
+                .then(a.created_at.cmp(&b.created_at))
         });
         let excess = active.len() - wanted;
         remove.extend(active.drain(..excess).map(|m| m.name.clone()));
@@ -128,15 +131,47 @@ mod tests {
         assert_eq!(plan(&set(1), &[&a]), Plan::default());
     }
 
+    /// MCM's order: priority, then phase ("" and Terminating, Failed, CrashLoopBackOff,
+    /// Unknown, Pending, Available, Running), then the oldest.
     #[test]
-    fn shrinks_failed_then_unready_then_newest_first() {
+    fn shrinks_in_mcms_order() {
         let old = machine("s-old", Phase::Running, 1);
         let new = machine("s-new", Phase::Running, 5);
+        let available = machine("s-available", Phase::Available, 6);
         let pending = machine("s-pending", Phase::Pending, 2);
+        let unknown = machine("s-unknown", Phase::Unknown, 3);
+        let crashing = machine("s-crashing", Phase::CrashLoopBackOff, 4);
         let failed = machine("s-failed", Phase::Failed, 0);
-        let p = plan(&set(1), &[&old, &new, &pending, &failed]);
-        assert_eq!(p.add, 0);
-        assert_eq!(p.remove, vec!["s-failed", "s-pending", "s-new"]);
+        let creating = machine("s-creating", Phase::Creating, 7);
+        let all = [
+            &old, &new, &available, &pending, &unknown, &crashing, &failed, &creating,
+        ];
+        let p = plan(&set(0), &all);
+        assert_eq!(
+            p.remove,
+            [
+                "s-creating",
+                "s-failed",
+                "s-crashing",
+                "s-unknown",
+                "s-pending",
+                "s-available",
+                "s-old",
+                "s-new"
+            ]
+        );
+        // The oldest of equals goes first.
+        let p = plan(&set(1), &[&new, &old]);
+        assert_eq!(p.remove, ["s-old"]);
+        // A low priority goes before any phase; a high one after.
+        let mut keep = machine("s-keep", Phase::Failed, 0);
+        keep.priority = 5;
+        let mut drop = machine("s-drop", Phase::Running, 9);
+        drop.priority = 1;
+        let p = plan(&set(2), &[&keep, &drop, &old]);
+        assert_eq!(p.remove, ["s-drop"]);
+        let p = plan(&set(1), &[&keep, &drop, &old]);
+        assert_eq!(p.remove, ["s-drop", "s-old"]);
     }
 
     #[test]

@@ -48,7 +48,7 @@ pub fn due(m: &Machine, now: jiff::Timestamp, frozen: bool) -> Option<Action> {
     match m.phase {
         Phase::Creating | Phase::CrashLoopBackOff if !frozen => Some(Action::Create),
         Phase::Pending => Some(Action::Initialize),
-        Phase::Running | Phase::Unknown => Some(Action::Health),
+        Phase::Available | Phase::Running | Phase::Unknown => Some(Action::Health),
         _ => None,
     }
 }
@@ -119,13 +119,15 @@ fn op(
     }
 }
 
-/// Records a failure: history, back-off, and for a create the CrashLoopBackOff phase.
+/// Records a failure: history, back-off, and for a create or an initialization the
+/// CrashLoopBackOff phase (as MCM: the machine is made again, adopting its VM if it
+/// exists, until the creation timeout fails it).
 fn failed(m: &mut Machine, kind: OperationType, e: &MachineError) {
     let now = jiff::Timestamp::now();
     m.failures = m.failures.saturating_add(1);
-    let wait = backoff::delay(e.code, m.failures);
-    m.retry_after = Some(now + wait);
-    if kind == OperationType::Create && m.phase == Phase::Creating {
+    m.retry_after = Some(now + backoff::delay(e.code));
+    let making = matches!(kind, OperationType::Create | OperationType::Initialize);
+    if making && matches!(m.phase, Phase::Creating | Phase::Pending) {
         m.enter(Phase::CrashLoopBackOff, now);
     }
     m.record(op(
@@ -142,8 +144,27 @@ fn succeeded(m: &mut Machine, kind: OperationType, description: String) {
     m.record(op(kind, OperationState::Successful, description, None));
 }
 
-/// Runs `action` for machine `name` of `class`.
+/// Runs `action` for machine `name` of `class`; when it ends with OutOfRange (several VMs
+/// back the machine), asks for an orphan sweep, as MCM does.
 pub async fn run(
+    ctx: &Context,
+    name: &str,
+    class: Option<MachineClass>,
+    action: Action,
+) -> Result<(), StoreError> {
+    run_action(ctx, name, class, action).await?;
+    let out_of_range = ctx
+        .store
+        .read()?
+        .get::<Machine>(name)?
+        .is_some_and(|m| m.value.last_error() == Some(Code::OutOfRange));
+    if out_of_range {
+        ctx.call_for_sweep();
+    }
+    Ok(())
+}
+
+async fn run_action(
     ctx: &Context,
     name: &str,
     class: Option<MachineClass>,
@@ -182,20 +203,20 @@ pub async fn run(
             ctx.engines.observe(provider, r.as_ref().map(|_| ()));
             update(&ctx.store, name, |m| match r {
                 Ok(s) => {
+                    m.enter(up_phase(&s.addresses), jiff::Timestamp::now());
                     m.addresses = s.addresses;
                     m.last_known_state = Some(s.state);
-                    m.enter(Phase::Running, jiff::Timestamp::now());
                     succeeded(m, OperationType::Initialize, "started; the VM is up".into());
                     m.retry_after =
                         Some(jiff::Timestamp::now() + config.machines.health_interval.0);
                 }
-                Err(e) if e.code == Code::NotFound => {
-                    // The VM went away before it came up: make it again.
-                    m.provider_id = None;
-                    m.enter(Phase::Creating, jiff::Timestamp::now());
+                Err(e) => {
+                    if e.code == Code::NotFound {
+                        // The VM went away before it came up: it is made again.
+                        m.provider_id = None;
+                    }
                     failed(m, OperationType::Initialize, &e);
                 }
-                Err(e) => failed(m, OperationType::Initialize, &e),
             })
         }
         Action::Health => {
@@ -215,7 +236,9 @@ pub async fn run(
                     tracing::info!(machine = name, "machine deleted");
                     let mut txn = ctx.store.write()?;
                     txn.delete::<Machine>(name)?;
-                    txn.commit()
+                    txn.commit()?;
+                    ctx.call_for_sweep();
+                    Ok(())
                 }
                 Err(e) => update(&ctx.store, name, |m| failed(m, OperationType::Delete, &e)),
             }
@@ -247,9 +270,9 @@ async fn create(
             return update(&ctx.store, name, |m| {
                 m.provider_id = Some(s.provider_id);
                 m.node_name = Some(s.node_name);
+                m.enter(up_phase(&s.addresses), jiff::Timestamp::now());
                 m.addresses = s.addresses;
                 m.last_known_state = Some(s.state);
-                m.enter(Phase::Running, jiff::Timestamp::now());
                 succeeded(
                     m,
                     OperationType::Create,
@@ -268,6 +291,7 @@ async fn create(
             let what = format!("VM {} ({})", r.provider_id, r.last_known_state);
             m.provider_id = Some(r.provider_id);
             m.node_name = Some(r.node_name);
+            m.addresses = r.addresses;
             m.last_known_state = Some(r.last_known_state);
             m.enter(Phase::Pending, jiff::Timestamp::now());
             succeeded(m, OperationType::Create, what);
@@ -276,7 +300,17 @@ async fn create(
     })
 }
 
-/// A health check's outcome: up → Running; gone or not up → Unknown; an engine failure
+/// The phase of a machine whose VM is up: Running once its guest reports an IP address,
+/// Available until then (MCM: on the provider, not yet joined).
+fn up_phase(addresses: &[crate::machines::driver::NodeAddress]) -> Phase {
+    if addresses.iter().any(|a| a.is_ip()) {
+        Phase::Running
+    } else {
+        Phase::Available
+    }
+}
+
+/// A health check's outcome: up → Running (or Available while the guest has not reported); gone or not up → Unknown; an engine failure
 /// changes nothing but the back-off (the engine, not the machine, is in trouble).
 fn health(
     m: &mut Machine,
@@ -286,7 +320,8 @@ fn health(
     let now = jiff::Timestamp::now();
     match r {
         Ok(s) => {
-            if m.phase != Phase::Running {
+            let phase = up_phase(&s.addresses);
+            if m.phase == Phase::Unknown {
                 m.record(op(
                     OperationType::HealthCheck,
                     OperationState::Successful,
@@ -294,11 +329,17 @@ fn health(
                     None,
                 ));
             }
-            m.enter(Phase::Running, now);
+            m.enter(phase, now);
             m.addresses = s.addresses;
             m.last_known_state = Some(s.state);
             m.failures = 0;
-            m.retry_after = Some(now + every);
+            // Until the guest reports in, look again soon.
+            let next = if phase == Phase::Available {
+                every.min(Duration::from_secs(10))
+            } else {
+                every
+            };
+            m.retry_after = Some(now + next);
         }
         Err(e) if matches!(e.code, Code::NotFound | Code::Uninitialized) => {
             if m.phase != Phase::Unknown {
@@ -314,7 +355,7 @@ fn health(
         }
         Err(e) => {
             m.failures = m.failures.saturating_add(1);
-            m.retry_after = Some(now + backoff::delay(e.code, m.failures));
+            m.retry_after = Some(now + backoff::delay(e.code));
         }
     }
 }
@@ -359,6 +400,50 @@ mod tests {
         );
         assert!(m.retry_after.is_some_and(|t| t > jiff::Timestamp::now()));
         assert_eq!(due(&m, jiff::Timestamp::now(), false), None, "backing off");
+    }
+
+    /// MCM's phases: a failed create and a failed initialization both go to
+    /// CrashLoopBackOff, wait out MCM's back-off, are made again, and fail at the creation
+    /// timeout.
+    #[test]
+    fn failed_creates_and_initializations_crash_loop_until_the_timeout() {
+        let config = Config::default();
+        let limit = config.machines.creation_timeout.0.as_secs() as i64;
+        for (phase, kind) in [
+            (Phase::Creating, OperationType::Create),
+            (Phase::Pending, OperationType::Initialize),
+        ] {
+            let mut m = Machine::new("m", "c", None, at(0));
+            m.phase = phase;
+            let before = jiff::Timestamp::now();
+            failed(&mut m, kind, &MachineError::new(Code::Unavailable, "away"));
+            assert_eq!(m.phase, Phase::CrashLoopBackOff, "{kind:?}");
+            let wait = m.retry_after.unwrap().duration_since(before).unsigned_abs();
+            assert!(
+                wait >= Duration::from_secs(5) && wait < Duration::from_secs(7),
+                "{wait:?}"
+            );
+            let later = m.retry_after.unwrap() + Duration::from_secs(1);
+            assert_eq!(due(&m, later, false), Some(Action::Create), "made again");
+            assert!(timed_out(&m, at(limit + 1), &config, None).is_some());
+        }
+        let mut m = Machine::new("m", "c", None, at(0));
+        let before = jiff::Timestamp::now();
+        failed(
+            &mut m,
+            OperationType::Create,
+            &MachineError::new(Code::ResourceExhausted, "quota"),
+        );
+        let wait = m.retry_after.unwrap().duration_since(before).unsigned_abs();
+        assert!(wait >= Duration::from_secs(600), "{wait:?}");
+        // A running machine's failed health check does not change its phase.
+        m.phase = Phase::Running;
+        failed(
+            &mut m,
+            OperationType::HealthCheck,
+            &MachineError::new(Code::Internal, "x"),
+        );
+        assert_eq!(m.phase, Phase::Running);
     }
 
     #[test]

@@ -5,13 +5,16 @@
 //!   machine declared before its VM existed is always seen;
 //! - never a VM younger than `orphan_min_age` (a create may be on its way), nor one whose
 //!   age cannot be told;
-//! - a VM is claimed by its provider id or by its name.
+//! - a VM is claimed as MCM's safety controller claims it: a machine of its name holds its
+//!   provider id, or is still being made (phase `""` or CrashLoopBackOff). A machine of the
+//!   same name that holds another VM does not protect this one: that is a duplicate. vmyard
+//!   also spares a VM whose provider id any machine holds.
 
 use std::collections::HashSet;
 
 use crate::machines::commands::classes;
 use crate::machines::driver::{Driver, MachineRef, MachineRequest, provider_id};
-use crate::machines::model::Machine;
+use crate::machines::model::{Machine, Phase};
 
 use super::Context;
 
@@ -78,17 +81,14 @@ pub async fn sweep(ctx: &Context) -> SweepReport {
                 continue;
             }
         };
-        let names: HashSet<&str> = machines
-            .iter()
-            .map(|(_, m)| m.value.name.as_str())
-            .collect();
+        let machines: Vec<&Machine> = machines.iter().map(|(_, m)| &m.value).collect();
         let ids: HashSet<&str> = machines
             .iter()
-            .filter_map(|(_, m)| m.value.provider_id.as_deref())
+            .filter_map(|m| m.provider_id.as_deref())
             .collect();
         for vm in &listed {
             let (pid, name) = (provider_id(&vm.id), &vm.name);
-            if ids.contains(pid.as_str()) || names.contains(name.as_str()) {
+            if ids.contains(pid.as_str()) || claimed_by_name(&machines, name, &pid) {
                 continue;
             }
             let old_enough = vm
@@ -124,4 +124,55 @@ pub async fn sweep(ctx: &Context) -> SweepReport {
     }
     report.at = Some(jiff::Timestamp::now());
     report
+}
+
+/// MCM's rule: the machine named `name` claims VM `pid` when it holds that provider id or
+/// is still being made (its phase is `""` or CrashLoopBackOff, so it may not know its VM
+/// yet).
+pub fn claimed_by_name(machines: &[&Machine], name: &str, pid: &str) -> bool {
+    machines.iter().any(|m| {
+        m.name == name
+            && (m.provider_id.as_deref() == Some(pid)
+                || matches!(m.phase, Phase::Creating | Phase::CrashLoopBackOff))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_machine_claims_its_own_vm_or_any_while_it_is_being_made() {
+        let now = jiff::Timestamp::now();
+        let mut running = Machine::new("web-1", "c", None, now);
+        running.phase = Phase::Running;
+        running.provider_id = Some("ovirt://a".into());
+        assert!(claimed_by_name(&[&running], "web-1", "ovirt://a"));
+        assert!(
+            !claimed_by_name(&[&running], "web-1", "ovirt://duplicate"),
+            "a second VM of the same name is a duplicate"
+        );
+        assert!(!claimed_by_name(&[&running], "web-2", "ovirt://a"));
+        for phase in [Phase::Creating, Phase::CrashLoopBackOff] {
+            let mut making = running.clone();
+            making.phase = phase;
+            assert!(
+                claimed_by_name(&[&making], "web-1", "ovirt://duplicate"),
+                "{phase:?}"
+            );
+        }
+        for phase in [
+            Phase::Pending,
+            Phase::Available,
+            Phase::Unknown,
+            Phase::Failed,
+        ] {
+            let mut other = running.clone();
+            other.phase = phase;
+            assert!(
+                !claimed_by_name(&[&other], "web-1", "ovirt://duplicate"),
+                "{phase:?}"
+            );
+        }
+    }
 }

@@ -4,6 +4,7 @@
 //! The contract's "secret" (credentials) is not passed per call: a driver is made for one
 //! configured engine and holds that engine's credentials, which never leave the config.
 
+pub mod addresses;
 pub mod migrate;
 pub mod ovirt;
 pub mod volumes;
@@ -15,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 pub use super::codes::{Code, DriverResult, MachineError};
 use super::model::MachineClass;
+pub use addresses::{AddressType, NodeAddress};
 
 /// The machine a call is about: its name and, once known, its provider id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -44,6 +46,8 @@ pub struct CreateMachineResponse {
     pub node_name: String,
     /// The VM's state when the call ended.
     pub last_known_state: String,
+    /// The machine's addresses, typed as MCM's `NodeAddress` (the host name at least).
+    pub addresses: Vec<NodeAddress>,
 }
 
 /// InitializeMachine's and GetMachineStatus's answer.
@@ -53,8 +57,8 @@ pub struct MachineStatusResponse {
     pub provider_id: String,
     /// The node name.
     pub node_name: String,
-    /// The guest's addresses as the engine reports them.
-    pub addresses: Vec<String>,
+    /// The machine's addresses, typed as MCM's `NodeAddress` (see [`addresses`]).
+    pub addresses: Vec<NodeAddress>,
     /// The VM's state (`up`, `down`, ...).
     pub state: String,
 }

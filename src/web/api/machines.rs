@@ -147,10 +147,10 @@ pub async fn machines(
 ) -> Result<Json<Vec<MachineView>>, ApiError> {
     let Query(filter) = filter.map_err(|e| ApiError::bad_request(e.body_text()))?;
     if let Some(p) = &filter.phase
-        && !Phase::ALL.iter().any(|x| x.as_str() == p)
+        && !Phase::ALL.iter().any(|x| x.is_named(p))
     {
         return Err(ApiError::bad_request(format!(
-            "phase {p:?}: use one of {}",
+            "phase {p:?}: use one of {} (or \"\" for Creating)",
             Phase::ALL.map(Phase::as_str).join(", ")
         )));
     }
@@ -166,7 +166,7 @@ pub async fn machines(
                     .is_none_or(|s| m.set.as_ref() == Some(s))
             })
             .filter(|m| filter.class.as_ref().is_none_or(|c| &m.class == c))
-            .filter(|m| filter.phase.as_ref().is_none_or(|p| m.phase.as_str() == p))
+            .filter(|m| filter.phase.as_ref().is_none_or(|p| m.phase.is_named(p)))
             .map(|m| view(&classes, m))
             .collect(),
     ))
@@ -311,6 +311,26 @@ pub async fn create_set(
         new.replicas,
     )?;
     Ok((StatusCode::CREATED, Json(s)))
+}
+
+/// A machine's new priority.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Priority {
+    /// 1 (goes first when its set shrinks) to 5 (goes last); 3 by default, as in MCM.
+    pub priority: u8,
+}
+
+/// Sets a machine's priority (`operator`).
+#[utoipa::path(post, path = "/api/v1/machines/{name}/priority", tag = "machines", request_body = Priority,
+    params(("name" = String, Path, description = "The machine name")),
+    responses((status = 200, body = Machine), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn set_priority(
+    State(app): State<AppState>,
+    Path(name): Path<String>,
+    ApiJson(p): ApiJson<Priority>,
+) -> Result<Json<Machine>, ApiError> {
+    Ok(Json(commands::set_priority(&app.store, &name, p.priority)?))
 }
 
 /// A new replica count.

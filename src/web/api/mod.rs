@@ -55,6 +55,7 @@ use crate::auth::Role;
         machines::set,
         machines::create_set,
         machines::scale_set,
+        machines::set_priority,
         machines::delete_set,
         node::system,
         node::system_san,
@@ -117,6 +118,11 @@ pub fn register(r: Routes) -> Routes {
             "/api/v1/machines/{name}",
             operator,
             machines::delete_machine,
+        )
+        .post(
+            "/api/v1/machines/{name}/priority",
+            operator,
+            machines::set_priority,
         )
         .get("/api/v1/machinesets", viewer, machines::sets)
         .post("/api/v1/machinesets", operator, machines::create_set)

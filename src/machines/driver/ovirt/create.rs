@@ -72,6 +72,7 @@ fn answer(vm: &VmView) -> CreateMachineResponse {
         provider_id: provider_id(&vm.id),
         node_name: vm.name.clone(),
         last_known_state: vm.status.clone(),
+        addresses: vm.node_addresses(),
     }
 }
 

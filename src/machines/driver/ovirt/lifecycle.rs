@@ -22,7 +22,7 @@ fn status(vm: &VmView) -> MachineStatusResponse {
     MachineStatusResponse {
         provider_id: provider_id(&vm.id),
         node_name: vm.name.clone(),
-        addresses: vm.addresses.clone(),
+        addresses: vm.node_addresses(),
         state: vm.status.clone(),
     }
 }

@@ -28,8 +28,10 @@ pub struct VmView {
     pub tags: Vec<String>,
     /// Its comment (where the class marker goes).
     pub comment: String,
-    /// The guest's addresses.
+    /// The guest's IP addresses, untyped as the engine reports them.
     pub addresses: Vec<String>,
+    /// The guest's FQDN, when its agent reports one.
+    pub fqdn: Option<String>,
     /// When the engine made it (milliseconds since the epoch), when known.
     pub created_ms: Option<i64>,
 }
@@ -64,8 +66,21 @@ impl VmView {
             tags,
             comment: v["comment"].as_str().unwrap_or_default().to_string(),
             addresses,
+            fqdn: v["fqdn"]
+                .as_str()
+                .filter(|f| !f.is_empty())
+                .map(str::to_string),
             created_ms,
         })
+    }
+
+    /// Its addresses, typed as MCM's `NodeAddress`.
+    pub fn node_addresses(&self) -> Vec<crate::machines::driver::NodeAddress> {
+        crate::machines::driver::addresses::node_addresses(
+            &self.name,
+            self.fqdn.as_deref(),
+            &self.addresses,
+        )
     }
 
     /// Whether it carries both of the class's tags.

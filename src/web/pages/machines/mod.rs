@@ -59,7 +59,7 @@ pub struct MachineRow {
 pub fn badge(phase: Phase) -> &'static str {
     match phase {
         Phase::Running => "ready",
-        Phase::Creating | Phase::Pending | Phase::Terminating => "info",
+        Phase::Creating | Phase::Pending | Phase::Available | Phase::Terminating => "info",
         Phase::CrashLoopBackOff | Phase::Unknown => "warning",
         Phase::Failed => "critical",
     }

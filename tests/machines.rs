@@ -676,6 +676,40 @@ async fn malformed_machine_requests_are_refused_clearly() {
             "{method} {path}: {answer}"
         );
     }
+    // Numbers out of range are refused with the field named, never wrapped: 2^44 MiB once
+    // made a 2 GiB VM.
+    for (extra, field) in [
+        (json!({"memory_mib": 17592186046464u64}), "memory_mib"),
+        (json!({"memory_mib": 0}), "memory_mib"),
+        (
+            json!({"cpu": {"sockets": 65536, "cores": 65536, "threads": 2}}),
+            "cpu",
+        ),
+        (
+            json!({"cpu": {"sockets": 1, "cores": 0, "threads": 1}}),
+            "cpu.cores",
+        ),
+    ] {
+        let mut class = json!({"name": "big", "provider": "e1", "cluster": "x", "template": "t", "tags": {"cluster": "a", "role": "b"}});
+        for (k, v) in extra.as_object().unwrap() {
+            class[k] = v.clone();
+        }
+        let (got, answer) = api(
+            &s,
+            &operator,
+            reqwest::Method::POST,
+            "/api/v1/machineclasses",
+            Some(class),
+        )
+        .await;
+        assert_eq!(got, 422, "{extra}: {answer}");
+        let message = answer["error"]["message"].as_str().unwrap_or_default();
+        assert!(
+            message.starts_with(&format!("{field}:")),
+            "{extra}: {answer}"
+        );
+    }
+
     // A machine in a set is deleted by scaling the set, not one by one.
     let (status, _) = api(
         &s,

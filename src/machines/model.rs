@@ -7,6 +7,11 @@ use serde::{Deserialize, Serialize};
 use super::codes::{Code, MachineError};
 use crate::store::Record;
 
+/// The most memory a class may give a VM, in MiB (16 TiB, above what oVirt allows a VM).
+pub const MAX_MEMORY_MIB: u64 = 16 * 1024 * 1024;
+/// The most vCPUs (sockets × cores × threads) a class may give a VM.
+pub const MAX_VCPUS: u32 = 4096;
+
 /// The template's CPU topology for a machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -111,18 +116,49 @@ impl MachineClass {
                 self.name
             ));
         }
-        if self.memory_mib == Some(0) {
-            return bad(format!("class {:?}: memory_mib must be above 0", self.name));
-        }
-        if let Some(cpu) = self.cpu
-            && (cpu.sockets == 0 || cpu.cores == 0 || cpu.threads == 0)
-        {
-            return bad(format!(
-                "class {:?}: every CPU topology figure must be above 0",
-                self.name
-            ));
+        if let Some((field, why)) = self.out_of_range() {
+            return bad(format!("class {:?}: {field}: {why}", self.name));
         }
         Ok(())
+    }
+
+    /// The first number out of the engine's range, as `(field, why)`: memory from 1 MiB to
+    /// [`MAX_MEMORY_MIB`], each topology figure above 0 and their product (the vCPUs) at
+    /// most [`MAX_VCPUS`], computed without overflow.
+    pub fn out_of_range(&self) -> Option<(&'static str, String)> {
+        if let Some(mib) = self.memory_mib
+            && !(1..=MAX_MEMORY_MIB).contains(&mib)
+        {
+            return Some((
+                "memory_mib",
+                format!("{mib} is out of range: 1 to {MAX_MEMORY_MIB} (16 TiB)"),
+            ));
+        }
+        if let Some(cpu) = self.cpu {
+            for (field, n) in [
+                ("cpu.sockets", cpu.sockets),
+                ("cpu.cores", cpu.cores),
+                ("cpu.threads", cpu.threads),
+            ] {
+                if n == 0 {
+                    return Some((field, "must be above 0".into()));
+                }
+            }
+            let vcpus = cpu
+                .sockets
+                .checked_mul(cpu.cores)
+                .and_then(|n| n.checked_mul(cpu.threads));
+            if vcpus.is_none_or(|n| n > MAX_VCPUS) {
+                return Some((
+                    "cpu",
+                    format!(
+                        "{} × {} × {} vCPUs is more than {MAX_VCPUS}",
+                        cpu.sockets, cpu.cores, cpu.threads
+                    ),
+                ));
+            }
+        }
+        None
     }
 
     /// The user data for one machine.

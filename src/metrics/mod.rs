@@ -43,6 +43,8 @@ pub struct Metrics {
     pub http_requests: Family<HttpLabels, Counter>,
     /// Login attempts by result.
     pub logins: Family<LoginLabels, Counter>,
+    /// Requests whose handler panicked (each answered 500).
+    pub http_panics: Counter,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -68,6 +70,12 @@ impl Metrics {
         );
         let logins = Family::<LoginLabels, Counter>::default();
         registry.register("logins", "Login attempts by result", logins.clone());
+        let http_panics = Counter::default();
+        registry.register(
+            "http_panics",
+            "Requests whose handler panicked; each was answered 500",
+            http_panics.clone(),
+        );
         registry.register(
             "build",
             "The running vmyard",
@@ -84,6 +92,7 @@ impl Metrics {
             registry,
             http_requests,
             logins,
+            http_panics,
         })
     }
 

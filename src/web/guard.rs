@@ -234,11 +234,38 @@ fn url_encode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-/// Adds what every route shares: the state, the 404 fallback, body limit, security headers,
-/// request counting and tracing.
+/// Marks the answer to a request whose handler panicked, for the request counter.
+#[derive(Debug, Clone, Copy)]
+struct Panicked;
+
+/// The answer to a request whose handler panicked: a 500 in the API's error shape, the
+/// panic logged once. The process and every other request carry on.
+fn panic_answer(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("a panic without a message");
+    tracing::error!("a request handler panicked: {what}");
+    let mut resp =
+        ApiError::internal("vmyard failed while answering; the error is logged").into_response();
+    resp.extensions_mut().insert(Panicked);
+    resp
+}
+
+/// Catches a panic in any handler below it (see [`panic_answer`]).
+fn catch_panics()
+-> tower_http::catch_panic::CatchPanicLayer<fn(Box<dyn std::any::Any + Send + 'static>) -> Response>
+{
+    tower_http::catch_panic::CatchPanicLayer::custom(panic_answer as fn(_) -> Response)
+}
+
+/// Adds what every route shares: the state, the 404 fallback, panic catching, body limit,
+/// security headers, request counting and tracing.
 pub fn finish(router: Router<AppState>, state: AppState) -> Router {
     router
         .fallback(not_found)
+        .layer(catch_panics())
         .layer(from_fn_with_state(state.clone(), count_requests))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -298,10 +325,61 @@ async fn count_requests(State(app): State<AppState>, req: Request, next: Next) -
     if let Ok(v) = HeaderValue::from_str(&format!("app;dur={ms:.3}")) {
         resp.headers_mut().insert("server-timing", v);
     }
+    if resp.extensions().get::<Panicked>().is_some() {
+        app.metrics.http_panics.inc();
+    }
     let status = format!("{}xx", resp.status().as_u16() / 100);
     app.metrics
         .http_requests
         .get_or_create(&crate::metrics::HttpLabels { method, status })
         .inc();
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    async fn boom() -> &'static str {
+        panic!("boom at the handler")
+    }
+
+    /// A handler that panics gets a 500 in the error shape, marked for the counter, and
+    /// the router keeps answering.
+    #[tokio::test]
+    async fn a_panicking_handler_is_answered_500_and_the_router_carries_on() {
+        let app: Router = Router::new()
+            .route("/boom", get(boom))
+            .route("/fine", get(|| async { "fine" }))
+            .layer(catch_panics());
+        let boom = app
+            .clone()
+            .oneshot(
+                Request::builder()
+                    .uri("/boom")
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(boom.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(boom.extensions().get::<Panicked>().is_some());
+        let body = axum::body::to_bytes(boom.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert!(json["error"]["message"].as_str().is_some(), "{json}");
+        let fine = app
+            .oneshot(
+                Request::builder()
+                    .uri("/fine")
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(fine.status(), StatusCode::OK);
+    }
 }

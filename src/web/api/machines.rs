@@ -107,6 +107,13 @@ pub async fn create_class(
     State(app): State<AppState>,
     ApiJson(class): ApiJson<MachineClass>,
 ) -> Result<(StatusCode, Json<ClassEntry>), ApiError> {
+    if let Some((field, why)) = class.out_of_range() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            format!("{field}: {why}"),
+        ));
+    }
     let name = class.name.clone();
     commands::create_class(&app.config.current(), &app.store, class)?;
     let entry = commands::class(&app.config.current(), &app.store, &name)?

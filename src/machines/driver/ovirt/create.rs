@@ -122,7 +122,13 @@ impl OvirtDriver {
             body["initialization"]["custom_script"] = json!(script);
         }
         if let Some(mib) = class.memory_mib {
-            body["memory"] = json!((mib * 1024 * 1024).to_string());
+            let bytes = mib.checked_mul(1 << 20).ok_or_else(|| {
+                MachineError::new(
+                    Code::InvalidArgument,
+                    format!("memory_mib {mib} does not fit in bytes"),
+                )
+            })?;
+            body["memory"] = json!(bytes.to_string());
         }
         if let Some(cpu) = class.cpu {
             body["cpu"] = json!({"topology": {

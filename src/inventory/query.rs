@@ -60,6 +60,24 @@ impl ListQuery {
     pub fn per_page(&self) -> usize {
         self.per_page.unwrap_or(100).clamp(1, 1000)
     }
+
+    /// The same query with its defaults and clamps applied and empty filters dropped: two
+    /// queries that answer the same normalise to the same value (the answer cache's key).
+    pub fn normalized(&self) -> ListQuery {
+        let keep = |f: &Option<String>| f.clone().filter(|s| !s.is_empty());
+        ListQuery {
+            q: keep(&self.q).map(|q| q.to_lowercase()),
+            cluster: keep(&self.cluster),
+            host: keep(&self.host),
+            status: keep(&self.status),
+            concern: keep(&self.concern),
+            category: keep(&self.category),
+            readiness: keep(&self.readiness),
+            desc: self.desc,
+            page: Some(self.page()),
+            per_page: Some(self.per_page()),
+        }
+    }
 }
 
 /// One listed record.
@@ -185,4 +203,44 @@ pub fn list<T: Record + Clone>(
         per_page,
         items,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_that_answer_the_same_normalise_the_same() {
+        let plain = ListQuery::default().normalized();
+        for same in [
+            ListQuery {
+                per_page: Some(100),
+                ..Default::default()
+            },
+            ListQuery {
+                page: Some(0),
+                status: Some(String::new()),
+                ..Default::default()
+            },
+        ] {
+            assert_eq!(format!("{:?}", same.normalized()), format!("{plain:?}"));
+        }
+        let big = |n| ListQuery {
+            per_page: Some(n),
+            ..Default::default()
+        };
+        assert_eq!(
+            format!("{:?}", big(5000).normalized()),
+            format!("{:?}", big(usize::MAX).normalized())
+        );
+        let q = |s: &str| ListQuery {
+            q: Some(s.into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            format!("{:?}", q("Web").normalized()),
+            format!("{:?}", q("wEB").normalized())
+        );
+        assert_ne!(format!("{:?}", q("web").normalized()), format!("{plain:?}"));
+    }
 }

@@ -199,7 +199,7 @@ pub async fn list(
     known_provider(&app, &provider)?;
     let kind = kind_of(&kind)?;
     let generation = app.store.generation();
-    let key = format!("list\0{provider}\0{}\0{q:?}", kind.path());
+    let key = format!("list\0{provider}\0{}\0{:?}", kind.path(), q.normalized());
     let body = app.answers.get_or_compute(key, generation, || {
         list_bytes(&app.store.read()?, &provider, kind, &q)
     })?;

@@ -676,6 +676,17 @@ async fn malformed_machine_requests_are_refused_clearly() {
             "{method} {path}: {answer}"
         );
     }
+    // A crafted link cannot put words on the Machines page: messages are kept on the server.
+    let page = s
+        .get_text("/machines?flash=Your%20account%20is%20locked&error=Call%20555-0100")
+        .await;
+    assert!(
+        page.contains("<h1>Machines</h1>") || page.contains("Machines"),
+        "{page}"
+    );
+    assert!(!page.contains("Your account is locked"), "{page}");
+    assert!(!page.contains("Call 555-0100"), "{page}");
+
     // Numbers out of range are refused with the field named, never wrapped: 2^44 MiB once
     // made a 2 GiB VM.
     for (extra, field) in [

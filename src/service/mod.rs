@@ -97,6 +97,7 @@ pub async fn start(live: LiveConfig, demo: bool) -> anyhow::Result<Running> {
         demo,
         listen: https,
         answers: Default::default(),
+        flashes: Default::default(),
         facts: crate::node::Facts::new(live.clone(), crate::node::Sources::default(), https.port()),
         peers: crate::node::peers::Peers::default(),
     };

@@ -13,6 +13,7 @@ pub mod assets;
 mod basic;
 pub mod cache;
 mod csrf;
+pub mod flash;
 pub mod guard;
 mod health;
 pub mod pages;
@@ -54,6 +55,8 @@ pub struct AppState {
     pub machines: crate::machines::controller::MachinesHandle,
     /// Encoded API answers, valid until the store changes.
     pub answers: Arc<cache::AnswerCache>,
+    /// Messages waiting for the page a form redirects to.
+    pub flashes: Arc<flash::Flashes>,
     /// This node's facts, cached per section.
     pub facts: crate::node::Facts,
     /// Clients for forwarding to peers.

@@ -23,11 +23,10 @@ pub fn register(r: Routes) -> Routes {
         .post("/machines/{name}/delete", operator, delete_machine)
 }
 
-fn done(what: String) -> Response {
-    let q: String = form_urlencoded::Serializer::new(String::new())
-        .append_pair("flash", &what)
-        .finish();
-    Redirect::to(&format!("/machines?{q}")).into_response()
+/// Back to the Machines page, which shows `what` once (see [`crate::web::flash`]).
+fn done(app: &AppState, me: &Identity, what: String) -> Response {
+    let id = app.flashes.put(&me.name, what);
+    Redirect::to(&format!("/machines?flash={id}")).into_response()
 }
 
 #[derive(Debug, Deserialize)]
@@ -61,10 +60,11 @@ async fn create_set(
     match result {
         Ok(s) => {
             tracing::info!(set = %s.name, replicas = s.replicas, by = %me.name, "machine set declared");
-            done(format!(
-                "Set {} declared with {} machines.",
-                s.name, s.replicas
-            ))
+            done(
+                &app,
+                &me,
+                format!("Set {} declared with {} machines.", s.name, s.replicas),
+            )
         }
         Err(e) => render_page(&app, &me, None, Some(e)),
     }
@@ -86,7 +86,11 @@ async fn scale_set(
     match result {
         Ok(s) => {
             tracing::info!(set = %s.name, replicas = s.replicas, by = %me.name, "machine set scaled");
-            done(format!("Set {} scaled to {}.", s.name, s.replicas))
+            done(
+                &app,
+                &me,
+                format!("Set {} scaled to {}.", s.name, s.replicas),
+            )
         }
         Err(e) => render_page(&app, &me, None, Some(e)),
     }
@@ -100,7 +104,11 @@ async fn delete_set(
     match commands::delete_set(&app.store, &name) {
         Ok(()) => {
             tracing::info!(set = %name, by = %me.name, "machine set deletion asked");
-            done(format!("Set {name} is being deleted with its machines."))
+            done(
+                &app,
+                &me,
+                format!("Set {name} is being deleted with its machines."),
+            )
         }
         Err(e) => render_page(&app, &me, None, Some(e.to_string())),
     }
@@ -120,7 +128,7 @@ async fn create_machine(
     match commands::create_machine(&app.config.current(), &app.store, f.name.trim(), &f.class) {
         Ok(m) => {
             tracing::info!(machine = %m.name, by = %me.name, "machine declared");
-            done(format!("Machine {} declared.", m.name))
+            done(&app, &me, format!("Machine {} declared.", m.name))
         }
         Err(e) => render_page(&app, &me, None, Some(e.to_string())),
     }
@@ -134,7 +142,7 @@ async fn delete_machine(
     match commands::delete_machine(&app.store, &name) {
         Ok(()) => {
             tracing::info!(machine = %name, by = %me.name, "machine deletion asked");
-            done(format!("Machine {name} is being deleted."))
+            done(&app, &me, format!("Machine {name} is being deleted."))
         }
         Err(e) => render_page(&app, &me, None, Some(e.to_string())),
     }

@@ -147,11 +147,10 @@ struct Page {
     sweep: String,
 }
 
-/// `?flash=` and `?error=` after a form.
+/// `?flash=ID` after a form: the id of a message kept on the server.
 #[derive(Debug, Default, Deserialize)]
 pub struct Flash {
     flash: Option<String>,
-    error: Option<String>,
 }
 
 async fn page(
@@ -159,7 +158,8 @@ async fn page(
     Extension(me): Extension<Identity>,
     Query(q): Query<Flash>,
 ) -> Response {
-    render_page(&app, &me, q.flash, q.error)
+    let flash = q.flash.and_then(|id| app.flashes.take(&me.name, &id));
+    render_page(&app, &me, flash, None)
 }
 
 /// The Machines page, with a message.

@@ -16,6 +16,7 @@ mod csrf;
 pub mod flash;
 pub mod guard;
 mod health;
+pub mod limit;
 pub mod pages;
 pub mod peer;
 pub mod routes;

@@ -16,6 +16,10 @@ use crate::service::Shutdown;
 
 /// How long in-flight requests may take to finish once shutdown starts.
 const DRAIN: Duration = Duration::from_secs(10);
+/// How long a client may take over its TLS handshake.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a client may take to send a request's headers.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Listeners bound and ready to serve.
 pub struct Bound {
@@ -96,11 +100,18 @@ pub fn serve(
 ) -> anyhow::Result<Vec<JoinHandle<()>>> {
     let mut tasks = Vec::new();
     let handle = axum_server::Handle::<SocketAddr>::new();
-    let https = axum_server::from_tcp_rustls(
-        bound.tcp,
+    let tls = axum_server::tls_rustls::RustlsAcceptor::new(
         axum_server::tls_rustls::RustlsConfig::from_config(tls),
-    )?
-    .handle(handle.clone());
+    )
+    .handshake_timeout(HANDSHAKE_TIMEOUT);
+    let mut https = axum_server::from_tcp(bound.tcp)?
+        .acceptor(super::limit::ConnectionLimit::new(tls))
+        .handle(handle.clone());
+    // A client that opens a connection and never finishes its headers is cut off.
+    https
+        .http_builder()
+        .http1()
+        .header_read_timeout(HEADER_TIMEOUT);
     let app = router
         .clone()
         .into_make_service_with_connect_info::<SocketAddr>();

@@ -36,7 +36,7 @@
 //! - [`cli`]: `vmyard serve`, `config check`, `user hash`, `token ...`, `status`.
 //!
 //! Every long-lived job is a task that watches one shutdown signal
-//! ([`service::Shutdown`]); parts learn of each other's work through the store's change
+//! ([`lifecycle::Shutdown`]); parts learn of each other's work through the store's change
 //! feed, never by calling into one another.
 
 pub mod auth;
@@ -44,6 +44,7 @@ pub mod cli;
 pub mod collector;
 pub mod config;
 pub mod inventory;
+pub mod lifecycle;
 pub mod logging;
 pub mod machines;
 pub mod metrics;

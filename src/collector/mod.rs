@@ -26,7 +26,7 @@ use tokio::task::JoinHandle;
 use crate::config::Provider;
 use crate::config::watch::LiveConfig;
 use crate::inventory::decode::COLLECTIONS;
-use crate::service::{Shutdown, ShutdownTrigger, shutdown_pair};
+use crate::lifecycle::{Shutdown, ShutdownTrigger};
 use crate::store::{Store, StoreError};
 use status::ProviderState;
 
@@ -56,7 +56,7 @@ pub fn spawn(config: LiveConfig, store: Store, shutdown: Shutdown) -> JoinHandle
         let mut shutdown = shutdown;
         loop {
             let wanted: Vec<Provider> = config.current().providers.clone();
-            reconcile_collectors(&mut running, &wanted, &store);
+            reconcile_collectors(&mut running, &wanted, &store, &shutdown);
             tokio::select! {
                 _ = shutdown.wait() => break,
                 changed = changes.changed() => if changed.is_err() { break },
@@ -73,6 +73,7 @@ fn reconcile_collectors(
     running: &mut BTreeMap<String, Running>,
     wanted: &[Provider],
     store: &Store,
+    shutdown: &Shutdown,
 ) {
     let names: Vec<&str> = wanted.iter().map(|p| p.name.as_str()).collect();
     let gone: Vec<String> = running
@@ -107,7 +108,7 @@ fn reconcile_collectors(
         }
         match run::Collector::new(p.clone(), store.clone()) {
             Ok(c) => {
-                let (stop, listen) = shutdown_pair();
+                let (stop, listen) = shutdown.child();
                 let task = tokio::spawn(c.run(listen));
                 tracing::info!(provider = %p.name, url = %p.url.0, "collector: started");
                 running.insert(

@@ -15,8 +15,8 @@ use super::sync::{self, SyncError};
 use crate::config::Provider;
 use crate::inventory::decode::{COLLECTIONS, Kind, Object};
 use crate::inventory::{self, model::*};
+use crate::lifecycle::Shutdown;
 use crate::ovirt::EngineClient;
-use crate::service::Shutdown;
 use crate::store::{ReadTxn, Store};
 
 /// A collector of one provider.
@@ -26,6 +26,9 @@ pub struct Collector {
     store: Store,
     last_reconcile: Instant,
 }
+
+/// How long one collection cycle may take before its loop counts as wedged.
+const CYCLE_ALLOWANCE: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
 impl Collector {
     /// A collector for `provider`, writing to `store`.
@@ -39,10 +42,21 @@ impl Collector {
         })
     }
 
-    /// Runs until shutdown.
+    /// Runs until shutdown, beating its liveness once per cycle.
     pub async fn run(mut self, mut shutdown: Shutdown) {
         let mut backoff = self.provider.retry_interval.0;
+        let name = format!("collector {}", self.provider.name);
+        // The longest a healthy loop goes between beats: the longest wait between cycles
+        // and a cycle (a first load of a large engine takes minutes).
+        let within = self
+            .provider
+            .refresh_interval
+            .0
+            .max(self.provider.retry_interval.0 * 12)
+            + CYCLE_ALLOWANCE;
+        let beat = shutdown.beat(&name, within);
         loop {
+            beat.renew();
             let result = tokio::select! {
                 _ = shutdown.wait() => return,
                 r = self.cycle() => r,

@@ -17,7 +17,7 @@ use serde::Serialize;
 use tokio::sync::{mpsc, watch};
 
 use super::{Config, ConfigError, load_file_text};
-use crate::service::Shutdown;
+use crate::lifecycle::Shutdown;
 
 /// Where the config stands: its file, when it was loaded, and the last refused edit.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

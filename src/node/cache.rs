@@ -18,7 +18,7 @@ use super::envelope::Dialect;
 use super::property::Context;
 use super::{Collected, Section, SourceError, Sources, collect_blocking};
 use crate::config::watch::LiveConfig;
-use crate::service::Shutdown;
+use crate::lifecycle::Shutdown;
 
 /// One collection of one section.
 #[derive(Debug)]

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use crate::auth::{Role, password, random_token};
 use crate::config::{Config, HttpUrl, Interval, Listen, PasswordHash, Provider, Secret, User};
-use crate::service::Shutdown;
+use crate::lifecycle::Shutdown;
 use crate::sim::{Sim, Source};
 
 /// The demo's default HTTPS address.

@@ -6,7 +6,6 @@
 //! half-started. systemd is told READY only once the listeners accept.
 
 pub mod demo;
-mod shutdown;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -16,7 +15,7 @@ use std::time::Duration;
 use anyhow::Context;
 use tokio::task::JoinHandle;
 
-pub use shutdown::{Liveness, Shutdown, ShutdownTrigger, shutdown_pair};
+pub use crate::lifecycle::{Liveness, Shutdown, ShutdownTrigger, shutdown_pair};
 
 use crate::auth::session;
 use crate::auth::throttle::LoginThrottle;
@@ -74,7 +73,7 @@ pub async fn start(live: LiveConfig, demo: bool) -> anyhow::Result<Running> {
     let socket = bound.socket_path().map(|p| p.to_path_buf());
 
     let (trigger, shutdown) = shutdown_pair();
-    let liveness = Liveness::default();
+    let liveness = shutdown.liveness();
     // The validator compiles its rules first, so the pages show the policy from the start.
     let (validation, validator) =
         crate::validation::spawn(live.clone(), store.clone(), shutdown.clone()).await;

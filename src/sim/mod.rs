@@ -31,7 +31,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::service::Shutdown;
+use crate::lifecycle::Shutdown;
 use faults::{Dice, Faults};
 use state::SimState;
 

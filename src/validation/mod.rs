@@ -41,7 +41,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::config::watch::LiveConfig;
-use crate::service::Shutdown;
+use crate::lifecycle::Shutdown;
 use crate::store::Store;
 pub use policy::{Concern, Policy};
 pub use record::{Readiness, VmConcerns};

@@ -27,7 +27,7 @@ use super::record::VmConcerns;
 use super::status::StatusCell;
 use crate::config::watch::LiveConfig;
 use crate::inventory::model::*;
-use crate::service::Shutdown;
+use crate::lifecycle::Shutdown;
 use crate::store::{ChangeKind, ChangeSet, ReadTxn, Record, Store, StoreError};
 
 /// The most results written in one transaction.
@@ -137,7 +137,12 @@ impl Scheduler {
         search.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut config = live.subscribe();
         let mut in_flight: Option<JoinHandle<Outcome>> = None;
+        // The loop turns at least once per search interval (the scheduled search), and a
+        // batch runs on its own threads while it keeps turning.
+        let within = |interval: Duration| interval * 2 + Duration::from_secs(60);
+        let mut beat = shutdown.beat("validation", within(interval));
         loop {
+            beat.renew();
             self.status.update(|s| s.due = self.queue.len() as u64);
             if self
                 .paused_until
@@ -201,6 +206,7 @@ impl Scheduler {
                     let now = live.current().validation.search_interval.0;
                     if now != interval {
                         interval = now;
+                        beat = shutdown.beat("validation", within(interval));
                         search = tokio::time::interval_at(tokio::time::Instant::now() + now, now);
                     }
                 }

@@ -16,7 +16,7 @@ use super::bundle::Bundle;
 use super::policy::Policy;
 use super::status::StatusCell;
 use crate::config::watch::LiveConfig;
-use crate::service::Shutdown;
+use crate::lifecycle::Shutdown;
 
 /// How long the folder must be quiet before it is read (an editor writes in several steps).
 const DEBOUNCE: Duration = Duration::from_millis(300);

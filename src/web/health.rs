@@ -35,7 +35,12 @@ async fn readyz(State(app): State<AppState>) -> impl IntoResponse {
     };
     (
         status,
-        Json(json!({ "ready": ready, "store": store_ok, "stalled_loops": stalled })),
+        Json(json!({
+            "ready": ready,
+            "store": store_ok,
+            "loops": app.liveness.loops(),
+            "stalled_loops": stalled,
+        })),
     )
 }
 

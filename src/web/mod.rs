@@ -27,8 +27,8 @@ use std::sync::Arc;
 
 use crate::auth::throttle::LoginThrottle;
 use crate::config::watch::LiveConfig;
+use crate::lifecycle::Liveness;
 use crate::metrics::Metrics;
-use crate::service::Liveness;
 use crate::store::Store;
 
 /// What every handler can reach.

@@ -12,7 +12,7 @@ use axum::Router;
 use tokio::task::JoinHandle;
 
 use super::peer::UnixPeer;
-use crate::service::Shutdown;
+use crate::lifecycle::Shutdown;
 
 /// How long in-flight requests may take to finish once shutdown starts.
 const DRAIN: Duration = Duration::from_secs(10);

@@ -29,7 +29,7 @@ use tokio::task::{JoinHandle, JoinSet};
 use super::commands::classes;
 use super::model::{Machine, MachineSet, Operation, OperationState, OperationType, Phase};
 use crate::config::watch::LiveConfig;
-use crate::service::Shutdown;
+use crate::lifecycle::Shutdown;
 use crate::store::{Store, StoreError};
 pub use engines::{EngineReach, Engines};
 pub use sweep::SweepReport;
@@ -117,7 +117,10 @@ async fn run(ctx: Arc<Context>, handle: MachinesHandle, mut shutdown: Shutdown) 
     let mut in_flight: HashMap<tokio::task::Id, String> = HashMap::new();
     let mut sweeping: Option<JoinHandle<()>> = None;
     let mut next_sweep = tokio::time::Instant::now() + Duration::from_secs(5);
+    // The loop turns every TICK; a round that takes a minute means it is wedged.
+    let beat = shutdown.beat("machine controller", Duration::from_secs(60));
     loop {
+        beat.renew();
         tokio::select! {
             _ = shutdown.wait() => break,
             _ = tick.tick() => {}

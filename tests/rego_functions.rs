@@ -152,30 +152,25 @@ fn policy_eval_fails_naming_the_rule_file_and_line() {
     let input = dir.path().join("vm.json");
     let rules = dir.path().to_str().unwrap();
 
-    std::fs::write(&input, r#"{"id": "1", "name": "plain"}"#).unwrap();
-    let ok = vmyard(&[
-        "policy",
-        "eval",
-        rules,
-        "--with-builtin",
-        "--input",
-        input.to_str().unwrap(),
-    ]);
+    let eval = |workload: &str| {
+        std::fs::write(&input, workload).unwrap();
+        vmyard(&[
+            "policy",
+            "eval",
+            rules,
+            "--with-builtin",
+            "--input",
+            input.to_str().unwrap(),
+        ])
+    };
+    let ok = eval(r#"{"id": "1", "name": "plain"}"#);
     assert!(
         ok.status.success(),
         "{}",
         String::from_utf8_lossy(&ok.stderr)
     );
 
-    std::fs::write(&input, r#"{"id": "2", "name": "broken-vm"}"#).unwrap();
-    let failed = vmyard(&[
-        "policy",
-        "eval",
-        rules,
-        "--with-builtin",
-        "--input",
-        input.to_str().unwrap(),
-    ]);
+    let failed = eval(r#"{"id": "2", "name": "broken-vm"}"#);
     let stderr = String::from_utf8_lossy(&failed.stderr);
     assert_eq!(failed.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("site.rego:8"), "{stderr}");

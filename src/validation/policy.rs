@@ -89,7 +89,6 @@ pub struct Policy {
     /// How many rule files it holds.
     pub files: usize,
     compiled: CompiledPolicy,
-    program: Option<Arc<Program>>,
 }
 
 impl std::fmt::Debug for Policy {
@@ -97,7 +96,6 @@ impl std::fmt::Debug for Policy {
         f.debug_struct("Policy")
             .field("version", &self.version)
             .field("source", &self.source)
-            .field("rvm", &self.program.is_some())
             .finish()
     }
 }
@@ -150,19 +148,11 @@ impl Policy {
         let compiled = engine
             .compile_with_entrypoint(&entry.as_str().into())
             .map_err(|e| PolicyError::from(&entry, e))?;
-        let program = match Compiler::compile_from_policy(&compiled, &[entry.as_str()]) {
-            Ok(p) => Some(p),
-            Err(e) => {
-                tracing::debug!("the rules do not compile to the register VM: {e}");
-                None
-            }
-        };
         let policy = Policy {
             version: bundle.version(),
             source: bundle.source.clone(),
             files: bundle.rules().count(),
             compiled,
-            program,
         };
         // A bundle that compiles but cannot evaluate (a missing `validate`, a rule that
         // always errors) is refused here rather than on every VM.
@@ -182,9 +172,12 @@ impl Policy {
 
     /// An evaluator on regorus's register VM, where the rules compile to it: faster, but it
     /// turns an error inside a rule body into "the body is false" (see the module doc), so
-    /// vmyard never validates with it. The validation benchmark measures against it.
+    /// vmyard never validates with it. The validation benchmark measures against it; the
+    /// program is compiled here, on demand, so no policy load pays for it.
     pub fn register_vm(&self) -> Option<Evaluator> {
-        let program = self.program.clone()?;
+        let program = Compiler::compile_from_policy(&self.compiled, &[entry_point().as_str()])
+            .map_err(|e| tracing::debug!("the rules do not compile to the register VM: {e}"))
+            .ok()?;
         let mut vm = RegoVM::new_with_policy(self.compiled.clone());
         vm.load_program(program.clone());
         vm.set_max_instructions(50_000_000);

@@ -1,0 +1,399 @@
+//! The `vmyard` binary as a person runs it: exit codes and one-line errors for bad input,
+//! the demo, and the client commands over the local socket.
+
+use crate::common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+fn vmyard() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_vmyard"));
+    c.env_remove("VMYARD_CONFIG")
+        .env_remove("VMYARD_SOCKET")
+        .env_remove("VMYARD_SERVER")
+        .env_remove("VMYARD_TOKEN");
+    c
+}
+
+fn run(args: &[&str]) -> Output {
+    vmyard().args(args).output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Runs `serve`, which must refuse to start: returns its output once it exits.
+fn serve_refused(args: &[&str], cwd: &Path) -> Output {
+    let mut child = vmyard()
+        .args(args)
+        .current_dir(cwd)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("`vmyard {}` started instead of refusing", args.join(" "));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn last_line(s: &str) -> &str {
+    s.lines()
+        .rfind(|l| !l.trim().is_empty())
+        .unwrap_or_default()
+}
+
+#[test]
+fn config_check_prints_the_redacted_config_or_one_located_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vmyard.toml");
+    write_private(
+        &path,
+        &format!(
+            "{}[[providers]]\nname = \"e\"\nurl = \"https://e/ovirt-engine/api\"\nuser = \"u\"\npassword = \"engine-secret\"\n",
+            config_text(dir.path(), "")
+        ),
+    );
+    let o = run(&["config", "check", path.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(out.contains("password = \"<redacted>\""), "{out}");
+    assert!(
+        !out.contains("engine-secret") && !out.contains("$argon2"),
+        "{out}"
+    );
+    assert!(
+        out.contains("session_ttl = \"12h\""),
+        "defaults are shown: {out}"
+    );
+
+    std::fs::write(&path, "[server]\nlisten = \"127.0.0.1:1\"\nport = 3\n").unwrap();
+    let o = run(&["config", "check", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(
+        err.starts_with(&format!("{}:3:1: ", path.display())),
+        "{err}"
+    );
+    assert!(err.contains("port"), "{err}");
+
+    let o = run(&["config", "check", "/nonexistent/vmyard.toml"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("cannot read the file"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn user_hash_reads_the_password_from_stdin() {
+    let mut child = vmyard()
+        .args(["user", "hash"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"s3cret pass\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let hash = String::from_utf8(out.stdout).unwrap();
+    assert!(vmyard::auth::password::verify("s3cret pass", hash.trim()));
+    let mut child = vmyard()
+        .args(["user", "hash"])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success(), "an empty password is refused");
+}
+
+#[test]
+fn serve_refuses_bad_starts_with_one_line_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("vmyard.toml");
+
+    // Missing config file: points at the demo.
+    let o = serve_refused(&["serve", "--config", cfg.to_str().unwrap()], dir.path());
+    assert!(!o.status.success());
+    assert!(
+        last_line(&stderr(&o)).contains("serve --demo"),
+        "{}",
+        stderr(&o)
+    );
+
+    // A port in use.
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let text =
+        config_text(dir.path(), "").replace("127.0.0.1:0", &busy.local_addr().unwrap().to_string());
+    write_private(&cfg, &text);
+    let o = serve_refused(&["serve", "--config", cfg.to_str().unwrap()], dir.path());
+    assert!(!o.status.success());
+    assert!(
+        last_line(&stderr(&o)).contains("already in use"),
+        "{}",
+        stderr(&o)
+    );
+    drop(busy);
+
+    // A data folder that is a file.
+    let _ = std::fs::remove_dir_all(dir.path().join("data"));
+    std::fs::write(dir.path().join("data"), b"not a folder").unwrap();
+    write_private(&cfg, &config_text(dir.path(), ""));
+    let o = serve_refused(&["serve", "--config", cfg.to_str().unwrap()], dir.path());
+    assert!(!o.status.success());
+    assert!(
+        last_line(&stderr(&o)).contains("data folder"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::remove_file(dir.path().join("data")).unwrap();
+
+    // A garbage store: reported, never replaced.
+    std::fs::create_dir(dir.path().join("data")).unwrap();
+    let store = dir.path().join("data/vmyard.redb");
+    std::fs::write(&store, vec![7u8; 10_000]).unwrap();
+    let o = serve_refused(&["serve", "--config", cfg.to_str().unwrap()], dir.path());
+    assert!(!o.status.success());
+    assert!(last_line(&stderr(&o)).contains("corrupt"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&store).unwrap(), vec![7u8; 10_000]);
+    std::fs::remove_file(&store).unwrap();
+
+    // An inline secret in a file others can read.
+    let secret = format!(
+        "{}[[providers]]\nname = \"e\"\nurl = \"https://e/api\"\nuser = \"u\"\npassword = \"p\"\n",
+        config_text(dir.path(), "")
+    );
+    std::fs::write(&cfg, secret).unwrap();
+    std::fs::set_permissions(&cfg, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let o = serve_refused(&["serve", "--config", cfg.to_str().unwrap()], dir.path());
+    assert!(!o.status.success());
+    let line = last_line(&stderr(&o)).to_string();
+    assert!(
+        line.contains("readable by other users") && line.contains("providers[0].password"),
+        "{line}"
+    );
+}
+
+fn read_demo_banner(child: &mut Child) -> (String, String) {
+    let stdout = child.stdout.take().unwrap();
+    let mut url = String::new();
+    let mut login = String::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        if let Some(u) = line.trim().strip_prefix("URL:") {
+            url = u.trim().to_string();
+        }
+        if let Some(l) = line.trim().strip_prefix("login:") {
+            login = l.trim().to_string();
+            break;
+        }
+    }
+    (url, login)
+}
+
+#[tokio::test]
+async fn demo_prints_url_and_login_serves_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = vmyard()
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (url, login) = read_demo_banner(&mut child);
+    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+    let (user, pw) = login.split_once(" / ").expect("user / password");
+    assert_eq!(user, "admin");
+    assert!(dir.path().join("vmyard-data/vmyard.redb").exists());
+
+    vmyard::install_crypto_provider();
+    let c = reqwest::Client::builder()
+        .danger_accept_invalid_certs(true)
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let html = c
+        .get(format!("{url}login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden_value(&html, "csrf").unwrap();
+    let r = c
+        .post(format!("{url}login"))
+        .form(&[("username", user), ("password", pw), ("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
+    let dash = c.get(&url).send().await.unwrap().text().await.unwrap();
+    assert!(
+        dash.contains("href=\"/inventory/demo\""),
+        "the demo engine is on the dashboard: {dash}"
+    );
+    assert!(dash.contains(">demo<"));
+
+    // The CLI finds the demo's socket from the working directory.
+    let o = vmyard()
+        .args(["status"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("built in (demo)"));
+
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    assert!(
+        status.success(),
+        "SIGTERM must stop the service cleanly: {status:?}"
+    );
+    assert!(
+        !dir.path().join("vmyard-data/vmyard.sock").exists(),
+        "the socket is removed on shutdown"
+    );
+    // The store was closed cleanly: it opens again at once.
+    vmyard::store::Store::open(&dir.path().join("vmyard-data")).unwrap();
+}
+
+#[tokio::test]
+async fn token_commands_work_over_the_socket() {
+    let s = TestServer::start().await;
+    let sock = s.running.socket.clone().unwrap();
+    let sock = sock.to_str().unwrap().to_string();
+    let socket_args = |extra: &[&str]| {
+        let mut args = vec!["token"];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--socket", &sock]);
+        args.iter().map(|a| a.to_string()).collect::<Vec<_>>()
+    };
+    let o = tokio::task::spawn_blocking({
+        let args = socket_args(&["create", "--name", "ci", "--role", "operator"]);
+        move || vmyard().args(args).output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let token = String::from_utf8(o.stdout).unwrap().trim().to_string();
+    assert!(token.starts_with("vmy_"));
+    let who: serde_json::Value = s
+        .client()
+        .get(s.url("/api/v1/whoami"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(who["role"], "operator");
+
+    let o = tokio::task::spawn_blocking({
+        let args = socket_args(&["list", "-o", "json"]);
+        move || vmyard().args(args).output().unwrap()
+    })
+    .await
+    .unwrap();
+    let list: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(list[0]["name"], "ci");
+    let id = list[0]["id"].as_str().unwrap().to_string();
+
+    let o = tokio::task::spawn_blocking({
+        let args = socket_args(&["list", "-o", "yaml"]);
+        move || vmyard().args(args).output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(String::from_utf8_lossy(&o.stdout).contains("name: ci"));
+
+    let o = tokio::task::spawn_blocking({
+        let args = socket_args(&["revoke", &id]);
+        move || vmyard().args(args).output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r = s
+        .client()
+        .get(s.url("/api/v1/whoami"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::UNAUTHORIZED);
+
+    // Revoking again is an error with the API's code and message.
+    let o = tokio::task::spawn_blocking({
+        let args = socket_args(&["revoke", &id]);
+        move || vmyard().args(args).output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("not_found"), "{}", stderr(&o));
+
+    // --server with a token, over HTTPS.
+    let admin = s.token("admin").await;
+    let base = s.base.clone();
+    let ca = s.dir.path().join("data/tls/cert.pem");
+    let o = tokio::task::spawn_blocking(move || {
+        vmyard()
+            .args([
+                "token",
+                "list",
+                "--server",
+                &base,
+                "--ca",
+                ca.to_str().unwrap(),
+                "-o",
+                "json",
+            ])
+            .env("VMYARD_TOKEN", admin)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    s.stop().await;
+}
+
+#[test]
+fn completions_and_version() {
+    let o = run(&["completions", "bash"]);
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stdout).contains("vmyard"));
+    let o = run(&["version"]);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        format!("vmyard {}", env!("CARGO_PKG_VERSION"))
+    );
+}

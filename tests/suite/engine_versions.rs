@@ -1,0 +1,109 @@
+//! Engines older than the simulator's own: an optional endpoint the engine lacks leaves a
+//! warning on the provider and the load still reaches parity; a required one the engine
+//! lacks stops the load with an error that names it.
+
+use crate::common;
+
+use std::time::Duration;
+
+use common::*;
+use serde_json::{Value, json};
+use vmyard::sim::Source;
+
+#[tokio::test]
+async fn an_engine_without_the_cpu_list_loads_to_parity_with_a_warning() {
+    let engine = TestEngine::start(Source::Fixtures).await;
+    let played = engine
+        .control(
+            "engine",
+            json!({"version": "4.2.8.2-1.el7", "missing": ["options/ServerCPUList"]}),
+        )
+        .await;
+    assert!(played.is_success(), "{played}");
+    let (dir, config_path) = engine_config(&engine);
+    let s = TestServer::start_in(dir, config_path).await;
+    let state = wait_parity(&s, "e1", 0).await;
+    assert!(state.error.is_none(), "{state:?}");
+    assert_eq!(state.engine_version, "4.2.8.2-1.el7");
+
+    // Everything else is there: as many VMs as the engine serves.
+    let served = engine
+        .sim
+        .state
+        .lock()
+        .unwrap()
+        .objects("vms")
+        .unwrap()
+        .len() as u64;
+    assert_eq!(state.counts.get("vms").copied(), Some(served));
+
+    let api: Value = serde_json::from_str(&s.get_text("/api/v1/providers/e1").await).unwrap();
+    let warnings = api["state"]["warnings"]
+        .as_array()
+        .expect("warnings listed");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    let warning = warnings[0].as_str().unwrap();
+    assert!(
+        warning.starts_with("engine 4.2.8.2-1.el7 has no options/ServerCPUList (404)"),
+        "{warning}"
+    );
+
+    // The dashboard's providers card shows it.
+    let html = s.get_text("/partials/providers").await;
+    assert!(html.contains("partial"), "{html}");
+    assert!(html.contains("4.2.8.2-1.el7 has no options"), "{html}");
+
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn an_engine_without_a_required_collection_fails_naming_it() {
+    let engine = TestEngine::start(Source::Fixtures).await;
+    assert!(
+        engine
+            .control("engine", json!({"missing": ["diskprofiles"]}))
+            .await
+            .is_success()
+    );
+    let (dir, config_path) = engine_config(&engine);
+    let s = TestServer::start_in(dir, config_path).await;
+    let failed = eventually(Duration::from_secs(30), || async {
+        provider_state(&s, "e1").is_some_and(|p| p.error.is_some())
+    })
+    .await;
+    let state = provider_state(&s, "e1").unwrap();
+    assert!(failed, "{state:?}");
+    assert!(!state.parity, "{state:?}");
+    let message = state.error.unwrap().message;
+    assert!(
+        message.starts_with("GET diskprofiles: engine answered 404"),
+        "{message}"
+    );
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_collector_that_cannot_start_says_so_and_never_shows_parity() {
+    let engine = TestEngine::start(Source::Fixtures).await;
+    let dir = tempfile::tempdir().unwrap();
+    // PEM-shaped, so the config loads, but no certificate inside: the client cannot be made.
+    let provider = engine.provider(dir.path(), "e1");
+    std::fs::write(
+        dir.path().join("e1-ca.pem"),
+        "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    let path = dir.path().join("vmyard.toml");
+    write_private(&path, &config_text(dir.path(), &provider));
+    let s = TestServer::start_in(dir, path).await;
+    let failed = eventually(Duration::from_secs(30), || async {
+        provider_state(&s, "e1").is_some_and(|p| p.error.is_some())
+    })
+    .await;
+    let state = provider_state(&s, "e1").unwrap();
+    assert!(failed, "{state:?}");
+    assert!(!state.parity);
+    let message = state.error.unwrap().message;
+    assert!(message.contains("the collector cannot start"), "{message}");
+    s.stop().await;
+}

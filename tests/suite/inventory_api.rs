@@ -1,0 +1,213 @@
+//! The inventory as users reach it: API lists with filters and paging, single objects,
+//! metrics, the CLI.
+
+use crate::common;
+
+use common::*;
+use vmyard::sim::Source;
+
+#[tokio::test]
+async fn lists_filter_sort_page_and_fail_clearly() {
+    let engine = TestEngine::start(Source::Fixtures).await;
+    let (dir, config_path) = engine_config(&engine);
+    let s = TestServer::start_in(dir, config_path).await;
+    wait_parity(&s, "e1", 0).await;
+    let c = s.socket_client();
+    let get = |path: String| {
+        let c = c.clone();
+        async move {
+            c.get(format!("http://localhost{path}"))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+
+    let all: serde_json::Value = get("/api/v1/providers/e1/vms".into())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all["total"], 2);
+    let names: Vec<&str> = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted, "sorted by name");
+    let desc: serde_json::Value = get("/api/v1/providers/e1/vms?desc=true".into())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(desc["items"][0]["name"], all["items"][1]["name"]);
+
+    let first = &all["items"][0];
+    let status = first["status"].as_str().unwrap();
+    let by_status: serde_json::Value = get(format!("/api/v1/providers/e1/vms?status={status}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        by_status["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|v| v["status"] == status)
+    );
+    let cluster = first["cluster"].as_str().unwrap();
+    let by_cluster: serde_json::Value = get(format!("/api/v1/providers/e1/vms?cluster={cluster}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(by_cluster["total"].as_u64().unwrap() >= 1);
+    let name = first["name"].as_str().unwrap();
+    let by_name: serde_json::Value = get(format!(
+        "/api/v1/providers/e1/vms?q={}",
+        &name[..2].to_uppercase()
+    ))
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert!(
+        by_name["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["name"] == name),
+        "search ignores case"
+    );
+    let paged: serde_json::Value = get("/api/v1/providers/e1/vms?per_page=1&page=2".into())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(paged["items"].as_array().unwrap().len(), 1);
+    assert_eq!(paged["items"][0]["name"], all["items"][1]["name"]);
+
+    let id = first["id"].as_str().unwrap();
+    let one: serde_json::Value = get(format!("/api/v1/providers/e1/vms/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(one["name"], name);
+    assert_eq!(one["revision"], 1);
+
+    for (path, code) in [
+        ("/api/v1/providers/nope/vms", 404),
+        ("/api/v1/providers/e1/toasters", 404),
+        ("/api/v1/providers/e1/vms/not-an-id", 404),
+        ("/api/v1/providers/e1/vms?page=abc", 400),
+        ("/api/v1/providers/e1/vms?search=web", 400),
+    ] {
+        let r = get(path.to_string()).await;
+        assert_eq!(r.status().as_u16(), code, "{path}");
+        let v: serde_json::Value = r.json().await.unwrap();
+        assert!(v["error"]["message"].as_str().is_some(), "{path}: {v}");
+    }
+    // Every answer tells its server time, as browsers' tools read it.
+    let r = get("/api/v1/providers".into()).await;
+    let timing = r.headers()["server-timing"].to_str().unwrap().to_string();
+    let ms: f64 = timing.strip_prefix("app;dur=").unwrap().parse().unwrap();
+    assert!(ms >= 0.0, "{timing}");
+    let r = get("/api/v1/providers/e1/vms?search=web".into()).await;
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown parameter `search`"),
+        "{v}"
+    );
+
+    let providers: serde_json::Value = get("/api/v1/providers".into()).await.json().await.unwrap();
+    assert_eq!(providers[0]["state"]["phase"], "Refresh");
+    assert_eq!(providers[0]["state"]["counts"]["vms"], 2);
+
+    let metrics = get("/metrics".into()).await.text().await.unwrap();
+    assert!(
+        metrics.contains("vmyard_collector_phase{provider=\"e1\",phase=\"Refresh\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("vmyard_collector_parity{provider=\"e1\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("vmyard_inventory_objects{provider=\"e1\",kind=\"vms\"} 2"),
+        "{metrics}"
+    );
+
+    // The CLI over the socket.
+    let sock = s.running.socket.clone().unwrap();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_vmyard"))
+            .args([
+                "inventory",
+                "vms",
+                "-o",
+                "json",
+                "--socket",
+                sock.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(page["total"], 2);
+
+    // Pages: the list and a detail page render with the objects' names.
+    let c = s.client();
+    assert_eq!(
+        s.login(&c, "viewer", VIEWER_PW).await,
+        reqwest::StatusCode::SEE_OTHER
+    );
+    let html = c
+        .get(s.url("/inventory/e1/vms"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(name) && html.contains("2 matching"), "{html}");
+    let html = c
+        .get(s.url(&format!("/inventory/e1/vms/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Disk attachments") && html.contains("Nics"),
+        "{html}"
+    );
+    let html = c
+        .get(s.url("/inventory/e1"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("data center") && html.contains("VMs</a>"),
+        "{html}"
+    );
+    s.stop().await;
+}

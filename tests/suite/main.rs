@@ -1,0 +1,44 @@
+//! vmyard's integration tests, in one binary: each module is one area, and all of them
+//! share `common` (a real vmyard started in-process, a simulated engine, HTTP and browser
+//! clients). One binary rather than one per file: each test binary links the whole crate,
+//! and three dozen of them filled gigabytes of disk and minutes of linking.
+//!
+//! Run one area with `cargo test --test suite <module>::`, e.g. `cargo test --test suite
+//! packaging::`.
+
+mod common;
+
+mod auth;
+mod browser;
+mod browser_machines;
+mod cli;
+mod collector;
+mod convergence;
+mod engine_tls;
+mod engine_versions;
+mod events;
+mod fuzz_inputs;
+mod inventory_api;
+mod liveness;
+mod luns;
+mod machines;
+mod machines_driver;
+mod node_facts;
+mod node_peers;
+mod numa;
+mod om3_wire;
+mod packaging;
+mod rego_functions;
+mod reload;
+mod removal;
+mod restart;
+mod routes;
+mod rule_errors;
+mod sim;
+mod sim_writes;
+mod slow_clients;
+mod store_damage;
+mod systemd;
+mod unknown_values;
+mod validation;
+mod wire_model;

@@ -168,12 +168,14 @@ pub fn forget_provider(store: &Store, name: &str) -> Result<(), StoreError> {
     w.commit()
 }
 
-/// The state of every provider in the store.
+/// The state of every provider in the store, as it may be shown (see
+/// [`ProviderState::under`]).
 pub fn states(store: &Store) -> Result<Vec<ProviderState>, StoreError> {
+    let fault = store.write_fault();
     Ok(store
         .read()?
         .list::<ProviderState>()?
         .into_iter()
-        .map(|(_, s)| s.value)
+        .map(|(_, s)| s.value.under(fault.as_ref()))
         .collect())
 }

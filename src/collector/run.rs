@@ -15,7 +15,7 @@ use super::sync::{self, SyncError};
 use crate::config::Provider;
 use crate::inventory::decode::{COLLECTIONS, Kind, Object};
 use crate::inventory::{self, model::*};
-use crate::lifecycle::Shutdown;
+use crate::lifecycle::{Beat, Shutdown};
 use crate::ovirt::EngineClient;
 use crate::store::{ReadTxn, Store};
 
@@ -25,38 +25,48 @@ pub struct Collector {
     client: Arc<EngineClient>,
     store: Store,
     last_reconcile: Instant,
+    /// The store's epoch this collector last worked in (see [`Store::epoch`]).
+    epoch: u64,
+    /// Its liveness entry, renewed before every engine request and between cycles.
+    beat: Option<Beat>,
 }
 
-/// How long one collection cycle may take before its loop counts as wedged.
-const CYCLE_ALLOWANCE: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+/// How long one step of a cycle (an engine request, with its one re-login and retry, and
+/// the store write that follows) may take before the loop counts as wedged.
+const STEP_ALLOWANCE: std::time::Duration =
+    std::time::Duration::from_secs(4 * crate::ovirt::client::REQUEST_TIMEOUT.as_secs());
 
 impl Collector {
     /// A collector for `provider`, writing to `store`.
     pub fn new(provider: Provider, store: Store) -> anyhow::Result<Collector> {
         let client = Arc::new(EngineClient::new(&provider)?);
+        let epoch = store.epoch();
         Ok(Collector {
             provider,
             client,
             store,
             last_reconcile: Instant::now(),
+            epoch,
+            beat: None,
         })
     }
 
-    /// Runs until shutdown, beating its liveness once per cycle.
+    /// Runs until shutdown, beating its liveness before every engine request and between
+    /// cycles: a collector that hangs anywhere is seen within one wait and one step.
     pub async fn run(mut self, mut shutdown: Shutdown) {
         let mut backoff = self.provider.retry_interval.0;
         let name = format!("collector {}", self.provider.name);
-        // The longest a healthy loop goes between beats: the longest wait between cycles
-        // and a cycle (a first load of a large engine takes minutes).
+        // The longest a healthy loop goes between beats: the longest wait between cycles,
+        // then one step.
         let within = self
             .provider
             .refresh_interval
             .0
             .max(self.provider.retry_interval.0 * 12)
-            + CYCLE_ALLOWANCE;
-        let beat = shutdown.beat(&name, within);
+            + STEP_ALLOWANCE;
+        self.beat = Some(shutdown.beat(&name, within));
         loop {
-            beat.renew();
+            self.alive();
             let result = tokio::select! {
                 _ = shutdown.wait() => return,
                 r = self.cycle() => r,
@@ -78,6 +88,13 @@ impl Collector {
                 _ = shutdown.wait() => return,
                 _ = tokio::time::sleep(wait) => {}
             }
+        }
+    }
+
+    /// The loop is making progress.
+    fn alive(&self) {
+        if let Some(beat) = &self.beat {
+            beat.renew();
         }
     }
 
@@ -103,9 +120,22 @@ impl Collector {
     /// One pass: load when needed, then apply new events, then reconcile when due.
     async fn cycle(&mut self) -> Result<(), SyncError> {
         let mut s = self.state();
+        let reopened = self.store.epoch() != self.epoch;
+        if reopened {
+            // The store was reopened after a write failure: it holds what its last durable
+            // commit held, which the engine may have left behind since. Not at parity until
+            // every collection has been listed again.
+            tracing::info!(provider = %self.provider.name, "collector: the store was reopened; reconciling");
+            s.parity = false;
+            self.save(&s)?;
+            self.epoch = self.store.epoch();
+        }
         let url = self.provider.url.0.to_string();
         if s.cursor.is_none() || s.url != url {
             self.load(&mut s).await?;
+        } else if reopened {
+            // Listed before the events set parity again.
+            self.reconcile(&mut s).await?;
         }
         self.apply_events(&mut s).await?;
         if self.last_reconcile.elapsed() >= self.provider.reconcile_interval.0 {
@@ -196,6 +226,7 @@ impl Collector {
         let mut seen = HashSet::new();
         let mut n = 1;
         loop {
+            self.alive();
             let page = sync::list_page(&self.client, c, n).await?;
             self.report_bad(s, &page.bad);
             let mut w = self.store.write()?;
@@ -236,6 +267,7 @@ impl Collector {
 
     /// Reads the events since the cursor and applies them with the cursor, in one write.
     async fn apply_events(&self, s: &mut ProviderState) -> Result<(), SyncError> {
+        self.alive();
         let cursor = s.cursor.unwrap_or(0);
         let request = format!("events?from={cursor}");
         let body = self
@@ -413,6 +445,7 @@ impl Collector {
         kind: Kind,
         id: &str,
     ) -> Result<Option<Object>, SyncError> {
+        self.alive();
         match sync::read_one(&self.client, kind, id).await? {
             None => Ok(None),
             Some(Ok(o)) => Ok(Some(o)),

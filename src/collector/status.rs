@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::inventory::decode::Kind;
-use crate::store::Record;
+use crate::store::{Record, WriteFault};
 
 /// The collector's phase, as in Forklift's collector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
@@ -86,6 +86,22 @@ pub struct ProviderState {
     pub warnings: Vec<String>,
     /// Whether TLS verification is off for this provider.
     pub insecure: bool,
+}
+
+impl ProviderState {
+    /// The state as it may be shown. While the store cannot be written, nothing the
+    /// collector reads is kept: the provider is not at parity, and the store's fault is its
+    /// error, whatever the stored state last said.
+    pub fn under(mut self, fault: Option<&WriteFault>) -> Self {
+        if let Some(f) = fault {
+            self.parity = false;
+            self.error = Some(Failure {
+                since: f.since.to_string(),
+                message: f.explain(),
+            });
+        }
+        self
+    }
 }
 
 impl Record for ProviderState {

@@ -86,6 +86,7 @@ impl Metrics {
             store.clone(),
             machines,
         )));
+        registry.register_collector(Box::new(StoreCollector(store.clone())));
         registry.register_collector(Box::new(ProviderCollector(store)));
         registry.register_collector(Box::new(validation::ValidationCollector(validation)));
         Arc::new(Metrics {
@@ -136,6 +137,37 @@ impl Collector for ConfigCollector {
             "When the config in force was loaded",
             None,
             loaded.metric_type(),
+        )?)?;
+        Ok(())
+    }
+}
+
+/// Reads the store's write health at scrape time.
+#[derive(Debug)]
+struct StoreCollector(Store);
+
+impl Collector for StoreCollector {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let writable = ConstGauge::new(i64::from(self.0.write_fault().is_none()));
+        writable.encode(encoder.encode_descriptor(
+            "store_writable",
+            "1 while the store takes writes; 0 while they fail (a full disk) and nothing is kept",
+            None,
+            writable.metric_type(),
+        )?)?;
+        let failures = ConstCounter::new(self.0.write_failures());
+        failures.encode(encoder.encode_descriptor(
+            "store_write_failures",
+            "Store writes that failed since the start",
+            None,
+            failures.metric_type(),
+        )?)?;
+        let reopens = ConstCounter::new(self.0.epoch());
+        reopens.encode(encoder.encode_descriptor(
+            "store_reopens",
+            "Times the store was reopened after its writes failed",
+            None,
+            reopens.metric_type(),
         )?)?;
         Ok(())
     }

@@ -111,6 +111,10 @@ pub async fn start(live: LiveConfig, demo: bool) -> anyhow::Result<Running> {
     tasks.push(validator);
     tasks.push(controller);
     tasks.push(state.facts.spawn(shutdown.clone()));
+    tasks.push(tokio::spawn(crate::store::heal_loop(
+        store.clone(),
+        shutdown.clone(),
+    )));
     tasks.push(tokio::spawn(sweep_sessions(store, liveness, shutdown)));
     tracing::info!(%https, socket = ?socket, "serving");
     Ok(Running {

@@ -8,17 +8,19 @@
 //!   to in-process subscribers (the validator, the pages' live parts).
 
 pub mod feed;
+pub mod health;
 mod migrate;
 pub mod table;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use redb::ReadableDatabase;
 use tokio::sync::broadcast;
 
 pub use feed::{Change, ChangeKind, ChangeSet};
+pub use health::{WriteFault, heal_loop};
 pub use table::{ReadTxn, Record, Stored, WriteTxn};
 
 /// The file name of the store inside the data folder.
@@ -73,6 +75,9 @@ pub enum StoreError {
         /// What serde said.
         detail: String,
     },
+    /// The store is being reopened after a write failure; try again shortly.
+    #[error("store: being reopened after a write failure")]
+    Reopening,
     /// Any other storage failure.
     #[error("store: {0}")]
     Redb(#[from] redb::Error),
@@ -97,7 +102,9 @@ redb_from!(
 /// A handle on the open store; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
-    db: Arc<redb::Database>,
+    /// `None` only while [`Store::reopen`] swaps the database.
+    db: Arc<RwLock<Option<Arc<redb::Database>>>>,
+    health: Arc<health::Health>,
     feed: broadcast::Sender<Arc<ChangeSet>>,
     generation: Arc<AtomicU64>,
     path: PathBuf,
@@ -135,18 +142,14 @@ impl Store {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
             Err(e) => return Err(folder_err(e)),
         };
-        // Every page's checksum is verified at open: a file altered outside redb is refused
-        // here rather than panicking in a btree cursor on some later request.
-        let db = redb::Builder::new()
-            .set_check_integrity_on_open(true)
-            .create(&path)
-            .map_err(|e| open_error(&path, e))?;
+        let db = open_db(&path)?;
         if created {
             restrict(&path, 0o600).map_err(folder_err)?;
         }
         let (feed, _) = broadcast::channel(FEED_CAPACITY);
         let store = Store {
-            db: Arc::new(db),
+            db: Arc::new(RwLock::new(Some(Arc::new(db)))),
+            health: Arc::default(),
             feed,
             generation: Arc::new(AtomicU64::new(0)),
             path,
@@ -160,18 +163,103 @@ impl Store {
         &self.path
     }
 
+    fn db(&self) -> Result<Arc<redb::Database>, StoreError> {
+        self.db
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .ok_or(StoreError::Reopening)
+    }
+
     /// Starts a read transaction: a consistent snapshot.
     pub fn read(&self) -> Result<ReadTxn, StoreError> {
-        Ok(ReadTxn::new(self.db.begin_read()?))
+        Ok(ReadTxn::new(self.db()?.begin_read()?))
     }
 
     /// Starts a write transaction; its changes are published when it commits.
     pub fn write(&self) -> Result<WriteTxn, StoreError> {
-        Ok(WriteTxn::new(
-            self.db.begin_write()?,
-            self.feed.clone(),
-            self.generation.clone(),
-        ))
+        let txn = self
+            .db()
+            .and_then(|db| db.begin_write().map_err(StoreError::from));
+        match txn {
+            Ok(txn) => Ok(WriteTxn::new(
+                txn,
+                self.feed.clone(),
+                self.generation.clone(),
+                self.health.clone(),
+            )),
+            Err(e) => {
+                self.health.record("a write could not begin", &e);
+                Err(e)
+            }
+        }
+    }
+
+    /// Why the store cannot be written, while it cannot.
+    pub fn write_fault(&self) -> Option<WriteFault> {
+        self.health.fault()
+    }
+
+    /// Writes that failed since the process started.
+    pub fn write_failures(&self) -> u64 {
+        self.health.failures()
+    }
+
+    /// A number that goes up each time the store is reopened after a write failure. What a
+    /// part wrote while the store failed is not in it: a part that keeps work in memory
+    /// reads the store again when this changes.
+    pub fn epoch(&self) -> u64 {
+        self.health.epoch()
+    }
+
+    /// Closes and opens the store again after a write failure, once the data folder takes a
+    /// probe write. Returns whether it reopened. Blocking: the open checks every page.
+    pub fn reopen(&self) -> Result<bool, StoreError> {
+        if self.health.fault().is_none() {
+            return Ok(false);
+        }
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        health::probe_room(dir).map_err(|source| StoreError::Folder {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let old = self
+            .db
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(old) = old {
+            // Every other handle on the database lives only while a transaction begins,
+            // under the read lock, so this one is the last. The close reports the failure
+            // that is already known.
+            if let Some(db) = Arc::into_inner(old) {
+                let _ = db.close();
+            }
+        }
+        let db = open_db(&self.path);
+        let db = match db {
+            Ok(db) => db,
+            Err(e) => {
+                self.health.record("the store could not be reopened", &e);
+                return Err(e);
+            }
+        };
+        // An empty durable commit proves that the reopened file takes writes.
+        let proof = db
+            .begin_write()
+            .map_err(StoreError::from)
+            .and_then(|w| w.commit().map_err(StoreError::from));
+        *self.db.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(db));
+        if let Err(e) = proof {
+            self.health.record("the reopened store refused a write", &e);
+            return Err(e);
+        }
+        // What the reopened file holds may be older than what was read from it before:
+        // cached answers expire, and the parts that keep work in memory look again.
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.health.reopened();
+        self.health.clear();
+        Ok(true)
     }
 
     /// A number that goes up after every commit that changed something (it starts at 0 in
@@ -185,6 +273,16 @@ impl Store {
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<ChangeSet>> {
         self.feed.subscribe()
     }
+}
+
+/// Opens or creates the redb file. Every page's checksum is verified at open: a file
+/// altered outside redb is refused here rather than panicking in a btree cursor on some
+/// later request.
+fn open_db(path: &Path) -> Result<redb::Database, StoreError> {
+    redb::Builder::new()
+        .set_check_integrity_on_open(true)
+        .create(path)
+        .map_err(|e| open_error(path, e))
 }
 
 /// Creates the data folder (and its parents) if missing; the folder vmyard makes is

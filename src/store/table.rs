@@ -341,6 +341,7 @@ pub struct WriteTxn {
     changes: Vec<Change>,
     feed: broadcast::Sender<Arc<ChangeSet>>,
     generation: Arc<AtomicU64>,
+    health: Arc<super::health::Health>,
 }
 
 impl WriteTxn {
@@ -348,12 +349,14 @@ impl WriteTxn {
         txn: redb::WriteTransaction,
         feed: broadcast::Sender<Arc<ChangeSet>>,
         generation: Arc<AtomicU64>,
+        health: Arc<super::health::Health>,
     ) -> Self {
         WriteTxn {
             txn,
             changes: Vec::new(),
             feed,
             generation,
+            health,
         }
     }
 
@@ -509,7 +512,10 @@ impl WriteTxn {
 
     /// Commits, then publishes the change set (when anything changed).
     pub fn commit(self) -> Result<(), StoreError> {
-        self.txn.commit()?;
+        if let Err(e) = self.txn.commit() {
+            self.health.record("a commit failed", &e);
+            return Err(e.into());
+        }
         if !self.changes.is_empty() {
             // Bumped after the commit: a reader that took the old number may have seen the
             // new data, which only makes its cached answer expire early, never late.

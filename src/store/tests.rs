@@ -118,7 +118,7 @@ fn older_schema_is_migrated() {
     }
     Store::open(dir.path()).unwrap();
     let store = Store::open(dir.path()).unwrap();
-    let txn = store.db.begin_read().unwrap();
+    let txn = store.db().unwrap().begin_read().unwrap();
     let meta = txn
         .open_table(redb::TableDefinition::<&str, u32>::new("meta"))
         .unwrap();

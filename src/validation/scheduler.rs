@@ -46,6 +46,8 @@ pub struct Scheduler {
     queue: IndexSet<String>,
     pool: Arc<rayon::ThreadPool>,
     paused_until: Option<tokio::time::Instant>,
+    /// The store's epoch the queue was last filled in (see [`Store::epoch`]).
+    epoch: u64,
 }
 
 impl Scheduler {
@@ -53,10 +55,11 @@ impl Scheduler {
     pub fn new(store: Store, status: StatusCell, pool: Arc<rayon::ThreadPool>) -> Self {
         Scheduler {
             pool,
-            store,
             status,
             queue: IndexSet::new(),
             paused_until: None,
+            epoch: store.epoch(),
+            store,
         }
     }
 
@@ -143,6 +146,15 @@ impl Scheduler {
         let mut beat = shutdown.beat("validation", within(interval));
         loop {
             beat.renew();
+            if self.store.epoch() != self.epoch {
+                // Reopened after a write failure: results written since its last durable
+                // commit are gone, and nobody can tell which. Every VM is due.
+                self.epoch = self.store.epoch();
+                tracing::info!("validation: the store was reopened; every VM is due");
+                if let Err(e) = self.enqueue_all() {
+                    tracing::error!("validation cannot read the store: {e}");
+                }
+            }
             self.status.update(|s| s.due = self.queue.len() as u64);
             if self
                 .paused_until

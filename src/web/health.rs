@@ -1,8 +1,8 @@
 //! Health probes and `/metrics`.
 //!
 //! `/healthz` answers while the process can answer at all; `/readyz` answers 200 only while
-//! the store can be read and every long-lived loop beats, which is what a load balancer or
-//! an operator's check should wait for.
+//! the store can be read and written and every long-lived loop beats, which is what a load
+//! balancer or an operator's check should wait for.
 
 use axum::Json;
 use axum::extract::State;
@@ -26,8 +26,9 @@ async fn healthz() -> &'static str {
 
 async fn readyz(State(app): State<AppState>) -> impl IntoResponse {
     let store_ok = app.store.read().is_ok();
+    let fault = app.store.write_fault();
     let stalled = app.liveness.stalled();
-    let ready = store_ok && stalled.is_empty();
+    let ready = store_ok && fault.is_none() && stalled.is_empty();
     let status = if ready {
         StatusCode::OK
     } else {
@@ -38,6 +39,8 @@ async fn readyz(State(app): State<AppState>) -> impl IntoResponse {
         Json(json!({
             "ready": ready,
             "store": store_ok,
+            "store_writable": fault.is_none(),
+            "store_error": fault.map(|f| f.explain()),
             "loops": app.liveness.loops(),
             "stalled_loops": stalled,
         })),

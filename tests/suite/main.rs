@@ -14,6 +14,7 @@ mod browser_machines;
 mod cli;
 mod collector;
 mod convergence;
+mod disk_full;
 mod engine_tls;
 mod engine_versions;
 mod events;

@@ -33,6 +33,7 @@ pub struct ProviderView {
 /// The configured providers and their collection state.
 pub fn providers_view(app: &AppState) -> Result<Vec<ProviderView>, ApiError> {
     let r = app.store.read()?;
+    let fault = app.store.write_fault();
     app.config
         .current()
         .providers
@@ -42,7 +43,9 @@ pub fn providers_view(app: &AppState) -> Result<Vec<ProviderView>, ApiError> {
                 name: p.name.clone(),
                 url: p.url.0.to_string(),
                 insecure: p.insecure,
-                state: r.get::<ProviderState>(&p.name)?.map(|s| s.value),
+                state: r
+                    .get::<ProviderState>(&p.name)?
+                    .map(|s| s.value.under(fault.as_ref())),
             })
         })
         .collect()

@@ -1,8 +1,9 @@
 //! The server-rendered pages, one module per page.
 //!
 //! Every page extends `templates/base.html` through a [`Layout`]: navigation, the signed-in
-//! user, the CSRF token for its forms, and the config-error banner, which htmx refreshes
-//! from `/partials/banner` so an edit refused while the page is open still shows.
+//! user, the CSRF token for its forms, and the banners (a refused config edit, a store that
+//! cannot be written), which htmx refreshes from `/partials/banner` so that what happens
+//! while the page is open still shows.
 
 mod cells;
 pub mod charts;
@@ -79,6 +80,8 @@ pub struct Layout {
     pub csrf: String,
     /// The config-error banner, if an edit was refused.
     pub banner: Option<Banner>,
+    /// The store-fault banner, while the store cannot be written.
+    pub store_banner: Option<Banner>,
     /// Whether this is the demo.
     pub demo: bool,
     /// The vmyard version.
@@ -104,6 +107,7 @@ impl Layout {
             role: me.role,
             csrf,
             banner: banner_of(app),
+            store_banner: store_banner_of(app),
             demo: app.demo,
             version: env!("CARGO_PKG_VERSION"),
         }
@@ -130,6 +134,13 @@ fn banner_of(app: &AppState) -> Option<Banner> {
     app.config.status().error.map(|e| Banner {
         at: fmt_time(e.at),
         message: e.message,
+    })
+}
+
+fn store_banner_of(app: &AppState) -> Option<Banner> {
+    app.store.write_fault().map(|f| Banner {
+        at: fmt_time(f.since),
+        message: f.message,
     })
 }
 
@@ -169,11 +180,13 @@ pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
 #[template(path = "partials/banner.html")]
 struct BannerPartial {
     banner: Option<Banner>,
+    store_banner: Option<Banner>,
 }
 
 async fn banner(State(app): State<AppState>) -> Response {
     let inner = BannerPartial {
         banner: banner_of(&app),
+        store_banner: store_banner_of(&app),
     }
     .render()
     .unwrap_or_default();

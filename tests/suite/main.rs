@@ -40,6 +40,7 @@ mod sim_writes;
 mod slow_clients;
 mod store_damage;
 mod systemd;
+mod systemd_boot;
 mod unknown_values;
 mod validation;
 mod wire_model;

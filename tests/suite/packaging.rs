@@ -24,18 +24,18 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// Where Debian comes from for the clean root.
-const MIRROR: &str = "http://deb.debian.org/debian";
-const SUITE: &str = "bookworm";
+pub(super) const MIRROR: &str = "http://deb.debian.org/debian";
+pub(super) const SUITE: &str = "bookworm";
 
 /// The built packages.
-struct Packages {
-    deb: PathBuf,
+pub(super) struct Packages {
+    pub(super) deb: PathBuf,
     rpm: PathBuf,
     binary: PathBuf,
 }
 
 /// The target folder this test was built into (`<target>/debug/vmyard` is the binary).
-fn target_dir() -> PathBuf {
+pub(super) fn target_dir() -> PathBuf {
     Path::new(env!("CARGO_BIN_EXE_vmyard"))
         .parent()
         .and_then(Path::parent)
@@ -48,7 +48,7 @@ fn repo() -> &'static Path {
 }
 
 /// Runs a command; panics with its output unless it succeeds; returns its stdout.
-fn run(mut cmd: impl BorrowMut<Command>) -> String {
+pub(super) fn run(mut cmd: impl BorrowMut<Command>) -> String {
     let cmd = cmd.borrow_mut();
     let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
     assert!(
@@ -61,14 +61,14 @@ fn run(mut cmd: impl BorrowMut<Command>) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn command(program: &str, args: &[&str]) -> Command {
+pub(super) fn command(program: &str, args: &[&str]) -> Command {
     let mut cmd = Command::new(program);
     cmd.args(args);
     cmd
 }
 
 /// Builds both packages once for all the tests of this file.
-fn packages() -> &'static Packages {
+pub(super) fn packages() -> &'static Packages {
     static BUILT: OnceLock<Packages> = OnceLock::new();
     BUILT.get_or_init(|| {
         let target = target_dir();

@@ -11,6 +11,7 @@ use crate::store::{Record, WriteFault};
 
 /// The collector's phase, as in Forklift's collector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = CollectorPhase)]
 pub enum Phase {
     /// Connected; the newest event id noted.
     #[default]

@@ -180,9 +180,7 @@ pub fn valid_name(name: &str) -> bool {
 }
 
 /// Where a machine is in its life (machines.md).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub enum Phase {
     /// Being created: no VM is known yet. The API writes it as MCM does, `""`.
     #[default]
@@ -238,6 +236,30 @@ impl Phase {
         Phase::Failed,
         Phase::Terminating,
     ];
+}
+
+// Written by hand: the derive drops the empty name of Creating and documents "Creating",
+// which is not what the API sends.
+impl utoipa::PartialSchema for Phase {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let wire = Phase::ALL.map(|p| match serde_json::to_value(p) {
+            Ok(serde_json::Value::String(name)) => name,
+            _ => unreachable!("a unit variant serializes as its name"),
+        });
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(wire))
+            .description(Some(
+                "Where a machine is in its life, in MCM's words; `\"\"` while it is being created (MCM's empty phase).",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Phase {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "MachinePhase".into()
+    }
 }
 
 /// What kind of work an operation was.

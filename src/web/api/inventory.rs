@@ -186,7 +186,7 @@ pub struct ObjectPage {
 pub struct Object(pub Value);
 
 /// Objects of one kind, filtered (`q`, `cluster`, `host`, `status`), sorted by name, paged.
-#[utoipa::path(get, path = "/api/v1/providers/{provider}/{kind}", tag = "inventory",
+#[utoipa::path(get, path = "/api/v1/providers/{provider}/{kind}", tag = "inventory", operation_id = "list_objects",
     params(("provider" = String, Path, description = "The provider name"),
            ("kind" = String, Path, description = "datacenters, clusters, hosts, vms, networks, vnicprofiles, diskprofiles, storagedomains or disks"),
            ListQuery),

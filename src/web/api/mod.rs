@@ -4,6 +4,7 @@
 //! gathers them, so the document served at `/api/v1/openapi.json` is generated from the
 //! code that answers.
 
+mod doc;
 mod error;
 pub mod inventory;
 pub mod machines;
@@ -87,13 +88,23 @@ impl Modify for BearerAuth {
     }
 }
 
-/// The OpenAPI document, as served.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+impl ApiDoc {
+    /// The document as the handlers' annotations make it, before [`doc::finish`].
+    pub fn generated() -> utoipa::openapi::OpenApi {
+        <ApiDoc as OpenApi>::openapi()
+    }
 }
 
-async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
-    Json(openapi())
+/// The OpenAPI document, as served.
+pub fn openapi() -> serde_json::Value {
+    let generated =
+        serde_json::to_value(ApiDoc::generated()).expect("the generated document is plain JSON");
+    doc::finish(generated)
+}
+
+async fn openapi_json() -> Json<serde_json::Value> {
+    static DOC: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    Json(DOC.get_or_init(openapi).clone())
 }
 
 /// Registers every API route.

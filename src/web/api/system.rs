@@ -30,7 +30,7 @@ pub struct Status {
 }
 
 /// Service status, including the config reload status.
-#[utoipa::path(get, path = "/api/v1/status", tag = "system",
+#[utoipa::path(get, path = "/api/v1/status", tag = "system", operation_id = "service_status",
     responses((status = 200, body = Status), (status = 401, body = ErrorBody)))]
 pub async fn status(State(app): State<AppState>) -> Json<Status> {
     let config = app.config.current();

@@ -11,7 +11,7 @@ use crate::auth::{Identity, Role};
 use crate::web::AppState;
 
 /// Every token, without secrets.
-#[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens",
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens", operation_id = "list_tokens",
     responses((status = 200, body = Vec<ApiToken>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list(State(app): State<AppState>) -> Result<Json<Vec<ApiToken>>, ApiError> {
     Ok(Json(token::list(&app.store)?))

@@ -19,7 +19,7 @@ use crate::validation::{ValidationStatus, VmConcerns, workload};
 use crate::web::AppState;
 
 /// Progress, policy version and errors of validation.
-#[utoipa::path(get, path = "/api/v1/validation", tag = "validation",
+#[utoipa::path(get, path = "/api/v1/validation", tag = "validation", operation_id = "validation_status",
     responses((status = 200, body = ValidationStatus), (status = 401, body = ErrorBody)))]
 pub async fn status(State(app): State<AppState>) -> Json<ValidationStatus> {
     Json(app.validation.status())

@@ -17,14 +17,12 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::AppState;
 use super::api::ApiError;
+use super::body_limit::BODY_LIMIT;
 use super::routes::Access;
 use crate::auth::{AuthMethod, Identity, Role, session, token};
 
 /// The session cookie. `__Host-` makes browsers insist on Secure, Path=/ and no Domain.
 pub const SESSION_COOKIE: &str = "__Host-vmyard-session";
-
-/// Largest request body accepted (forms and JSON are small).
-const BODY_LIMIT: usize = 1024 * 1024;
 
 /// The middleware applied to each route by the registry.
 pub async fn guard(
@@ -268,6 +266,9 @@ pub fn finish(router: Router<AppState>, state: AppState) -> Router {
         .layer(catch_panics())
         .layer(from_fn_with_state(state.clone(), count_requests))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(
+            super::body_limit::refuse_declared_oversize,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

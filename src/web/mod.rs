@@ -11,6 +11,7 @@
 pub mod api;
 pub mod assets;
 mod basic;
+mod body_limit;
 pub mod cache;
 mod csrf;
 pub mod flash;

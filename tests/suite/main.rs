@@ -9,6 +9,7 @@
 mod common;
 
 mod auth;
+mod body_limit;
 mod browser;
 mod browser_machines;
 mod cli;

@@ -91,8 +91,66 @@ fn replace_nth(v: &mut Value, pick: &mut usize, with: &Value) -> bool {
     }
 }
 
+/// A store holding every recorded object of the fixtures' engine, as provider `f`.
+fn recorded_store() -> &'static vmyard::store::Store {
+    static STORE: std::sync::OnceLock<(tempfile::TempDir, vmyard::store::Store)> =
+        std::sync::OnceLock::new();
+    &STORE
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let store = vmyard::store::Store::open(dir.path()).unwrap();
+            let mut w = store.write().unwrap();
+            for kind in KINDS {
+                for v in fixture(kind) {
+                    if let Ok(o) = decode(kind, &v) {
+                        vmyard::collector::sync::put(&mut w, "f", &o).unwrap();
+                    }
+                }
+            }
+            w.commit().unwrap();
+            (dir, store)
+        })
+        .1
+}
+
+fn built_in_policy() -> &'static vmyard::validation::policy::Policy {
+    static POLICY: std::sync::OnceLock<vmyard::validation::policy::Policy> =
+        std::sync::OnceLock::new();
+    POLICY.get_or_init(|| {
+        vmyard::validation::policy::Policy::compile(&vmyard::validation::bundle::Bundle::builtin())
+            .unwrap()
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// A recorded VM with any value replaced, decoded and stored, gives a workload document
+    /// and a verdict of the built-in rules (concerns, or an evaluation error): never a panic.
+    #[test]
+    fn the_workload_builder_and_the_rules_never_panic_on_a_recorded_vm_altered(
+        which in any::<usize>(),
+        place in 0usize..400,
+        with in json(),
+    ) {
+        let vms = fixture(Kind::Vm);
+        prop_assume!(!vms.is_empty());
+        let mut vm = vms[which % vms.len()].clone();
+        let mut pick = place;
+        replace_nth(&mut vm, &mut pick, &with);
+        let Ok(object) = decode(Kind::Vm, &vm) else { return Ok(()) };
+        let store = recorded_store();
+        let key = vmyard::inventory::key("f", object.id());
+        let mut w = store.write().unwrap();
+        vmyard::collector::sync::put(&mut w, "f", &object).unwrap();
+        w.commit().unwrap();
+        let r = store.read().unwrap();
+        let stored = r.get::<vmyard::inventory::model::Vm>(&key).unwrap().unwrap();
+        let mut lookup = vmyard::validation::workload::Lookup::new(&r, "f");
+        let workload = lookup.workload(&stored).unwrap();
+        prop_assert!(workload.is_object());
+        let _ = built_in_policy().evaluator().validate(&workload);
+    }
 
     #[test]
     fn the_decoder_never_panics_on_any_json(kind in 0..KINDS.len(), v in json()) {

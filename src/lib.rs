@@ -38,6 +38,28 @@
 //! Every long-lived job is a task that watches one shutdown signal
 //! ([`lifecycle::Shutdown`]); parts learn of each other's work through the store's change
 //! feed, never by calling into one another.
+//!
+//! ## The parts, bottom to top
+//!
+//! A part uses only parts of lower layers, and the parts of one layer never use each other:
+//! the domain parts (layer 6) talk only through the store and its change feed. The service
+//! wires everything and nothing uses it. `tests/suite/layers.rs` reads this table and fails
+//! on any `crate::` path that goes up or sideways (test modules aside).
+//!
+//! ```text
+//! layer 0: lifecycle logging tls          shutdown, liveness, logs, TLS server configs
+//! layer 1: store                          the redb file, typed records, the change feed
+//! layer 2: auth                           roles, passwords, sessions and tokens (in the store)
+//! layer 3: config                         the TOML file's types, loading, hot reload
+//! layer 4: ovirt                          the engine's REST wire and client
+//! layer 5: inventory                      the inventory's records, queries, provider states
+//! layer 6: collector validation machines node sim
+//!                                         the domain parts, and the engine simulator
+//! layer 7: metrics                        /metrics, read from the parts' state
+//! layer 8: web                            pages, the JSON API, the HTTPS and socket servers
+//! layer 9: cli                            the vmyard command's client side
+//! layer 10: service                       wires the parts, runs `vmyard serve`
+//! ```
 
 pub mod auth;
 pub mod cli;
@@ -53,6 +75,7 @@ pub mod ovirt;
 pub mod service;
 pub mod sim;
 pub mod store;
+pub mod tls;
 pub mod validation;
 pub mod web;
 

@@ -2,5 +2,5 @@
 
 fn main() -> std::process::ExitCode {
     vmyard::install_crypto_provider();
-    vmyard::cli::main()
+    vmyard::cli::main(vmyard::service::commands::serve)
 }

@@ -113,6 +113,12 @@ pub struct Identity {
     pub method: AuthMethod,
 }
 
+/// Constant-time equality of two secrets; an empty secret never matches.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    !a.is_empty() && a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
 /// `n` random bytes from the OS, as URL-safe base64 without padding.
 pub fn random_token(n: usize) -> String {
     use base64::Engine;

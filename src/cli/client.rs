@@ -133,7 +133,7 @@ impl Client {
 
 fn default_socket() -> PathBuf {
     let system = PathBuf::from(DEFAULT_SOCKET);
-    let demo = PathBuf::from(crate::service::demo::DEMO_DATA).join("vmyard.sock");
+    let demo = PathBuf::from(crate::config::DEMO_DATA).join("vmyard.sock");
     if !system.exists() && demo.exists() {
         demo
     } else {

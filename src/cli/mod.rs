@@ -19,7 +19,6 @@ use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::auth::{Role, password};
 use crate::config::{self, redact};
-use crate::service;
 use client::Client;
 pub use output::Format;
 
@@ -113,8 +112,9 @@ enum Command {
     },
 }
 
+/// `vmyard serve`'s arguments; the service runs them (see [`main`]).
 #[derive(Debug, Args)]
-struct ServeArgs {
+pub struct ServeArgs {
     /// The config file.
     #[arg(
         long,
@@ -122,17 +122,21 @@ struct ServeArgs {
         default_value = "/etc/vmyard/vmyard.toml",
         env = "VMYARD_CONFIG"
     )]
-    config: PathBuf,
+    pub config: PathBuf,
     /// Run with a built-in config and data in ./vmyard-data; prints the URL and the login.
     #[arg(long)]
-    demo: bool,
+    pub demo: bool,
     /// The HTTPS address for the demo (default 127.0.0.1:8443).
     #[arg(long, requires = "demo")]
-    listen: Option<SocketAddr>,
+    pub listen: Option<SocketAddr>,
     /// How many VMs the demo's simulated engine holds.
     #[arg(long, requires = "demo", default_value_t = 2000)]
-    vms: usize,
+    pub vms: usize,
 }
+
+/// What runs `vmyard serve`: the service, which the CLI does not depend on (the binary
+/// passes it in).
+pub type Serve = fn(ServeArgs) -> anyhow::Result<ExitCode>;
 
 #[derive(Debug, Args)]
 struct InventoryArgs {
@@ -246,9 +250,9 @@ pub struct ClientArgs {
 }
 
 /// Parses the arguments and runs the command.
-pub fn main() -> ExitCode {
+pub fn main(serve: Serve) -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    match run(cli, serve) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("vmyard: {e:#}");
@@ -257,7 +261,7 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+fn run(cli: Cli, serve: Serve) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve(args) => serve(args),
         Command::Config(ConfigCommand::Check { file }) => match config::load_file(&file) {
@@ -311,41 +315,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+/// The runtime the commands run on.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?)
-}
-
-fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    crate::logging::init();
-    if !args.demo {
-        let config = config::load_file(&args.config).map_err(|e| {
-            if e.file.is_some() && !args.config.exists() {
-                anyhow::anyhow!("{e} (try `vmyard serve --demo` to run without a config)")
-            } else {
-                anyhow::anyhow!("{e}")
-            }
-        })?;
-        let live = config::watch::LiveConfig::new(config, Some(args.config));
-        runtime()?.block_on(async move {
-            let running = service::start(live, false).await?;
-            service::run_until_signal(running).await
-        })?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    let (mut config, secret) = service::demo::config(args.listen, None)?;
-    runtime()?.block_on(async move {
-        let (sim_stop, sim_shutdown) = service::shutdown_pair();
-        let provider = service::demo::start_engine(&mut config, args.vms, sim_shutdown).await?;
-        let live = config::watch::LiveConfig::new(config, None);
-        let running = service::start(live, true).await?;
-        print_demo_banner(&running, &secret, &provider);
-        let result = service::run_until_signal(running).await;
-        sim_stop.fire();
-        result
-    })?;
-    Ok(ExitCode::SUCCESS)
 }
 
 fn sim(args: SimArgs) -> anyhow::Result<ExitCode> {
@@ -359,7 +333,7 @@ fn sim(args: SimArgs) -> anyhow::Result<ExitCode> {
                 seed: args.seed,
             }
         };
-        let (stop, shutdown) = service::shutdown_pair();
+        let (stop, shutdown) = crate::lifecycle::shutdown_pair();
         let sim = crate::sim::Sim::new(source);
         let running = sim.clone().serve(args.listen, shutdown.clone()).await?;
         if args.churn {
@@ -381,27 +355,6 @@ fn sim(args: SimArgs) -> anyhow::Result<ExitCode> {
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// The demo's URL and login. Write errors are ignored: a closed stdout (`| head`) must not
-/// stop the service.
-fn print_demo_banner(running: &service::Running, secret: &str, engine: &str) {
-    use std::io::Write;
-    let data = running
-        .state
-        .store
-        .path()
-        .parent()
-        .map(|p| p.display().to_string())
-        .unwrap_or_default();
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(
-        out,
-        "vmyard demo is running\n  URL:      {}\n  login:    admin / {secret}\n  engine:   {engine} (simulated)\n  data:     {data}\n  \
-         The certificate is self-signed: accept it in the browser. Stop with Ctrl-C.",
-        running.url()
-    );
-    let _ = out.flush();
 }
 
 async fn token(command: TokenCommand, args: ClientArgs) -> anyhow::Result<ExitCode> {

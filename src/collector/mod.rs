@@ -46,6 +46,7 @@ fn same_connection(a: &Provider, b: &Provider) -> bool {
         && a.retry_interval == b.retry_interval
         && a.refresh_interval == b.refresh_interval
         && a.reconcile_interval == b.reconcile_interval
+        && a.request_timeout == b.request_timeout
 }
 
 /// Starts the supervisor of the collectors; it stops them all on shutdown.
@@ -56,20 +57,33 @@ pub fn spawn(config: LiveConfig, store: Store, shutdown: Shutdown) -> JoinHandle
         let mut shutdown = shutdown;
         loop {
             let wanted: Vec<Provider> = config.current().providers.clone();
-            reconcile_collectors(&mut running, &wanted, &store, &shutdown);
+            reconcile_collectors(&mut running, &wanted, &store, &shutdown).await;
             tokio::select! {
                 _ = shutdown.wait() => break,
                 changed = changes.changed() => if changed.is_err() { break },
             }
         }
         for (_, r) in running {
-            r.stop.fire();
-            let _ = r.task.await;
+            stop_collector(r).await;
         }
     })
 }
 
-fn reconcile_collectors(
+/// How long a collector may take to finish its step after it is told to stop.
+const STOP_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Stops a collector and waits until its task has ended, so that nothing it still writes
+/// can land after what follows (a removed provider's data deleted, a new collector started).
+async fn stop_collector(mut r: Running) {
+    r.stop.fire();
+    if tokio::time::timeout(STOP_WAIT, &mut r.task).await.is_err() {
+        tracing::warn!(provider = %r.provider.name, "collector: not stopped after {STOP_WAIT:?}; aborting it");
+        r.task.abort();
+        let _ = r.task.await;
+    }
+}
+
+async fn reconcile_collectors(
     running: &mut BTreeMap<String, Running>,
     wanted: &[Provider],
     store: &Store,
@@ -83,16 +97,17 @@ fn reconcile_collectors(
         .collect();
     for name in gone {
         if let Some(r) = running.remove(&name) {
-            r.stop.fire();
-            r.task.abort();
+            stop_collector(r).await;
         }
-        match forget_provider(store, &name) {
-            Ok(()) => {
+        let (s, n) = (store.clone(), name.clone());
+        match tokio::task::spawn_blocking(move || forget_provider(&s, &n)).await {
+            Ok(Ok(())) => {
                 tracing::info!(provider = %name, "collector: provider removed, its data deleted")
             }
-            Err(e) => {
+            Ok(Err(e)) => {
                 tracing::error!(provider = %name, "collector: cannot delete the data of a removed provider: {e}")
             }
+            Err(e) => tracing::error!(provider = %name, "collector: the deletion panicked: {e}"),
         }
     }
     for p in wanted {
@@ -103,8 +118,7 @@ fn reconcile_collectors(
             continue;
         }
         if let Some(old) = running.remove(&p.name) {
-            old.stop.fire();
-            old.task.abort();
+            stop_collector(old).await;
         }
         match run::Collector::new(p.clone(), store.clone()) {
             Ok(c) => {
@@ -122,7 +136,11 @@ fn reconcile_collectors(
             }
             Err(e) => {
                 tracing::error!(provider = %p.name, "collector: cannot start: {e:#}");
-                if let Err(e) = mark_not_started(store, p, &format!("{e:#}")) {
+                let (s, provider, why) = (store.clone(), p.clone(), format!("{e:#}"));
+                let marked =
+                    tokio::task::spawn_blocking(move || mark_not_started(&s, &provider, &why))
+                        .await;
+                if let Ok(Err(e)) = marked {
                     tracing::error!(provider = %p.name, "collector: cannot record the failure: {e}");
                 }
             }

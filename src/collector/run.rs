@@ -31,10 +31,9 @@ pub struct Collector {
     beat: Option<Beat>,
 }
 
-/// How long one step of a cycle (an engine request, with its one re-login and retry, and
-/// the store write that follows) may take before the loop counts as wedged.
-const STEP_ALLOWANCE: std::time::Duration =
-    std::time::Duration::from_secs(4 * crate::ovirt::client::REQUEST_TIMEOUT.as_secs());
+/// How many request timeouts one step of a cycle (an engine request, with its one re-login
+/// and retry, and the store write that follows) may take before the loop counts as wedged.
+const STEP_REQUESTS: u32 = 4;
 
 impl Collector {
     /// A collector for `provider`, writing to `store`.
@@ -63,7 +62,7 @@ impl Collector {
             .refresh_interval
             .0
             .max(self.provider.retry_interval.0 * 12)
-            + STEP_ALLOWANCE;
+            + self.provider.request_timeout.0 * STEP_REQUESTS;
         self.beat = Some(shutdown.beat(&name, within));
         loop {
             self.alive();

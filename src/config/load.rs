@@ -230,12 +230,12 @@ fn check(config: &Config) -> Result<(), Problem> {
         }
     }
     for key in config.node.properties.keys() {
-        if !crate::node::property::NAMES.contains(&key.as_str()) {
+        if !super::properties::NAMES.contains(&key.as_str()) {
             return Err((
                 format!("node.properties.{key}"),
                 format!(
                     "unknown property `{key}`: use one of {}",
-                    crate::node::property::NAMES.join(", ")
+                    super::properties::NAMES.join(", ")
                 ),
             ));
         }

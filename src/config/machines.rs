@@ -6,7 +6,6 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::Interval;
-use crate::machines::model::MachineClass;
 
 /// `[machines]`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -55,4 +54,76 @@ impl Default for Machines {
             classes: Vec::new(),
         }
     }
+}
+
+/// The template's CPU topology for a machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CpuTopology {
+    /// Sockets.
+    pub sockets: u32,
+    /// Cores per socket.
+    pub cores: u32,
+    /// Threads per core.
+    pub threads: u32,
+}
+
+impl Default for CpuTopology {
+    fn default() -> Self {
+        CpuTopology {
+            sockets: 1,
+            cores: 2,
+            threads: 1,
+        }
+    }
+}
+
+/// The two engine tags that mark a VM as made by a class: only VMs carrying both are ever
+/// listed, adopted or deleted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MachineTags {
+    /// The cluster tag, `kubernetes.io-cluster-<cluster>` by convention.
+    pub cluster: String,
+    /// The role tag, `kubernetes.io-role-<role>` by convention.
+    pub role: String,
+}
+
+/// How to make the VM of a machine (`[[machines.classes]]` in the config, or made through
+/// the API).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MachineClass {
+    /// The class name, unique.
+    pub name: String,
+    /// The configured provider (engine) the VMs are made in.
+    pub provider: String,
+    /// The engine cluster, by name or id.
+    pub cluster: String,
+    /// The template, by name or id.
+    pub template: String,
+    /// Copy the template's disks (true) or make thin copy-on-write disks on it (false).
+    #[serde(default)]
+    pub clone: bool,
+    /// CPU topology; the template's when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<CpuTopology>,
+    /// Memory in MiB; the template's when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_mib: Option<u64>,
+    /// The vNIC profile of the first NIC, by id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vnic_profile: Option<String>,
+    /// The storage domain of the disks, by id; the template's when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_domain: Option<String>,
+    /// Cloud-init user data; `<<MACHINE_NAME>>` is replaced by the machine name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_data: Option<String>,
+    /// Where a converted class found its user data in the other controller (a secret
+    /// name); vmyard does not read it, `user_data` must be set before the class is used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_data_ref: Option<String>,
+    /// The tags that mark the class's VMs.
+    pub tags: MachineTags,
 }

@@ -10,11 +10,16 @@
 //! - [`watch`] follows the file and swaps in every valid edit.
 
 pub mod load;
-mod machines;
+pub mod machines;
 pub mod names;
+pub mod properties;
 pub mod redact;
 mod types;
 pub mod watch;
+
+/// The demo's data folder, relative to the working directory (where the CLI also looks for
+/// the demo's socket).
+pub const DEMO_DATA: &str = "vmyard-data";
 
 pub use load::{ConfigError, load_file, load_file_text, load_str};
 pub use machines::Machines;

@@ -130,6 +130,9 @@ pub struct Provider {
     /// How often every collection is listed again to repair any difference.
     #[serde(default = "default_reconcile")]
     pub reconcile_interval: Interval,
+    /// How long one engine request may take (a large page of a slow engine takes long).
+    #[serde(default = "default_request_timeout")]
+    pub request_timeout: Interval,
 }
 
 impl Provider {
@@ -139,6 +142,9 @@ impl Provider {
     }
 }
 
+fn default_request_timeout() -> Interval {
+    Interval(Duration::from_secs(60))
+}
 fn default_retry() -> Interval {
     Interval(Duration::from_secs(5))
 }

@@ -11,6 +11,7 @@
 
 pub mod decode;
 pub mod model;
+pub mod provider;
 pub mod query;
 
 pub use model::*;

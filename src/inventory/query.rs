@@ -103,11 +103,14 @@ pub struct ListPage<T> {
     pub items: Vec<Item<T>>,
 }
 
-/// Lists a provider's records of type `T`.
+/// Lists a provider's records of type `T`. `outside`, when given, is the set of keys that
+/// filters kept outside the inventory allow (the VMs with a concern, kept by validation):
+/// only those are listed.
 pub fn list<T: Record + Clone>(
     r: &ReadTxn,
     provider: &str,
     query: &ListQuery,
+    outside: Option<HashSet<String>>,
 ) -> Result<ListPage<T>, StoreError> {
     let scope = format!("{provider}/");
     let mut allowed: Option<HashSet<String>> = None;
@@ -127,24 +130,11 @@ pub fn list<T: Record + Clone>(
             });
         }
     }
-    // Validation results are kept under the VM's own key, so their indexes filter VMs.
-    if T::KIND == crate::inventory::model::Vm::KIND {
-        for (index, value) in [
-            ("concern", &query.concern),
-            ("category", &query.category),
-            ("readiness", &query.readiness),
-        ] {
-            if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
-                let ids: HashSet<String> = r
-                    .ids_by::<crate::validation::VmConcerns>(index, &format!("{scope}{v}"))?
-                    .into_iter()
-                    .collect();
-                allowed = Some(match allowed {
-                    None => ids,
-                    Some(prev) => prev.intersection(&ids).cloned().collect(),
-                });
-            }
-        }
+    if let Some(ids) = outside {
+        allowed = Some(match allowed {
+            None => ids,
+            Some(prev) => prev.intersection(&ids).cloned().collect(),
+        });
     }
     let needle = query
         .q

@@ -10,50 +10,8 @@ use serde_json::{Value, json};
 use super::source::{Sources, rfc3339, unavailable};
 use super::{Collected, SourceError};
 
-/// Every property name, in the order they are listed (om3's order).
-pub const NAMES: [&str; 41] = [
-    "nodename",
-    "fqdn",
-    "version",
-    "os_name",
-    "os_vendor",
-    "os_release",
-    "os_kernel",
-    "os_arch",
-    "mem_bytes",
-    "mem_slots",
-    "mem_banks",
-    "cpu_freq",
-    "cpu_threads",
-    "cpu_cores",
-    "cpu_dies",
-    "cpu_model",
-    "serial",
-    "model",
-    "manufacturer",
-    "bios_version",
-    "sp_version",
-    "node_env",
-    "asset_env",
-    "listener_port",
-    "cluster_id",
-    "enclosure",
-    "tz",
-    "connect_to",
-    "sec_zone",
-    "last_boot",
-    "boot_id",
-    "loc_country",
-    "loc_city",
-    "loc_building",
-    "loc_room",
-    "loc_rack",
-    "loc_addr",
-    "loc_floor",
-    "loc_zip",
-    "team_integ",
-    "team_support",
-];
+// The names are the config's too (`[node.properties]` keys are checked against them).
+pub use crate::config::properties::NAMES;
 
 fn title(name: &str) -> &'static str {
     match name {

@@ -52,9 +52,6 @@ impl EngineError {
     }
 }
 
-/// How long one request may take.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
-
 /// A client of one engine; cheap to share behind an `Arc`.
 #[derive(Debug)]
 pub struct EngineClient {
@@ -64,6 +61,8 @@ pub struct EngineClient {
     user: String,
     password: Secret,
     token: Mutex<Option<String>>,
+    /// How long one request may take (the provider's `request_timeout`).
+    timeout: Duration,
 }
 
 impl EngineClient {
@@ -71,7 +70,7 @@ impl EngineClient {
     pub fn new(provider: &Provider) -> anyhow::Result<EngineClient> {
         crate::install_crypto_provider();
         let mut builder = reqwest::Client::builder()
-            .timeout(REQUEST_TIMEOUT)
+            .timeout(provider.request_timeout.0)
             .connect_timeout(Duration::from_secs(10))
             .danger_accept_invalid_certs(provider.insecure);
         if let Some(ca) = &provider.ca_file {
@@ -97,6 +96,7 @@ impl EngineClient {
             user: provider.user.clone(),
             password,
             token: Mutex::new(None),
+            timeout: provider.request_timeout.0,
         })
     }
 
@@ -115,7 +115,7 @@ impl EngineClient {
             .form(&form)
             .send()
             .await
-            .map_err(|e| transport(e, &self.api))?;
+            .map_err(|e| transport(e, &self.api, self.timeout))?;
         let status = resp.status();
         let body: Value = resp.json().await.map_err(|e| EngineError::Malformed {
             path: self.sso.path().to_string(),
@@ -200,9 +200,15 @@ impl EngineClient {
         if let Some(b) = body {
             req = req.json(b);
         }
-        let resp = req.send().await.map_err(|e| transport(e, &self.api))?;
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| transport(e, &self.api, self.timeout))?;
         let status = resp.status();
-        let bytes = resp.bytes().await.map_err(|e| transport(e, &self.api))?;
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| transport(e, &self.api, self.timeout))?;
         if status == StatusCode::UNAUTHORIZED {
             return Err(EngineError::Fault {
                 status: 401,
@@ -233,9 +239,9 @@ impl EngineClient {
     }
 }
 
-fn transport(e: reqwest::Error, api: &Url) -> EngineError {
+fn transport(e: reqwest::Error, api: &Url, timeout: Duration) -> EngineError {
     if e.is_timeout() {
-        EngineError::Timeout(REQUEST_TIMEOUT)
+        EngineError::Timeout(timeout)
     } else if let Some(why) = super::tls::explain(&e, api) {
         EngineError::Transport(why)
     } else {

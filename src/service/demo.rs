@@ -17,8 +17,7 @@ use crate::sim::{Sim, Source};
 /// The demo's default HTTPS address.
 pub const DEMO_LISTEN: &str = "127.0.0.1:8443";
 
-/// The demo's data folder, relative to the working directory.
-pub const DEMO_DATA: &str = "vmyard-data";
+pub use crate::config::DEMO_DATA;
 
 /// The built-in demo config and the admin password it accepts.
 pub fn config(
@@ -78,6 +77,7 @@ pub async fn start_engine(
         retry_interval: Interval(Duration::from_secs(5)),
         refresh_interval: Interval(Duration::from_secs(3)),
         reconcile_interval: Interval(Duration::from_secs(3600)),
+        request_timeout: Interval(Duration::from_secs(60)),
     });
     let cluster = template_cluster(&sim).unwrap_or_else(|| "cluster-01".into());
     demo_machines(config, &cluster);

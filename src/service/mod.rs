@@ -5,6 +5,7 @@
 //! the TLS identity, then the listeners, so each failure names its own cause and nothing is
 //! half-started. systemd is told READY only once the listeners accept.
 
+pub mod commands;
 pub mod demo;
 
 use std::net::SocketAddr;

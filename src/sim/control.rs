@@ -36,7 +36,7 @@ async fn authorize(State(sim): State<Sim>, req: axum::extract::Request, next: Ne
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .is_some_and(|t| crate::web::same_secret(t, &sim.control_token));
+        .is_some_and(|t| crate::auth::same_secret(t, &sim.control_token));
     if ok {
         next.run(req).await
     } else {

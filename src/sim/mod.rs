@@ -192,7 +192,7 @@ impl Sim {
     ) -> anyhow::Result<RunningSim> {
         *self.ca_pem.lock().expect("sim ca") = ca_pem.clone();
         let cert_pem = ca_pem;
-        let tls = crate::web::tls::config_for(chain, key)?;
+        let tls = crate::tls::config_for(chain, key)?;
         let listener = std::net::TcpListener::bind(addr)?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;

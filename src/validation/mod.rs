@@ -44,7 +44,7 @@ use crate::config::watch::LiveConfig;
 use crate::lifecycle::Shutdown;
 use crate::store::Store;
 pub use policy::{Concern, Policy};
-pub use record::{Readiness, VmConcerns};
+pub use record::{Readiness, VmConcerns, vm_keys_matching};
 pub use status::ValidationStatus;
 
 /// What the rest of vmyard sees of the validator.

@@ -106,6 +106,30 @@ impl Record for VmConcerns {
     }
 }
 
+/// The keys of a provider's VMs whose validation result matches every filter given (a
+/// concern id, a category, a readiness); `None` when no filter is given.
+pub fn vm_keys_matching(
+    r: &crate::store::ReadTxn,
+    provider: &str,
+    filters: [(&str, Option<&str>); 3],
+) -> Result<Option<std::collections::HashSet<String>>, crate::store::StoreError> {
+    let mut allowed: Option<std::collections::HashSet<String>> = None;
+    for (index, value) in filters {
+        let Some(v) = value.filter(|v| !v.is_empty()) else {
+            continue;
+        };
+        let ids: std::collections::HashSet<String> = r
+            .ids_by::<VmConcerns>(index, &format!("{provider}/{v}"))?
+            .into_iter()
+            .collect();
+        allowed = Some(match allowed {
+            None => ids,
+            Some(prev) => prev.intersection(&ids).cloned().collect(),
+        });
+    }
+    Ok(allowed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,7 @@
 //! The queue is drained in batches of at most [`BATCH`] VMs, one at a time, on blocking
 //! threads, so the collector's task never waits for the rules (see [`super::batch`]).
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,6 +28,7 @@ use super::record::VmConcerns;
 use super::status::StatusCell;
 use crate::config::watch::LiveConfig;
 use crate::inventory::model::*;
+use crate::inventory::provider::{Phase, ProviderState};
 use crate::lifecycle::Shutdown;
 use crate::store::{ChangeKind, ChangeSet, ReadTxn, Record, Store, StoreError};
 
@@ -35,9 +37,6 @@ pub const BATCH: usize = super::batch::BATCH_SIZE;
 
 /// How long a batch that failed to read or write the store waits before the next.
 const RETRY: Duration = Duration::from_secs(5);
-
-/// How often validation looks again whether an initial load has ended.
-const LOAD_RECHECK: Duration = Duration::from_millis(500);
 
 /// The validator's task state.
 pub struct Scheduler {
@@ -48,6 +47,8 @@ pub struct Scheduler {
     paused_until: Option<tokio::time::Instant>,
     /// The store's epoch the queue was last filled in (see [`Store::epoch`]).
     epoch: u64,
+    /// The providers whose inventory is being loaded for the first time, as the feed tells.
+    loading: BTreeSet<String>,
 }
 
 impl Scheduler {
@@ -59,6 +60,7 @@ impl Scheduler {
             queue: IndexSet::new(),
             paused_until: None,
             epoch: store.epoch(),
+            loading: BTreeSet::new(),
             store,
         }
     }
@@ -74,9 +76,13 @@ impl Scheduler {
         Ok(())
     }
 
-    /// Queues what one committed change set makes due.
+    /// Queues what one committed change set makes due, and follows the providers' phases.
     pub fn on_changes(&mut self, set: &ChangeSet) -> Result<(), StoreError> {
         let r = self.store.read()?;
+        for c in set.of_kind(ProviderState::KIND) {
+            let state = r.get::<ProviderState>(&c.id)?.map(|s| s.value);
+            self.note_provider(&c.id, state.as_ref());
+        }
         for c in &set.changes {
             let due = affected(&r, c.kind, &c.id, c.op)?;
             self.enqueue(due);
@@ -132,7 +138,7 @@ impl Scheduler {
         mut shutdown: Shutdown,
     ) {
         let mut feed = self.store.subscribe();
-        if let Err(e) = self.enqueue_all() {
+        if let Err(e) = self.enqueue_all().and_then(|()| self.read_providers()) {
             tracing::error!("validation cannot read the store: {e}");
         }
         let mut interval = live.current().validation.search_interval.0;
@@ -164,12 +170,9 @@ impl Scheduler {
             }
             // While an engine's inventory is first being loaded, its VMs wait: the load is
             // what people wait for, and its pages would be validated again anyway as the
-            // disks and profiles that follow them arrive.
-            let loading = !self.queue.is_empty() && self.initial_load_running();
-            if loading && self.paused_until.is_none() {
-                self.paused_until = Some(tokio::time::Instant::now() + LOAD_RECHECK);
-            }
+            // disks and profiles that follow them arrive. The feed says when it is over.
             if in_flight.is_none()
+                && self.loading.is_empty()
                 && self.paused_until.is_none()
                 && !self.queue.is_empty()
                 && let Some(p) = policy.borrow().clone()
@@ -200,7 +203,7 @@ impl Scheduler {
                     }
                     Err(broadcast::error::RecvError::Lagged(n)) => {
                         tracing::info!(missed = n, "validation fell behind the change feed; every VM is due");
-                        if let Err(e) = self.enqueue_all() {
+                        if let Err(e) = self.enqueue_all().and_then(|()| self.read_providers()) {
                             tracing::error!("validation cannot read the store: {e}");
                         }
                     }
@@ -230,16 +233,26 @@ impl Scheduler {
         }
     }
 
-    /// Whether a collector is listing its engine for the first time and getting on with
-    /// it (a reconcile keeps the phase at Refresh; a failing engine holds nothing up).
-    fn initial_load_running(&self) -> bool {
-        crate::collector::states(&self.store).is_ok_and(|states| {
-            states.iter().any(|s| {
-                s.phase == crate::collector::status::Phase::Load
-                    && s.cursor.is_none()
-                    && s.error.is_none()
-            })
-        })
+    /// Reads every provider's phase from the store (at the start, and after a lag).
+    fn read_providers(&mut self) -> Result<(), StoreError> {
+        self.loading.clear();
+        for (name, s) in self.store.read()?.list::<ProviderState>()? {
+            self.note_provider(&name, Some(&s.value));
+        }
+        Ok(())
+    }
+
+    /// Notes whether a provider's collector is listing its engine for the first time and
+    /// getting on with it (a reconcile keeps the phase at Refresh; a failing engine holds
+    /// nothing up).
+    fn note_provider(&mut self, name: &str, state: Option<&ProviderState>) {
+        let first_load = state
+            .is_some_and(|s| s.phase == Phase::Load && s.cursor.is_none() && s.error.is_none());
+        if first_load {
+            self.loading.insert(name.to_string());
+        } else {
+            self.loading.remove(name);
+        }
     }
 
     fn scheduled_search(&mut self, policy: &watch::Receiver<Option<Arc<Policy>>>) {

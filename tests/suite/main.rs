@@ -21,6 +21,7 @@ mod engine_versions;
 mod events;
 mod fuzz_inputs;
 mod inventory_api;
+mod layers;
 mod liveness;
 mod luns;
 mod machines;

@@ -1,0 +1,128 @@
+//! The part graph of `src/lib.rs` is true: every `crate::PART` path in the library goes to
+//! a lower layer (or to the crate root), never up and never to a sibling of the same
+//! layer. Test modules (`tests.rs`, and what follows `#[cfg(test)]` in a file) may use any
+//! part.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The layer of each part, read from the table in `src/lib.rs`.
+fn layers(lib: &str) -> BTreeMap<String, u32> {
+    let mut out = BTreeMap::new();
+    for line in lib.lines() {
+        let Some(rest) = line.strip_prefix("//! layer ") else {
+            continue;
+        };
+        let (n, parts) = rest
+            .split_once(':')
+            .expect("`layer N: parts  what they are`");
+        let n: u32 = n.trim().parse().expect("a layer number");
+        // The part names come first; two spaces start the description.
+        let names = parts.trim_start().split("  ").next().unwrap_or_default();
+        for part in names.split_whitespace() {
+            assert!(out.insert(part.to_string(), n).is_none(), "{part} twice");
+        }
+    }
+    out
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// Every `crate::NAME` in `text`, with its line number.
+fn crate_paths(text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let code = line.split("//").next().unwrap_or_default();
+        let mut rest = code;
+        while let Some(at) = rest.find("crate::") {
+            rest = &rest[at + "crate::".len()..];
+            if let Some(group) = rest.strip_prefix('{') {
+                // `crate::{a, b::c}`: every name in the braces.
+                let inner = group.split('}').next().unwrap_or_default();
+                out.extend(
+                    inner
+                        .split(',')
+                        .map(|n| n.trim().split("::").next().unwrap_or_default().to_string())
+                        .filter(|n| !n.is_empty())
+                        .map(|n| (i + 1, n)),
+                );
+            } else {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                out.push((i + 1, name));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn parts_use_only_lower_layers() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let lib = std::fs::read_to_string(root.join("src/lib.rs")).unwrap();
+    let layer = layers(&lib);
+    assert!(layer.len() >= 15, "the table in src/lib.rs lists {layer:?}");
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    let mut wrong = Vec::new();
+    for file in files {
+        let rel = file.strip_prefix(root.join("src")).unwrap();
+        let part = rel
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy()
+            .trim_end_matches(".rs")
+            .to_string();
+        if matches!(part.as_str(), "lib" | "main") || rel.ends_with("tests.rs") {
+            continue;
+        }
+        let from = *layer.get(&part).unwrap_or_else(|| {
+            panic!(
+                "part {part} ({}) is not in src/lib.rs's table",
+                rel.display()
+            )
+        });
+        let text = std::fs::read_to_string(&file).unwrap();
+        let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for (line, to) in crate_paths(text) {
+            let Some(&target) = layer.get(&to) else {
+                continue; // the crate root's own items
+            };
+            if to != part && target >= from {
+                wrong.push(format!(
+                    "src/{}:{line}: {part} (layer {from}) uses {to} (layer {target})",
+                    rel.display()
+                ));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "imports against the part graph:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn the_checker_sees_an_upward_import() {
+    let layer = layers("//! layer 0: store  x\n//! layer 1: web  y\n");
+    assert_eq!(layer["store"], 0);
+    assert_eq!(layer["web"], 1);
+    let found =
+        crate_paths("use crate::web::x;\nlet a = crate::{store, web::y};\n// crate::nope\n");
+    let names: Vec<&str> = found.iter().map(|(_, n)| n.as_str()).collect();
+    assert_eq!(names, ["web", "store", "web"]);
+}

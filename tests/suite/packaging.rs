@@ -24,8 +24,8 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// Where Debian comes from for the clean root.
-pub(super) const MIRROR: &str = "http://deb.debian.org/debian";
-pub(super) const SUITE: &str = "bookworm";
+const MIRROR: &str = "http://deb.debian.org/debian";
+const SUITE: &str = "bookworm";
 
 /// The built packages.
 pub(super) struct Packages {
@@ -35,7 +35,7 @@ pub(super) struct Packages {
 }
 
 /// The target folder this test was built into (`<target>/debug/vmyard` is the binary).
-pub(super) fn target_dir() -> PathBuf {
+fn target_dir() -> PathBuf {
     Path::new(env!("CARGO_BIN_EXE_vmyard"))
         .parent()
         .and_then(Path::parent)
@@ -280,38 +280,41 @@ fn mode_string(mode: u32) -> String {
 /// The pristine clean root as a tar file, made with debootstrap the first time.
 fn base_root() -> &'static Path {
     static BASE: OnceLock<PathBuf> = OnceLock::new();
-    BASE.get_or_init(|| {
-        let dir = target_dir().join("packaging-test");
-        std::fs::create_dir_all(&dir).unwrap();
-        let tar = dir.join(format!("debian-{SUITE}-minbase.tar"));
-        if !tar.exists() {
-            let started = Instant::now();
-            let tree = tempfile::tempdir_in(&dir).unwrap();
-            run(command(
-                "debootstrap",
-                &[
-                    "--variant=minbase",
-                    SUITE,
-                    tree.path().to_str().unwrap(),
-                    MIRROR,
-                ],
-            ));
-            let partial = dir.join("partial.tar");
-            run(command(
-                "tar",
-                &[
-                    "-C",
-                    tree.path().to_str().unwrap(),
-                    "-cf",
-                    partial.to_str().unwrap(),
-                    ".",
-                ],
-            ));
-            std::fs::rename(&partial, &tar).unwrap();
-            eprintln!("debootstrap: {:.0?}", started.elapsed());
-        }
-        tar
-    })
+    BASE.get_or_init(|| debootstrap_tar("minbase", &[]))
+}
+
+/// A `debootstrap --variant=minbase` root with the `include`d packages, kept as
+/// `target/packaging-test/debian-SUITE-NAME.tar` and made only when that file is missing.
+pub(super) fn debootstrap_tar(name: &str, include: &[&str]) -> PathBuf {
+    let dir = target_dir().join("packaging-test");
+    std::fs::create_dir_all(&dir).unwrap();
+    let tar = dir.join(format!("debian-{SUITE}-{name}.tar"));
+    if tar.exists() {
+        return tar;
+    }
+    let started = Instant::now();
+    let tree = tempfile::tempdir_in(&dir).unwrap();
+    let include = format!("--include={}", include.join(","));
+    let mut args = vec!["--variant=minbase"];
+    if include.len() > "--include=".len() {
+        args.push(&include);
+    }
+    args.extend([SUITE, tree.path().to_str().unwrap(), MIRROR]);
+    run(command("debootstrap", &args));
+    let partial = dir.join(format!("partial-{name}.tar"));
+    run(command(
+        "tar",
+        &[
+            "-C",
+            tree.path().to_str().unwrap(),
+            "-cf",
+            partial.to_str().unwrap(),
+            ".",
+        ],
+    ));
+    std::fs::rename(&partial, &tar).unwrap();
+    eprintln!("debootstrap {name}: {:.0?}", started.elapsed());
+    tar
 }
 
 /// A fresh copy of the clean root with a network namespace (loopback only) of its own.

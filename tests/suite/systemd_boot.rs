@@ -11,41 +11,16 @@ use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use super::packaging::{MIRROR, SUITE, command, packages, run, target_dir};
+use super::packaging::{command, debootstrap_tar, packages, run};
 
 /// A Debian root with systemd, dbus and ca-certificates, as a tar made once.
 fn systemd_root() -> &'static Path {
     static BASE: OnceLock<PathBuf> = OnceLock::new();
     BASE.get_or_init(|| {
-        let dir = target_dir().join("packaging-test");
-        std::fs::create_dir_all(&dir).unwrap();
-        let tar = dir.join(format!("debian-{SUITE}-systemd.tar"));
-        if !tar.exists() {
-            let tree = tempfile::tempdir_in(&dir).unwrap();
-            run(command(
-                "debootstrap",
-                &[
-                    "--variant=minbase",
-                    "--include=systemd,systemd-sysv,dbus,ca-certificates",
-                    SUITE,
-                    tree.path().to_str().unwrap(),
-                    MIRROR,
-                ],
-            ));
-            let partial = dir.join("partial-systemd.tar");
-            run(command(
-                "tar",
-                &[
-                    "-C",
-                    tree.path().to_str().unwrap(),
-                    "-cf",
-                    partial.to_str().unwrap(),
-                    ".",
-                ],
-            ));
-            std::fs::rename(&partial, &tar).unwrap();
-        }
-        tar
+        debootstrap_tar(
+            "systemd",
+            &["systemd", "systemd-sysv", "dbus", "ca-certificates"],
+        )
     })
 }
 
@@ -94,7 +69,12 @@ impl Booted {
             if let Ok(Some(status)) = booted.nspawn.try_wait() {
                 panic!("systemd-nspawn ended: {status}");
             }
-            first_child(booted.nspawn.id())
+            // nspawn's child execs the container's init a moment after it is forked: only
+            // once it is systemd are its namespaces the container's.
+            first_child(booted.nspawn.id()).filter(|pid| {
+                std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                    .is_ok_and(|comm| comm.trim() == "systemd")
+            })
         });
         // `is-system-running --wait` returns once the boot is over, whatever its verdict.
         let state = booted.exec_out(&["systemctl", "is-system-running", "--wait"]);

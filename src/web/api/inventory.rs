@@ -118,21 +118,24 @@ pub fn list_bytes(
             serde_json::to_vec(&query::list::<$t>(r, provider, q, None)?)
         };
     }
-    // Validation keeps its results under the VM's own key: its indexes filter VMs.
-    let by_concern = crate::validation::vm_keys_matching(
-        r,
-        provider,
-        [
-            ("concern", q.concern.as_deref()),
-            ("category", q.category.as_deref()),
-            ("readiness", q.readiness.as_deref()),
-        ],
-    )?;
+
     let body = match kind {
         Kind::DataCenter => page!(DataCenter),
         Kind::Cluster => page!(Cluster),
         Kind::Host => page!(Host),
-        Kind::Vm => serde_json::to_vec(&query::list::<Vm>(r, provider, q, by_concern)?),
+        Kind::Vm => {
+            // Validation keeps its results under the VM's own key: its indexes filter VMs.
+            let by_concern = crate::validation::vm_keys_matching(
+                r,
+                provider,
+                [
+                    ("concern", q.concern.as_deref()),
+                    ("category", q.category.as_deref()),
+                    ("readiness", q.readiness.as_deref()),
+                ],
+            )?;
+            serde_json::to_vec(&query::list::<Vm>(r, provider, q, by_concern)?)
+        }
         Kind::Network => page!(Network),
         Kind::NicProfile => page!(NicProfile),
         Kind::DiskProfile => page!(DiskProfile),

@@ -39,4 +39,16 @@ concerns contains {
 	"category": "Warning",
 	"label": "NUMA tuning detected",
 	"assessment": "The VM pins its virtual NUMA nodes to host NUMA nodes. NUMA pinning is not migrated; set it up again on the target if the workload depends on it.",
-} if count(object.get(input, "numaNodeAffinity", [])) > 0
+} if {
+	is_array(input.numaNodeAffinity)
+	count(input.numaNodeAffinity) > 0
+}
+
+# null is unknown (the engine did not serve the VM's NUMA nodes), not "no pinning": said so,
+# as a warning of its own, rather than read as an empty list.
+concerns contains {
+	"id": "ovirt.numa.tuning.unknown",
+	"category": "Warning",
+	"label": "NUMA tuning unknown",
+	"assessment": "The engine did not serve this VM's NUMA nodes, so whether it pins virtual NUMA nodes to host NUMA nodes is unknown. NUMA pinning is not migrated; check the VM's NUMA settings on the engine.",
+} if input.numaNodeAffinity == null

@@ -49,3 +49,13 @@ test_cpu_numa_fires if {
 test_cpu_numa_stays_quiet if {
 	not fired("ovirt.numa.tuning.detected", vm_with({"numaNodeAffinity": []}))
 }
+
+test_cpu_numa_unknown_is_said if {
+	fired("ovirt.numa.tuning.unknown", vm_with({"numaNodeAffinity": null}))
+	not fired("ovirt.numa.tuning.detected", vm_with({"numaNodeAffinity": null}))
+}
+
+test_cpu_numa_known_is_not_unknown if {
+	not fired("ovirt.numa.tuning.unknown", vm_with({"numaNodeAffinity": []}))
+	not fired("ovirt.numa.tuning.unknown", vm_with({"numaNodeAffinity": ["0"]}))
+}

@@ -48,11 +48,7 @@ pub const CODES: &[u32] = &[
 /// The actions one event calls for. `known` tells whether the store holds an object, for
 /// the rule that any event naming a known VM, host or cluster re-reads it.
 pub fn actions(event: &Value, known: &dyn Fn(Kind, &str) -> bool) -> Vec<Action> {
-    let code: u32 = event["code"]
-        .as_str()
-        .and_then(|c| c.parse().ok())
-        .or_else(|| event["code"].as_u64().map(|c| c as u32))
-        .unwrap_or(0);
+    let code = code_of(event);
     let vm = event["vm"]["id"].as_str();
     let host = event["host"]["id"].as_str();
     let cluster = event["cluster"]["id"].as_str();
@@ -115,6 +111,34 @@ pub fn actions(event: &Value, known: &dyn Fn(Kind, &str) -> bool) -> Vec<Action>
         }
     }
     out
+}
+
+/// Whether an event logs the removal of objects of `kind`: the codes of the table in
+/// `ovirt.md` that delete, and for disks also the removals that take disks with them (a
+/// VM's, a storage domain's, a disk detached and removed from a VM).
+pub fn removes(event: &Value, kind: Kind) -> bool {
+    let code = code_of(event);
+    let codes: &[u32] = match kind {
+        Kind::Vm => &[113, 1130, 172, 1720],
+        Kind::Host => &[44],
+        Kind::Disk => &[2014, 2042, 80, 960, 981, 964, 113, 1130, 172, 1720],
+        Kind::DataCenter => &[954],
+        Kind::Cluster => &[813],
+        Kind::Network => &[944],
+        Kind::NicProfile => &[1126],
+        Kind::DiskProfile => &[10122],
+        Kind::StorageDomain => &[960, 981],
+    };
+    codes.contains(&code)
+}
+
+/// An event's code, which engines send as a number or as a string.
+fn code_of(event: &Value) -> u32 {
+    event["code"]
+        .as_str()
+        .and_then(|c| c.parse().ok())
+        .or_else(|| event["code"].as_u64().map(|c| c as u32))
+        .unwrap_or(0)
 }
 
 /// Merges the actions of a poll: one read per object, disks included if any event asked.

@@ -32,8 +32,9 @@ pub async fn complete(client: &EngineClient, page: &mut Page) -> Result<(), Sync
     if ids.is_empty() {
         return Ok(());
     }
+    // A disk's own read has no follow-up endpoint: its 404 is the proof that it is gone.
     let reads: Vec<(String, _)> = stream::iter(ids.into_iter().map(|id| async move {
-        let read = sync::read_one(client, Kind::Disk, &id).await;
+        let read = sync::read_one(client, Kind::Disk, &id, &mut sync::Gaps::new()).await;
         (id, read)
     }))
     .buffered(CONCURRENT)
@@ -55,7 +56,7 @@ pub async fn complete(client: &EngineClient, page: &mut Page) -> Result<(), Sync
                 page.keep.push(o.id().to_string());
                 page.bad.push(bad);
             }
-            // Gone since the listing.
+            // Gone since the listing: its own read answered 404.
             Some(None) => {}
             None => page.objects.push(o),
         }

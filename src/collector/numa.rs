@@ -12,8 +12,8 @@ use std::collections::HashMap;
 use futures_util::{StreamExt, stream};
 use serde_json::Value;
 
-use super::sync::{Page, SyncError, at};
-use crate::inventory::decode::Object;
+use super::sync::{Page, SyncError, at, exists};
+use crate::inventory::decode::{Kind, Object};
 use crate::ovirt::EngineClient;
 use crate::ovirt::wire::{Obj, WireError, collection};
 
@@ -49,7 +49,10 @@ pub fn pins(body: &Value) -> Result<Vec<String>, WireError> {
 pub enum Read {
     /// The host NUMA nodes its vNUMA nodes are pinned to.
     Pins(Vec<String>),
-    /// The VM is gone (404).
+    /// The engine answered 404 for the nodes, yet the VM itself reads back: this engine
+    /// does not serve them for this VM, so they are unknown.
+    Unknown,
+    /// The VM is gone: the nodes answered 404 and so did the VM's own read.
     Gone,
     /// The answer could not be read.
     Bad(String),
@@ -60,7 +63,16 @@ pub fn request(id: &str) -> String {
     format!("vms/{id}/numanodes")
 }
 
-/// Reads the NUMA nodes of VM `id`.
+/// The endpoint as a provider warning names it.
+pub const ENDPOINT: &str = "vms/<id>/numanodes";
+
+/// What a provider warning says is lost when the engine does not serve the nodes.
+pub const LOST: &str =
+    "the VMs' NUMA pinning is unknown; the rules report it as unknown, not as no pinning";
+
+/// Reads the NUMA nodes of VM `id`. A 404 there is not proof that the VM is gone (engines
+/// 4.2 and 4.3 send a tune mode on every VM and may lack the sub-collection): the VM itself
+/// is asked before the answer is taken as a removal.
 pub async fn read(client: &EngineClient, id: &str) -> Result<Read, SyncError> {
     let request = request(id);
     match client.get(&request).await {
@@ -68,7 +80,11 @@ pub async fn read(client: &EngineClient, id: &str) -> Result<Read, SyncError> {
             Ok(p) => Read::Pins(p),
             Err(e) => Read::Bad(format!("{request}: {e}")),
         }),
-        Err(e) if e.is_not_found() => Ok(Read::Gone),
+        Err(e) if e.is_not_found() => Ok(if exists(client, Kind::Vm, id).await? {
+            Read::Unknown
+        } else {
+            Read::Gone
+        }),
         Err(e) => Err(at(&request)(e)),
     }
 }
@@ -77,17 +93,23 @@ pub async fn read(client: &EngineClient, id: &str) -> Result<Read, SyncError> {
 pub fn apply(o: &mut Object, read: Read) -> Result<(), Read> {
     match (o, read) {
         (Object::Vm(vm), Read::Pins(p)) => {
-            vm.numa_node_affinity = p;
+            vm.numa_node_affinity = Some(p);
             Ok(())
         }
-        (_, Read::Pins(_)) => Ok(()),
+        (Object::Vm(vm), Read::Unknown) => {
+            vm.numa_node_affinity = None;
+            Ok(())
+        }
+        (_, Read::Pins(_) | Read::Unknown) => Ok(()),
         (_, other) => Err(other),
     }
 }
 
 /// Completes the listed VMs of a page whose ids are in `candidates` with their NUMA nodes.
-/// A VM gone since the listing leaves the page (the listing's end deletes it); one whose
-/// nodes cannot be read is reported and kept as stored.
+/// A VM gone since the listing (its own read answered 404) leaves the page, and the
+/// listing's end deletes it; one whose nodes cannot be read is reported and kept as
+/// stored; one whose nodes the engine does not serve is kept with its nodes unknown, and
+/// the page names the endpoint in `gaps`.
 pub async fn complete(
     client: &EngineClient,
     page: &mut Page,
@@ -113,6 +135,9 @@ pub async fn complete(
             page.objects.push(o);
             continue;
         };
+        if matches!(r, Read::Unknown) {
+            page.gaps.insert(ENDPOINT, LOST);
+        }
         match apply(&mut o, r) {
             Ok(()) => page.objects.push(o),
             Err(Read::Bad(problem)) => {

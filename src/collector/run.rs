@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 
+use futures_util::{StreamExt, stream};
 use jiff::Timestamp;
 use serde_json::Value;
 
@@ -213,21 +214,60 @@ impl Collector {
             .unwrap_or(0))
     }
 
-    /// Lists a collection page by page, upserting each page, then deletes what it did not
-    /// see. Progress is written with each page.
+    /// Lists a collection, upserting each page, then deletes what it did not see, but only
+    /// on proof that it is gone.
+    ///
+    /// Paged listings use offsets (`max=1000&search=page N`): an object deleted on an
+    /// earlier page while the listing runs shifts the next one past the page boundary, and
+    /// that one is never seen. So a paged listing counts only when it was stable: no
+    /// removal of its kind was logged while it ran, and no stored object it left out turns
+    /// out to exist. Otherwise it is listed again, and after [`STABLE_TRIES`] unstable
+    /// listings, whole in one answer (one query on the engine, which cannot shift).
     async fn relist(
         &self,
         kind: Kind,
         s: &mut ProviderState,
         show_progress: bool,
     ) -> Result<(), SyncError> {
+        let mut attempt = 0;
+        loop {
+            let whole = !sync::paged(kind) || attempt >= STABLE_TRIES;
+            let since = if whole {
+                None
+            } else {
+                Some(self.newest_event().await?)
+            };
+            let seen = self.list(kind, s, show_progress, whole).await?;
+            let missed = self.settle_unseen(kind, s, &seen).await?;
+            let removals = match since {
+                Some(since) => self.removals_since(kind, since).await?,
+                None => 0,
+            };
+            if whole || (missed == 0 && removals == 0) {
+                return Ok(());
+            }
+            attempt += 1;
+            tracing::info!(provider = %self.provider.name, kind = kind.path(), missed, removals, attempt, "collector: the listing shifted under removals; listing again");
+        }
+    }
+
+    /// One pass over a collection: upserts every page and returns the ids it saw (and
+    /// those it must keep as stored).
+    async fn list(
+        &self,
+        kind: Kind,
+        s: &mut ProviderState,
+        show_progress: bool,
+        whole: bool,
+    ) -> Result<HashSet<String>, SyncError> {
         let c = kind.collection();
         let mut seen = HashSet::new();
         let mut n = 1;
         loop {
             self.alive();
-            let page = sync::list_page(&self.client, c, n).await?;
+            let page = sync::list_page(&self.client, c, (!whole).then_some(n)).await?;
             self.report_bad(s, &page.bad);
+            self.note_gaps(s, &page.gaps);
             let mut w = self.store.write()?;
             // A page is repeated after a crash anyway: its commit need not reach the disk
             // before the durable commit that ends the listing.
@@ -242,19 +282,98 @@ impl Collector {
                 w.upsert(&self.provider.name, &*s)?;
             }
             w.commit()?;
-            if !sync::more_after(&page) {
-                break;
+            if whole || !sync::more_after(&page) {
+                return Ok(seen);
             }
             n += 1;
         }
-        // Objects that could not be decoded are kept as they were, not deleted.
-        let r = self.store.read()?;
+    }
+
+    /// Settles the stored objects of a kind that a listing did not return. Each is read on
+    /// its own: one that answers 404 is deleted, one that reads back is kept (upserted as
+    /// read), one that cannot be read is left as stored. Returns how many the listing
+    /// missed though they exist, which proves the listing shifted.
+    async fn settle_unseen(
+        &self,
+        kind: Kind,
+        s: &mut ProviderState,
+        seen: &HashSet<String>,
+    ) -> Result<usize, SyncError> {
+        let unseen: Vec<String> = {
+            let r = self.store.read()?;
+            sync::stored_keys(&r, kind, &self.provider.name)?
+                .into_iter()
+                .map(|k| inventory::engine_id(&k).to_string())
+                .filter(|id| !seen.contains(id))
+                .collect()
+        };
+        let client = &self.client;
+        let reads: Vec<_> = stream::iter(unseen.into_iter().map(|id| async move {
+            self.alive();
+            let mut gaps = sync::Gaps::new();
+            let read = sync::read_one(client, kind, &id, &mut gaps).await;
+            (id, read, gaps)
+        }))
+        .buffered(SETTLE_CONCURRENT)
+        .collect()
+        .await;
+        let mut missed = 0;
         let mut w = self.store.write()?;
-        sync::delete_unseen(&mut w, &r, kind, &self.provider.name, &seen)?;
-        s.counts.insert(kind_key(kind), seen.len() as u64);
+        for (id, read, gaps) in reads {
+            self.note_gaps(s, &gaps);
+            match read? {
+                Some(Ok(o)) => {
+                    missed += 1;
+                    sync::put(&mut w, &self.provider.name, &o)?;
+                }
+                // It exists, but its answer cannot be read: kept as stored.
+                Some(Err(bad)) => {
+                    missed += 1;
+                    self.report_bad(s, &[bad]);
+                }
+                None => {
+                    sync::remove(&mut w, kind, &inventory::key(&self.provider.name, &id))?;
+                }
+            }
+        }
+        s.counts.insert(
+            kind_key(kind),
+            sync::count(&w, kind, &self.provider.name)? as u64,
+        );
         w.upsert(&self.provider.name, &*s)?;
         w.commit()?;
-        Ok(())
+        Ok(missed)
+    }
+
+    /// How many removals of objects of `kind` the engine logged after event `since`.
+    async fn removals_since(&self, kind: Kind, since: u64) -> Result<usize, SyncError> {
+        let request = format!("events?from={since}");
+        let body = self
+            .client
+            .get(&request)
+            .await
+            .map_err(sync::at(&request))?;
+        let list = crate::ovirt::wire::collection(&body, "event").map_err(|e| {
+            crate::ovirt::EngineError::Malformed {
+                path: "events".into(),
+                problem: e.to_string(),
+            }
+        })?;
+        Ok(list
+            .iter()
+            .filter(|e| event_id(e) > since && events::removes(e, kind))
+            .count())
+    }
+
+    /// Adds a warning for each follow-up endpoint the engine does not serve, once.
+    fn note_gaps(&self, s: &mut ProviderState, gaps: &sync::Gaps) {
+        for (endpoint, lost) in gaps {
+            let warning = missing_endpoint(endpoint, &s.engine_version, lost);
+            if !s.warnings.contains(&warning) {
+                tracing::warn!(provider = %self.provider.name, "collector: {warning}");
+                s.warnings.push(warning);
+            }
+        }
     }
 
     fn report_bad(&self, s: &mut ProviderState, bad: &[String]) {
@@ -445,7 +564,10 @@ impl Collector {
         id: &str,
     ) -> Result<Option<Object>, SyncError> {
         self.alive();
-        match sync::read_one(&self.client, kind, id).await? {
+        let mut gaps = sync::Gaps::new();
+        let read = sync::read_one(&self.client, kind, id, &mut gaps).await?;
+        self.note_gaps(s, &gaps);
+        match read {
             None => Ok(None),
             Some(Ok(o)) => Ok(Some(o)),
             Some(Err(bad)) => {
@@ -521,6 +643,12 @@ fn missing_endpoint(path: &str, version: &str, lost: &str) -> String {
 fn event_id(e: &Value) -> u64 {
     e["id"].as_str().and_then(|i| i.parse().ok()).unwrap_or(0)
 }
+
+/// How many objects a listing left out are read at once to settle whether they are gone.
+const SETTLE_CONCURRENT: usize = 8;
+
+/// How many paged listings of a kind may shift under removals before it is listed whole.
+const STABLE_TRIES: u32 = 3;
 
 /// Above this many objects of one kind to read again, listing the kind is cheaper (a
 /// page of 1000 costs about one read of a single object).

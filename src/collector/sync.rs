@@ -1,7 +1,7 @@
 //! Moving engine objects into the store: listing whole collections (paged), reading single
 //! objects, and writing them as upserts and deletes so that every step can be repeated.
 
-use std::collections::HashSet;
+use std::collections::BTreeMap;
 
 use serde_json::Value;
 
@@ -56,11 +56,40 @@ pub struct Page {
     pub sent: usize,
     /// Ids the engine listed whose objects could not be read: kept as stored, not deleted.
     pub keep: Vec<String>,
+    /// Follow-up endpoints the engine answered 404 for while their object still exists:
+    /// what they hold is unknown, and the provider carries a warning naming them.
+    pub gaps: Gaps,
 }
 
-/// Reads page `n` (from 1) of a collection; unpaged collections come whole as page 1.
-pub async fn list_page(client: &EngineClient, c: &Collection, n: usize) -> Result<Page, SyncError> {
-    let paged = PAGED.contains(&c.kind);
+/// Follow-up endpoints (`vms/<id>/numanodes`) an engine does not serve, each with what
+/// that leaves unknown.
+pub type Gaps = BTreeMap<&'static str, &'static str>;
+
+/// Whether the engine still has object `id` of `kind`: its own read answers, or 404.
+/// The proof the collector asks for before it takes an object as gone.
+pub async fn exists(client: &EngineClient, kind: Kind, id: &str) -> Result<bool, SyncError> {
+    let request = kind.collection().get_request(id);
+    match client.get(&request).await {
+        Ok(_) => Ok(true),
+        Err(e) if e.is_not_found() => Ok(false),
+        Err(e) => Err(at(&request)(e)),
+    }
+}
+
+/// Whether a kind is listed page by page.
+pub fn paged(kind: Kind) -> bool {
+    PAGED.contains(&kind)
+}
+
+/// Reads page `n` (from 1) of a collection, or the whole collection in one answer when `n`
+/// is `None`; unpaged collections always come whole.
+pub async fn list_page(
+    client: &EngineClient,
+    c: &Collection,
+    n: Option<usize>,
+) -> Result<Page, SyncError> {
+    let paged = paged(c.kind) && n.is_some();
+    let n = n.unwrap_or(1);
     let mut request = c.list_request();
     if paged {
         let sep = if request.contains('?') { '&' } else { '?' };
@@ -76,6 +105,7 @@ pub async fn list_page(client: &EngineClient, c: &Collection, n: usize) -> Resul
         bad: Vec::new(),
         sent: items.len(),
         keep: Vec::new(),
+        gaps: Gaps::new(),
     };
     let mut numa = Vec::new();
     for (i, item) in items.iter().enumerate() {
@@ -117,11 +147,13 @@ pub fn more_after(page: &Page) -> bool {
     page.sent >= PAGE
 }
 
-/// Reads one object; `Ok(None)` when the engine says it is gone (404).
+/// Reads one object; `Ok(None)` when the engine says it is gone (its own read answered
+/// 404). A follow-up endpoint the engine does not serve for it is added to `gaps`.
 pub async fn read_one(
     client: &EngineClient,
     kind: Kind,
     id: &str,
+    gaps: &mut Gaps,
 ) -> Result<Option<Result<Object, String>>, SyncError> {
     let request = kind.collection().get_request(id);
     let v = match client.get(&request).await {
@@ -135,6 +167,9 @@ pub async fn read_one(
     };
     if kind == Kind::Vm && super::numa::candidate(&v) {
         let read = super::numa::read(client, id).await?;
+        if matches!(read, super::numa::Read::Unknown) {
+            gaps.insert(super::numa::ENDPOINT, super::numa::LOST);
+        }
         match super::numa::apply(&mut o, read) {
             Ok(()) => {}
             Err(super::numa::Read::Bad(problem)) => return Ok(Some(Err(problem))),
@@ -230,23 +265,6 @@ pub fn count(w: &WriteTxn, kind: Kind, provider: &str) -> Result<usize, StoreErr
         Kind::Disk => w.count_prefix::<Disk>(&prefix),
         Kind::Vm => w.count_prefix::<Vm>(&prefix),
     }
-}
-
-/// Deletes the stored objects of a kind that a complete listing did not return.
-pub fn delete_unseen(
-    w: &mut WriteTxn,
-    r: &ReadTxn,
-    kind: Kind,
-    provider: &str,
-    seen: &HashSet<String>,
-) -> Result<usize, StoreError> {
-    let mut n = 0;
-    for key in stored_keys(r, kind, provider)? {
-        if !seen.contains(inventory::engine_id(&key)) && remove(w, kind, &key)? {
-            n += 1;
-        }
-    }
-    Ok(n)
 }
 
 /// The engine's version, from the API root.

@@ -412,8 +412,9 @@ fn vm(o: Obj<'_>) -> Result<Vm, WireError> {
         timezone: o.str("time_zone.name")?,
         stateless: o.bool("stateless")?,
         serial_number: o.str("serial_number.value")?,
-        // Not part of the VM's answer: read from `vms/<id>/numanodes` (collector::numa).
-        numa_node_affinity: Vec::new(),
+        // Not part of the VM's answer: read from `vms/<id>/numanodes` (collector::numa)
+        // where the VM can have pins; none where it cannot.
+        numa_node_affinity: Some(Vec::new()),
         host_devices: o
             .items("host_devices", "host_device")?
             .iter()

@@ -254,8 +254,9 @@ pub struct Vm {
     pub stateless: bool,
     /// Serial number.
     pub serial_number: String,
-    /// NUMA node pins (host NUMA node indexes).
-    pub numa_node_affinity: Vec<String>,
+    /// NUMA node pins (host NUMA node indexes); `None` when unknown (the engine does not
+    /// serve the VM's `numanodes`), which is not the same as no pins.
+    pub numa_node_affinity: Option<Vec<String>>,
     /// Host devices.
     pub host_devices: Vec<HostDevice>,
     /// CD-ROMs.

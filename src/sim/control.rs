@@ -193,6 +193,7 @@ async fn stats(State(sim): State<Sim>) -> Response {
         "counts": counts,
         "vms_by_status": state.vms_by_status(),
         "sub_reads": state.sub_reads,
+        "listings": state.listings,
     }))
     .into_response()
 }

@@ -293,7 +293,9 @@ async fn list(
         .unwrap_or_default();
     let search = parse_search(q.get("search").map(String::as_str).unwrap_or_default());
     let max: Option<usize> = q.get("max").and_then(|m| m.parse().ok());
-    let state = sim.state.lock().expect("sim state");
+    let mut state = sim.state.lock().expect("sim state");
+    *state.listings.entry(collection.clone()).or_default() += 1;
+    let state = state;
     let objects = state
         .objects(&collection)
         .expect("served collections exist");

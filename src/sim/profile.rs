@@ -15,7 +15,8 @@ use serde_json::{Value, json};
 pub struct EngineProfile {
     /// The engine's full version (`4.2.8.2-1.el7`); empty keeps the inventory's own.
     pub version: String,
-    /// API paths (relative to `/ovirt-engine/api/`, without a query) that answer 404.
+    /// API paths (relative to `/ovirt-engine/api/`, without a query) that answer 404. A
+    /// `*` segment stands for any one segment: `vms/*/numanodes` is every VM's NUMA nodes.
     pub missing: Vec<String>,
 }
 
@@ -26,7 +27,14 @@ impl EngineProfile {
             .strip_prefix("/ovirt-engine/api")
             .unwrap_or(path)
             .trim_matches('/');
-        self.missing.iter().any(|m| m.trim_matches('/') == rel)
+        self.missing.iter().any(|m| {
+            let pattern = m.trim_matches('/').split('/');
+            let mut segments = rel.split('/');
+            pattern
+                .map(|p| (p, segments.next()))
+                .all(|(p, seg)| seg.is_some_and(|seg| p == "*" || p == seg))
+                && segments.next().is_none()
+        })
     }
 
     /// Writes the version into an API root document, as the engine reports it: the full
@@ -72,6 +80,19 @@ mod tests {
         assert!(p.lacks("/ovirt-engine/api/options/ServerCPUList"));
         assert!(p.lacks("options/ServerCPUList/"));
         assert!(!p.lacks("/ovirt-engine/api/options"));
+        assert!(!p.lacks("/ovirt-engine/api/vms"));
+    }
+
+    #[test]
+    fn a_star_stands_for_one_segment() {
+        let p = EngineProfile {
+            version: String::new(),
+            missing: vec!["vms/*/numanodes".into()],
+        };
+        assert!(p.lacks("/ovirt-engine/api/vms/123/numanodes"));
+        assert!(!p.lacks("/ovirt-engine/api/vms/123"));
+        assert!(!p.lacks("/ovirt-engine/api/vms/123/nics"));
+        assert!(!p.lacks("/ovirt-engine/api/vms/123/numanodes/4"));
         assert!(!p.lacks("/ovirt-engine/api/vms"));
     }
 

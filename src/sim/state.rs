@@ -124,6 +124,8 @@ pub struct SimState {
     pub numa_nodes: BTreeMap<String, Value>,
     /// Reads of sub-collections (`vms/<id>/numanodes`, ...), by path: how often each was read.
     pub sub_reads: BTreeMap<String, u64>,
+    /// Listings served, by collection: how many pages (or whole listings) of each.
+    pub listings: BTreeMap<String, u64>,
 }
 
 /// The objects of a collection, by id, in the order the engine lists them.
@@ -161,6 +163,7 @@ impl SimState {
             writes: WriteState::default(),
             numa_nodes: BTreeMap::new(),
             sub_reads: BTreeMap::new(),
+            listings: BTreeMap::new(),
         }
     }
 

@@ -64,7 +64,7 @@ fn differences(sim: &Sim, store: &Store, provider: &str) -> Vec<String> {
                             if numa::candidate(o)
                                 && let Some(nodes) = state.numa_nodes.get(id)
                             {
-                                v.numa_node_affinity = numa::pins(nodes).unwrap();
+                                v.numa_node_affinity = Some(numa::pins(nodes).unwrap());
                             }
                             serde_json::to_value(*v).unwrap()
                         }

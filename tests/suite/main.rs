@@ -45,4 +45,5 @@ mod systemd;
 mod systemd_boot;
 mod unknown_values;
 mod validation;
+mod vms_kept;
 mod wire_model;

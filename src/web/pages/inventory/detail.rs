@@ -132,6 +132,10 @@ fn value_cell(owner: Kind, field: &str, v: &Value, names: &mut Names<'_>) -> Cel
     if field == "status" {
         return Cell::status(v.as_str().unwrap_or_default());
     }
+    // Known to be none is an empty list (not shown); null is what the engine did not serve.
+    if field == "numa_node_affinity" && v.is_null() {
+        return Cell::text("unknown");
+    }
     Cell::text(scalar(v))
 }
 

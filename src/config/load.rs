@@ -59,7 +59,7 @@ impl std::error::Error for ConfigError {}
 /// inline secret: such a secret belongs in a private file (`password_file`) or the config
 /// must be made private (`chmod o-r`).
 pub fn load_file(path: &Path) -> Result<Config, ConfigError> {
-    let src = std::fs::read_to_string(path).map_err(|e| ConfigError {
+    let src = super::file::read_regular(path).map_err(|e| ConfigError {
         file: Some(path.to_path_buf()),
         ..ConfigError::new(format!("cannot read the file: {e}"))
     })?;
@@ -73,12 +73,29 @@ pub fn load_file_text(path: &Path, src: &str) -> Result<Config, ConfigError> {
         e
     };
     let base = path.parent().unwrap_or(Path::new("."));
+    // A file that sets nothing would run on defaults with no provider and no user: on a
+    // reload every provider's data would go, and at the next start vmyard would listen on
+    // 0.0.0.0:8443 over /var/lib/vmyard. It is a truncated or mistaken edit, not a config.
+    if sets_nothing(src) {
+        return Err(with_file(ConfigError::new(
+            "the file sets nothing (it is empty, or holds only comments); the config in \
+             force stays. A config names at least its users and providers",
+        )));
+    }
     let config = parse(src, base).map_err(with_file)?;
 
     let mode = std::fs::metadata(path)
         .map_err(|e| with_file(ConfigError::new(format!("cannot stat the file: {e}"))))?
         .permissions()
         .mode();
+    if mode & 0o002 != 0 {
+        return Err(with_file(ConfigError::new(format!(
+            "the file is writable by other users (mode {:o}): anyone on the machine could \
+             give vmyard users and engines; run `chmod o-w {}`",
+            mode & 0o777,
+            path.display()
+        ))));
+    }
     if mode & 0o004 != 0
         && let Some(key) = inline_secret_keys(&config).into_iter().next()
     {
@@ -95,6 +112,23 @@ pub fn load_file_text(path: &Path, src: &str) -> Result<Config, ConfigError> {
     Ok(config)
 }
 
+/// Whether config text sets no key at all (empty, blank, or only comments).
+fn sets_nothing(src: &str) -> bool {
+    src.lines()
+        .map(str::trim)
+        .all(|l| l.is_empty() || l.starts_with('#'))
+}
+
+/// Whether the text writes `key = []` at the top level: the explicit way to remove every
+/// entry of a section in one edit.
+pub fn explicitly_empty(src: &str, key: &str) -> bool {
+    DeTable::parse(src).is_ok_and(|root| {
+        root.get_ref().iter().any(|(k, v)| {
+            k.get_ref() == key && matches!(v.get_ref(), DeValue::Array(items) if items.is_empty())
+        })
+    })
+}
+
 /// Parses and validates config text; relative paths are taken from `base`.
 pub fn load_str(src: &str, base: &Path) -> Result<Config, ConfigError> {
     parse(src, base)
@@ -105,7 +139,20 @@ fn parse(src: &str, base: &Path) -> Result<Config, ConfigError> {
     let mut config: Config = serde_path_to_error::deserialize(de).map_err(|e| {
         let key = e.path().to_string();
         let key = (key != ".").then_some(key);
-        toml_error(src, e.inner(), key)
+        let mut error = toml_error(src, e.inner(), key);
+        if error.key.as_deref().is_some_and(is_secret_key)
+            && (!error
+                .key
+                .as_deref()
+                .is_some_and(|k| k.ends_with("password_hash"))
+                || error.message.starts_with("invalid type"))
+        {
+            // serde's message quotes the value ("invalid type: integer `90210555`"): a
+            // secret must not reach the log, the status API or a terminal that way.
+            error.message =
+                "must be a string in quotes (the value is not shown: it is a secret)".into();
+        }
+        error
     })?;
     resolve_paths(&mut config, base);
     check(&config).map_err(|(key, message)| ConfigError {
@@ -330,10 +377,17 @@ fn resolve_secrets(config: &mut Config) -> Result<(), Problem> {
     Ok(())
 }
 
+/// Whether a dotted key path names a secret (`providers[0].password`, `peers[1].token`).
+fn is_secret_key(key: &str) -> bool {
+    let last = key.rsplit('.').next().unwrap_or(key);
+    let last = last.split('[').next().unwrap_or(last);
+    matches!(last, "password" | "token" | "password_hash")
+}
+
 /// Checks that a PEM file can be read and holds a block of `label` (`CERTIFICATE`, or any
 /// `... PRIVATE KEY`).
 fn read_pem(file: &Path, key: &str, label: &str) -> Result<(), Problem> {
-    let text = std::fs::read_to_string(file).map_err(|e| {
+    let text = super::file::read_regular(file).map_err(|e| {
         (
             key.to_string(),
             format!("cannot read {}: {e}", file.display()),
@@ -352,7 +406,7 @@ fn read_pem(file: &Path, key: &str, label: &str) -> Result<(), Problem> {
 }
 
 fn read_secret(file: &Path, key: &str) -> Result<Secret, Problem> {
-    let text = std::fs::read_to_string(file).map_err(|e| {
+    let text = super::file::read_regular(file).map_err(|e| {
         (
             key.to_string(),
             format!("cannot read {}: {e}", file.display()),
@@ -427,6 +481,53 @@ mod tests {
         assert_eq!(c.server.listen.0.port(), 8443);
         assert_eq!(c.storage.data_dir, PathBuf::from("/var/lib/vmyard"));
         assert!(c.providers.is_empty());
+    }
+
+    #[test]
+    fn a_secret_of_the_wrong_type_is_not_echoed() {
+        for src in [
+            "[[providers]]\nname = \"e\"\nurl = \"https://e/ovirt-engine/api\"\nuser = \"u\"\npassword = 90210555\n",
+            "[[peers]]\nname = \"p\"\nurl = \"https://p:8443\"\ntoken = 90210555\n",
+            "[[users]]\nname = \"a\"\nrole = \"admin\"\npassword_hash = 90210555\n",
+        ] {
+            let e = err(src);
+            assert!(!e.to_string().contains("90210555"), "{e}");
+            assert!(e.message.contains("not shown"), "{e}");
+        }
+        // Not a secret: the value helps.
+        let e = err("[server]\nlogin_max_failures = \"five\"\n");
+        assert!(e.to_string().contains("five"), "{e}");
+    }
+
+    #[test]
+    fn a_file_that_sets_nothing_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("vmyard.toml");
+        for text in ["", "  \n\t\n", "# just a comment\n\n# another\n"] {
+            std::fs::write(&path, text).unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+            let e = load_file(&path).unwrap_err();
+            assert!(e.message.contains("sets nothing"), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_world_writable_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("vmyard.toml");
+        std::fs::write(&path, "[server]\nlisten = \"127.0.0.1:1\"\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o646)).unwrap();
+        let e = load_file(&path).unwrap_err();
+        assert!(e.message.contains("writable by other users"), "{e}");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(load_file(&path).is_ok());
+    }
+
+    #[test]
+    fn an_explicit_empty_list_is_told_from_a_missing_one() {
+        assert!(explicitly_empty("providers = []\n[server]\n", "providers"));
+        assert!(!explicitly_empty("[server]\n", "providers"));
+        assert!(!explicitly_empty("users = []\n", "providers"));
     }
 
     #[test]

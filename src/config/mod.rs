@@ -5,10 +5,12 @@
 //! written inline or as a path to a file holding them (`password_file`, `token_file`); either
 //! way they end up as [`Secret`] values that never print.
 //!
+//! - [`file`] reads the files a config names, refusing anything but a regular file;
 //! - [`load`] reads and validates a file into a [`Config`];
 //! - [`redact`] renders the effective config with secrets hidden;
 //! - [`watch`] follows the file and swaps in every valid edit.
 
+pub mod file;
 pub mod load;
 pub mod machines;
 pub mod names;

@@ -135,7 +135,68 @@ impl LiveConfig {
             }
             *last = Some(print);
         }
-        match text.and_then(|text| load_file_text(&file, &text)) {
+        let loaded = text.and_then(|text| self.judge(&file, &text));
+        self.settle(&file, loaded, false)
+    }
+
+    /// Looks at the file again while an error is shown, though nothing wrote to it: the
+    /// cause may have gone without an edit (a `ca_file` that appeared, a passing "Too many
+    /// open files", a `chmod` on a symlink's target). The same error again changes nothing
+    /// and is not logged again.
+    pub fn recheck(&self) -> Result<(), ConfigError> {
+        let Some(file) = self.status().file else {
+            return Ok(());
+        };
+        if self.status().error.is_none() {
+            return Ok(());
+        }
+        let loaded = read_settled(&file).and_then(|text| self.judge(&file, &text));
+        self.settle(&file, loaded, true)
+    }
+
+    /// Loads config text and refuses an edit that would remove every provider or every
+    /// user at once, unless the file says so with `providers = []` or `users = []`.
+    fn judge(&self, file: &Path, text: &str) -> Result<Config, ConfigError> {
+        let config = load_file_text(file, text)?;
+        let current = self.current();
+        let sections: [(&str, Vec<&str>, bool); 2] = [
+            (
+                "providers",
+                current.providers.iter().map(|p| p.name.as_str()).collect(),
+                config.providers.is_empty(),
+            ),
+            (
+                "users",
+                current.users.iter().map(|u| u.name.as_str()).collect(),
+                config.users.is_empty(),
+            ),
+        ];
+        for (section, had, none_left) in sections {
+            if !had.is_empty() && none_left && !super::load::explicitly_empty(text, section) {
+                return Err(ConfigError {
+                    file: Some(file.to_path_buf()),
+                    position: None,
+                    key: Some(section.to_string()),
+                    message: format!(
+                        "this edit removes every one of the {section} ({}) at once; the config \
+                         in force stays. To remove them all, write `{section} = []` in the file",
+                        had.join(", ")
+                    ),
+                });
+            }
+        }
+        Ok(config)
+    }
+
+    /// Applies a loaded config, or records why it was refused. With `quiet`, a refusal
+    /// for the reason already shown is neither logged nor counted again.
+    fn settle(
+        &self,
+        file: &Path,
+        loaded: Result<Config, ConfigError>,
+        quiet: bool,
+    ) -> Result<(), ConfigError> {
+        match loaded {
             Ok(config) => {
                 let restart = restart_only_changes(&self.inner.booted, &config);
                 for key in &restart {
@@ -158,8 +219,15 @@ impl LiveConfig {
                 Ok(())
             }
             Err(e) => {
-                tracing::error!("config: edit refused, the last good config stays in force: {e}");
                 let mut s = self.inner.status.write().expect("status lock");
+                let same = s
+                    .error
+                    .as_ref()
+                    .is_some_and(|old| old.message == e.to_string());
+                if quiet && same {
+                    return Err(e);
+                }
+                tracing::error!("config: edit refused, the last good config stays in force: {e}");
                 s.error = Some(ReloadError {
                     at: Timestamp::now(),
                     message: e.to_string(),
@@ -172,11 +240,11 @@ impl LiveConfig {
 }
 
 /// Reads the file once it has stopped changing. An editor or `echo >` that truncates and
-/// then writes leaves an empty file for an instant, and an empty file is a valid config (all
-/// defaults, no users): reading it then would log everybody out.
+/// then writes leaves an empty file for an instant; reading it then would be refused, and
+/// the refusal shown for an edit that is fine.
 fn read_settled(file: &Path) -> Result<String, ConfigError> {
     let read = || {
-        std::fs::read_to_string(file).map_err(|e| ConfigError {
+        super::file::read_regular(file).map_err(|e| ConfigError {
             file: Some(file.to_path_buf()),
             position: None,
             key: None,
@@ -229,6 +297,9 @@ fn restart_only_changes(old: &Config, new: &Config) -> Vec<String> {
     keys
 }
 
+/// How often the file is looked at again while a refused edit is shown.
+pub const RECHECK: Duration = Duration::from_secs(2);
+
 /// How long the file must be quiet before it is read: editors write in several steps.
 const DEBOUNCE: Duration = Duration::from_millis(250);
 
@@ -267,6 +338,8 @@ pub fn spawn_watcher(live: LiveConfig, shutdown: Shutdown) -> anyhow::Result<()>
     tokio::spawn(async move {
         let _keep_alive = debouncer;
         let mut shutdown = shutdown;
+        let mut recheck = tokio::time::interval(RECHECK);
+        recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 _ = shutdown.wait() => break,
@@ -274,6 +347,12 @@ pub fn spawn_watcher(live: LiveConfig, shutdown: Shutdown) -> anyhow::Result<()>
                     if got.is_none() { break; }
                     let live = live.clone();
                     let _ = tokio::task::spawn_blocking(move || live.reload()).await;
+                }
+                _ = recheck.tick() => {
+                    if live.status().error.is_some() {
+                        let live = live.clone();
+                        let _ = tokio::task::spawn_blocking(move || live.recheck()).await;
+                    }
                 }
             }
         }

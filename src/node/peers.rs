@@ -93,7 +93,7 @@ impl Peers {
             .connect_timeout(peer.timeout.0.min(Duration::from_secs(5)))
             .danger_accept_invalid_certs(peer.insecure);
         if let Some(ca) = &peer.ca_file {
-            let pem = std::fs::read(ca)
+            let pem = crate::config::file::read_regular_bytes(ca)
                 .map_err(|e| config(format!("cannot read {}: {e}", ca.display())))?;
             let certs = reqwest::Certificate::from_pem_bundle(&pem)
                 .map_err(|e| config(format!("{}: {e}", ca.display())))?;

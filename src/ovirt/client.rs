@@ -74,7 +74,7 @@ impl EngineClient {
             .connect_timeout(Duration::from_secs(10))
             .danger_accept_invalid_certs(provider.insecure);
         if let Some(ca) = &provider.ca_file {
-            let pem = std::fs::read(ca)
+            let pem = crate::config::file::read_regular_bytes(ca)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", ca.display()))?;
             for cert in reqwest::Certificate::from_pem_bundle(&pem)? {
                 builder = builder.add_root_certificate(cert);

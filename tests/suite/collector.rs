@@ -281,7 +281,19 @@ async fn a_removed_provider_loses_its_data() {
     wait_parity(&s, "e1", 0).await;
     let text = std::fs::read_to_string(&s.config_path).unwrap();
     let cut = text.find("[[providers]]").unwrap();
+    // Cutting the only provider is refused as a mistaken edit: its data stays.
     write_private(&s.config_path, &text[..cut]);
+    let refused = eventually(Duration::from_secs(5), || async {
+        s.running.state.config.status().error.is_some()
+    })
+    .await;
+    assert!(refused);
+    {
+        let r = s.running.state.store.read().unwrap();
+        assert!(r.count_prefix::<Vm>("e1/").unwrap() > 0);
+    }
+    // Said explicitly, it applies, and the provider's data goes.
+    write_private(&s.config_path, &format!("providers = []\n{}", &text[..cut]));
     let gone = eventually(Duration::from_secs(5), || async {
         let r = s.running.state.store.read().unwrap();
         r.count_prefix::<Vm>("e1/").unwrap() == 0 && provider_state(&s, "e1").is_none()

@@ -105,8 +105,8 @@ async fn a_valid_edit_applies_and_an_invalid_one_is_refused_and_shown() {
         .unwrap();
     assert!(partial.contains("Config edit refused"));
 
-    // A valid edit clears it.
-    write_private(&s.config_path, &good);
+    // A valid edit clears it (removing the one provider says so: `providers = []`).
+    write_private(&s.config_path, &format!("providers = []\n{good}"));
     let cleared = eventually(Duration::from_secs(2), || async {
         let st = status(&s).await;
         st["config"]["error"].is_null() && st["providers"] == serde_json::json!([])
@@ -239,5 +239,160 @@ async fn a_file_moved_away_and_back_clears_its_error() {
     })
     .await;
     assert!(cleared, "the error must clear: {}", status(&s).await);
+    s.stop().await;
+}
+
+/// How many users the config in force has.
+fn users(s: &TestServer) -> usize {
+    s.running.state.config.current().users.len()
+}
+
+/// Waits until the status shows a refused edit whose message contains `needle`.
+async fn refused_with(s: &TestServer, needle: &str) -> serde_json::Value {
+    let shown = eventually(Duration::from_secs(10), || async {
+        status(s).await["config"]["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains(needle))
+    })
+    .await;
+    let st = status(s).await;
+    assert!(shown, "a refusal naming `{needle}`: {st}");
+    st
+}
+
+#[tokio::test]
+async fn an_empty_file_is_an_invalid_edit_and_every_user_stays() {
+    let s = TestServer::start().await;
+    let good = std::fs::read_to_string(&s.config_path).unwrap();
+    for text in ["", "   \n\n"] {
+        write_private(&s.config_path, text);
+        let st = refused_with(&s, "sets nothing").await;
+        assert_eq!(users(&s), 2, "{st}");
+        // Still signed in with the old users.
+        let client = s.client();
+        assert_eq!(
+            s.login(&client, "admin", ADMIN_PW).await,
+            StatusCode::SEE_OTHER
+        );
+        write_private(&s.config_path, &good);
+        let cleared = eventually(Duration::from_secs(10), || async {
+            status(&s).await["config"]["error"].is_null()
+        })
+        .await;
+        assert!(cleared);
+    }
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn removing_every_provider_or_user_needs_the_explicit_empty_list() {
+    let engine_less = "[[providers]]\nname = \"engine1\"\nurl = \"https://engine.example/ovirt-engine/api\"\nuser = \"admin@internal\"\npassword = \"pw\"\n";
+    let s = TestServer::start_with(engine_less).await;
+    let dir = s.dir.path().to_path_buf();
+    let without = config_text(&dir, "");
+    assert_eq!(
+        status(&s).await["providers"],
+        serde_json::json!(["engine1"])
+    );
+
+    // The providers section is gone: refused, the provider stays.
+    write_private(&s.config_path, &without);
+    let st = refused_with(&s, "removes every one of the providers (engine1)").await;
+    assert_eq!(st["providers"], serde_json::json!(["engine1"]));
+    assert!(
+        st["config"]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("providers = []"),
+        "{st}"
+    );
+
+    // Said explicitly: applied.
+    write_private(&s.config_path, &format!("providers = []\n{without}"));
+    let applied = eventually(Duration::from_secs(10), || async {
+        let st = status(&s).await;
+        st["providers"] == serde_json::json!([]) && st["config"]["error"].is_null()
+    })
+    .await;
+    assert!(applied, "{}", status(&s).await);
+
+    // Every user at once: refused the same way.
+    let no_users = format!(
+        "providers = []\n[server]\nlisten = \"127.0.0.1:0\"\nsocket = \"{}\"\n\n[storage]\ndata_dir = \"{}\"\n",
+        dir.join("vmyard.sock").display(),
+        dir.join("data").display()
+    );
+    write_private(&s.config_path, &no_users);
+    let st = refused_with(&s, "removes every one of the users (admin, viewer)").await;
+    assert_eq!(users(&s), 2, "{st}");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn an_error_clears_by_itself_once_its_cause_is_gone() {
+    let s = TestServer::start().await;
+    let good = std::fs::read_to_string(&s.config_path).unwrap();
+    let ca = s.dir.path().join("engine-ca.pem");
+    let provider = format!(
+        "[[providers]]\nname = \"engine1\"\nurl = \"https://engine.example/ovirt-engine/api\"\nuser = \"admin@internal\"\npassword = \"pw\"\nca_file = \"{}\"\n",
+        ca.display()
+    );
+    write_private(&s.config_path, &format!("{good}{provider}"));
+    refused_with(&s, "engine-ca.pem").await;
+    // The CA appears; nobody touches the config file.
+    let cert = rcgen_free_pem();
+    std::fs::write(&ca, cert).unwrap();
+    let cleared = eventually(Duration::from_secs(10), || async {
+        let st = status(&s).await;
+        st["config"]["error"].is_null() && st["providers"] == serde_json::json!(["engine1"])
+    })
+    .await;
+    assert!(cleared, "{}", status(&s).await);
+    s.stop().await;
+}
+
+/// A PEM certificate block, as a CA file holds one (the server's own will do).
+fn rcgen_free_pem() -> String {
+    let certified = rcgen::generate_simple_self_signed(vec!["engine.example".into()]).unwrap();
+    certified.cert.pem()
+}
+
+#[tokio::test]
+async fn a_fifo_in_place_of_the_config_is_refused_and_later_edits_apply() {
+    let s = TestServer::start().await;
+    let good = std::fs::read_to_string(&s.config_path).unwrap();
+    std::fs::remove_file(&s.config_path).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&s.config_path)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let st = refused_with(&s, "not a regular file").await;
+    assert_eq!(users(&s), 2, "{st}");
+
+    // The watcher is not stuck: a regular file again applies, and the service stops.
+    std::fs::remove_file(&s.config_path).unwrap();
+    write_private(&s.config_path, &format!("{good}\n# back\n"));
+    let cleared = eventually(Duration::from_secs(10), || async {
+        status(&s).await["config"]["error"].is_null()
+    })
+    .await;
+    assert!(cleared, "{}", status(&s).await);
+    tokio::time::timeout(Duration::from_secs(30), s.stop())
+        .await
+        .expect("the service stops");
+}
+
+#[tokio::test]
+async fn a_world_writable_config_is_refused() {
+    let s = TestServer::start().await;
+    let good = std::fs::read_to_string(&s.config_path).unwrap();
+    std::fs::write(&s.config_path, format!("{good}\n# edited\n")).unwrap();
+    std::fs::set_permissions(
+        &s.config_path,
+        std::os::unix::fs::PermissionsExt::from_mode(0o666),
+    )
+    .unwrap();
+    refused_with(&s, "writable by other users").await;
     s.stop().await;
 }

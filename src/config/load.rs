@@ -218,6 +218,14 @@ fn check(config: &Config) -> Result<(), Problem> {
             "tls_cert and tls_key go together: give both or neither".into(),
         ));
     }
+    for (key, value) in [
+        ("server.idle_timeout", s.idle_timeout.0),
+        ("server.body_timeout", s.body_timeout.0),
+    ] {
+        if value < std::time::Duration::from_secs(1) {
+            return Err((key.into(), "must be at least 1s".into()));
+        }
+    }
     if s.login_max_failures == 0 {
         return Err((
             "server.login_max_failures".into(),

@@ -63,6 +63,11 @@ pub struct Server {
     pub login_window: Interval,
     /// Serve `/metrics` without authentication (for a scraper on a trusted network).
     pub metrics_public: bool,
+    /// How long an HTTPS connection may hold no request (after its handshake, and between
+    /// requests, whatever it sends meanwhile) before it is closed.
+    pub idle_timeout: Interval,
+    /// How long a client may take to send a request body.
+    pub body_timeout: Interval,
 }
 
 impl Default for Server {
@@ -76,6 +81,8 @@ impl Default for Server {
             login_max_failures: 5,
             login_window: Interval(Duration::from_secs(300)),
             metrics_public: false,
+            idle_timeout: Interval(Duration::from_secs(10)),
+            body_timeout: Interval(Duration::from_secs(30)),
         }
     }
 }

@@ -288,6 +288,9 @@ fn restart_only_changes(old: &Config, new: &Config) -> Vec<String> {
     if a.socket != b.socket {
         keys.push("server.socket".to_string());
     }
+    if a.idle_timeout != b.idle_timeout {
+        keys.push("server.idle_timeout".to_string());
+    }
     if a.tls_cert != b.tls_cert || a.tls_key != b.tls_key {
         keys.push("server.tls_cert".to_string());
     }

@@ -102,7 +102,8 @@ pub async fn start(live: LiveConfig, demo: bool) -> anyhow::Result<Running> {
         peers: crate::node::peers::Peers::default(),
     };
     let router = web::routes(state.clone()).into_router();
-    let mut tasks = web::server::serve(bound, router, tls, shutdown.clone())?;
+    let idle = live.current().server.idle_timeout.0;
+    let mut tasks = web::server::serve(bound, router, tls, idle, shutdown.clone())?;
     spawn_watcher(live.clone(), shutdown.clone()).context("config watcher")?;
     tasks.push(crate::collector::spawn(
         live,

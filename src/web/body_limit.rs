@@ -1,74 +1,90 @@
-//! Request bodies over the limit: refused with 413 on every protocol.
+//! Request bodies: read whole here, up to [`BODY_LIMIT`] and within `server.body_timeout`,
+//! before any handler (or the guard) runs.
 //!
-//! A body whose declared length is over the limit is refused before the handler runs. Over
-//! HTTP/1.1 the answer goes out at once and the connection closes. Over HTTP/2 an answer
-//! sent while the client is still sending leaves many clients unable to read it: some wait
-//! to finish sending first and stall on flow control, others see the stream end early and
-//! report a reset. So on HTTP/2 the body is read and dropped first, up to [`DRAIN_LIMIT`]
-//! and for at most [`DRAIN_TIME`], and then refused; beyond those the answer is sent
-//! anyway. An HTTP/2 body sent without a length is read here, up to the limit, and over it
-//! drained and refused the same way. Over HTTP/1.1 such a body is cut at the limit as it is
-//! read (tower-http's `RequestBodyLimitLayer`), and its handler answers 413.
+//! - A body over the limit, declared or found while reading, is refused with 413.
+//! - A body that does not arrive in time (a client sending a byte every few seconds) is
+//!   refused with 408 and the connection closed: it cannot hold a connection open.
+//! - Over HTTP/2, an answer sent while the client is still sending leaves many clients
+//!   unable to read it: the stream is reset once the server drops the unread body, and curl
+//!   reports the reset (exit 92) rather than the answer. So whatever a request left unread
+//!   when its answer is ready (an oversized body, or any body of a request the guard
+//!   refused) is read and dropped in the background for up to [`DRAIN_TIME`]: the client
+//!   gets the answer, finishes sending, and the stream ends cleanly, at any size.
 
 use std::time::Duration;
 
-use axum::body::{Body, Bytes};
-use axum::extract::Request;
-use axum::http::{StatusCode, Version, header};
+use axum::body::{Body, Bytes, HttpBody};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, Version, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use bytes::BytesMut;
 use http_body_util::BodyExt;
 
+use super::AppState;
 use super::api::ApiError;
 
 /// The largest request body taken (forms and JSON are small).
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
-/// The most of an oversized HTTP/2 body read (and dropped) before it is refused.
-pub const DRAIN_LIMIT: u64 = 16 * 1024 * 1024;
+/// The longest the rest of an unread HTTP/2 body is read (and dropped) after the answer.
+pub const DRAIN_TIME: Duration = Duration::from_secs(30);
 
-/// The longest an oversized HTTP/2 body is read before it is refused.
-pub const DRAIN_TIME: Duration = Duration::from_secs(10);
-
-/// Refuses a request whose body is over [`BODY_LIMIT`] (see the module).
-pub async fn refuse_declared_oversize(req: Request, next: Next) -> Response {
+/// Reads the request body whole before the rest of the stack (see the module).
+pub async fn bounded_body(State(app): State<AppState>, req: Request, next: Next) -> Response {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     let http2 = req.version() == Version::HTTP_2;
-    match declared {
-        Some(length) if length > BODY_LIMIT as u64 => {
-            if http2 && length <= DRAIN_LIMIT {
-                drain(req.into_body()).await;
-            }
-            too_large(Some(length))
-        }
-        // An HTTP/2 body without a length: read here up to the limit, so that a body over
-        // it can be drained before the refusal, as above.
-        None if http2 => {
-            let (parts, body) = req.into_parts();
-            match read_up_to_limit(body).await {
-                Ok(bytes) => {
-                    next.run(Request::from_parts(parts, Body::from(bytes)))
-                        .await
-                }
-                Err(Some(rest)) => {
-                    drain(rest).await;
-                    too_large(None)
-                }
-                Err(None) => ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "bad_request",
-                    "the request body could not be read",
-                )
-                .into_response(),
-            }
-        }
-        _ => next.run(req).await,
+    let (parts, body) = req.into_parts();
+    if let Some(length) = declared.filter(|n| *n > BODY_LIMIT as u64) {
+        return refuse(body, http2, too_large(Some(length)));
     }
+    if body.is_end_stream() {
+        return next.run(Request::from_parts(parts, body)).await;
+    }
+    let within = app.config.current().server.body_timeout.0;
+    match tokio::time::timeout(within, read_up_to_limit(body)).await {
+        Ok(Ok(bytes)) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        Ok(Err(Some(rest))) => refuse(rest, http2, too_large(None)),
+        Ok(Err(None)) => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "the request body could not be read",
+        )
+        .into_response(),
+        Err(_) => {
+            let mut answer = ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "request_timeout",
+                format!(
+                    "the request body did not arrive within {}",
+                    humantime::format_duration(within)
+                ),
+            )
+            .into_response();
+            if !http2 {
+                answer
+                    .headers_mut()
+                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            }
+            answer
+        }
+    }
+}
+
+/// Answers `answer` to a request whose body was not read to its end. Over HTTP/2 the rest
+/// is drained after the answer (see the module); over HTTP/1 hyper closes the connection.
+fn refuse(rest: Body, http2: bool, answer: Response) -> Response {
+    if http2 && !rest.is_end_stream() {
+        tokio::spawn(drain(rest));
+    }
+    answer
 }
 
 /// The body, when it is at most [`BODY_LIMIT`]; else what is left of it to drain
@@ -87,20 +103,14 @@ async fn read_up_to_limit(mut body: Body) -> Result<Bytes, Option<Body>> {
     Ok(buf.freeze())
 }
 
-/// Reads and drops the rest of a body, for at most [`DRAIN_TIME`] and [`DRAIN_LIMIT`].
+/// Reads and drops the rest of a body, for at most [`DRAIN_TIME`].
 async fn drain(mut body: Body) {
     let drained = tokio::time::timeout(DRAIN_TIME, async {
-        let mut seen = 0u64;
-        while let Some(Ok(frame)) = body.frame().await {
-            seen += frame.data_ref().map_or(0, |d| d.len() as u64);
-            if seen > DRAIN_LIMIT {
-                break;
-            }
-        }
+        while let Some(Ok(_)) = body.frame().await {}
     })
     .await;
     if drained.is_err() {
-        tracing::debug!("an oversized HTTP/2 body was still arriving; refused");
+        tracing::debug!("an unread HTTP/2 body was still arriving after {DRAIN_TIME:?}; reset");
     }
 }
 

@@ -266,8 +266,9 @@ pub fn finish(router: Router<AppState>, state: AppState) -> Router {
         .layer(catch_panics())
         .layer(from_fn_with_state(state.clone(), count_requests))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        .layer(axum::middleware::from_fn(
-            super::body_limit::refuse_declared_oversize,
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            super::body_limit::bounded_body,
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

@@ -3,8 +3,10 @@
 //!
 //! Without caps, a client that opens connections and never finishes a request holds a file
 //! descriptor each. Twenty thousand of them exhausted the process's descriptors until
-//! `/healthz` and the unix socket stopped answering. The TLS handshake (10 s) and the
-//! request headers (10 s, see [`super::server`]) are timed out as well. The unix socket is
+//! `/healthz` and the unix socket stopped answering. The TLS handshake (10 s), the request
+//! headers (10 s, see [`super::server`]), a connection holding no request
+//! (`server.idle_timeout`, see [`super::idle`]) and request bodies (`server.body_timeout`,
+//! see [`super::body_limit`]) are timed out as well. The unix socket is
 //! not capped: it is the operator's way in, and the unit's `LimitNOFILE` leaves far more
 //! descriptors than [`TOTAL`] for it, the store and the engines.
 
@@ -14,10 +16,13 @@ use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use axum_server::accept::Accept;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
+
+use super::idle::{Activity, CountRequests, IdleStream};
 
 /// Open connections one client address may hold.
 pub const PER_CLIENT: usize = 256;
@@ -37,21 +42,24 @@ pub struct ConnectionLimit<A> {
     counts: Arc<Mutex<Counts>>,
     per_client: usize,
     total: usize,
+    /// How long an admitted connection may hold no request ([`super::idle`]).
+    idle: Duration,
 }
 
 impl<A> ConnectionLimit<A> {
-    /// The caps of this module around `inner`.
-    pub fn new(inner: A) -> Self {
-        Self::with_caps(inner, PER_CLIENT, TOTAL)
+    /// The caps of this module around `inner`; connections idle for `idle` are closed.
+    pub fn new(inner: A, idle: Duration) -> Self {
+        Self::with_caps(inner, PER_CLIENT, TOTAL, idle)
     }
 
     /// Other caps (for tests).
-    pub fn with_caps(inner: A, per_client: usize, total: usize) -> Self {
+    pub fn with_caps(inner: A, per_client: usize, total: usize, idle: Duration) -> Self {
         ConnectionLimit {
             inner,
             counts: Arc::default(),
             per_client,
             total,
+            idle,
         }
     }
 
@@ -140,7 +148,7 @@ impl AsyncWrite for Counted {
 
 impl<A, S> Accept<TcpStream, S> for ConnectionLimit<A>
 where
-    A: Accept<Counted, S> + Clone + Send + 'static,
+    A: Accept<IdleStream<Counted>, CountRequests<S>> + Clone + Send + 'static,
     A::Future: Send + 'static,
     S: Send + 'static,
 {
@@ -157,18 +165,21 @@ where
             slot
         });
         let inner = self.inner.clone();
+        let idle = self.idle;
         Box::pin(async move {
             let Some(slot) = slot else {
                 // Dropping the stream closes it.
                 return Err(io::Error::other("too many open connections"));
             };
+            let activity = Activity::new();
+            let stream = Counted {
+                stream,
+                _slot: slot,
+            };
             inner
                 .accept(
-                    Counted {
-                        stream,
-                        _slot: slot,
-                    },
-                    service,
+                    IdleStream::new(stream, activity.clone(), idle),
+                    CountRequests::new(service, activity),
                 )
                 .await
         })
@@ -181,7 +192,7 @@ mod tests {
 
     #[test]
     fn caps_per_client_and_in_all_and_gives_places_back() {
-        let limit = ConnectionLimit::with_caps((), 2, 3);
+        let limit = ConnectionLimit::with_caps((), 2, 3, Duration::from_secs(10));
         let a: IpAddr = "10.0.0.1".parse().unwrap();
         let b: IpAddr = "10.0.0.2".parse().unwrap();
         let a1 = limit.admit(a).unwrap();

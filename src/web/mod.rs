@@ -17,6 +17,7 @@ mod csrf;
 pub mod flash;
 pub mod guard;
 mod health;
+pub mod idle;
 pub mod limit;
 pub mod pages;
 pub mod peer;

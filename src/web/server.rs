@@ -96,6 +96,7 @@ pub fn serve(
     bound: Bound,
     router: Router,
     tls: Arc<rustls::ServerConfig>,
+    idle: Duration,
     shutdown: Shutdown,
 ) -> anyhow::Result<Vec<JoinHandle<()>>> {
     let mut tasks = Vec::new();
@@ -105,8 +106,11 @@ pub fn serve(
     )
     .handshake_timeout(HANDSHAKE_TIMEOUT);
     let mut https = axum_server::from_tcp(bound.tcp)?
-        .acceptor(super::limit::ConnectionLimit::new(tls))
-        .handle(handle.clone());
+        .acceptor(super::limit::ConnectionLimit::new(tls, idle))
+        .handle(handle.clone())
+        // hyper reads a connection's first bytes to tell HTTP/1 from HTTP/2 without a
+        // timer of its own; the idle timeout covers it too, this is the first line.
+        .first_request_timeout(idle + HEADER_TIMEOUT);
     // A client that opens a connection and never finishes its headers is cut off.
     https
         .http_builder()

@@ -78,3 +78,59 @@ async fn an_oversized_body_gets_413_over_http1_and_http2() {
     }
     s.stop().await;
 }
+
+#[tokio::test]
+async fn refusals_over_http2_are_readable_at_any_size() {
+    let s = TestServer::start().await;
+    let token = s.token("admin").await;
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, s.cert_pem()).unwrap();
+    let huge = dir.path().join("huge.json");
+    std::fs::write(&huge, vec![b' '; 40 * 1024 * 1024]).unwrap();
+    let half = dir.path().join("half.json");
+    std::fs::write(&half, vec![b' '; 512 * 1024]).unwrap();
+    let url = s.url("/api/v1/machines");
+    let auth = format!("Authorization: Bearer {token}");
+    // (body, authorized, chunked, expected status)
+    for (body, authorized, chunked, expected) in [
+        (&huge, true, false, "413"),
+        (&huge, true, true, "413"),
+        (&huge, false, false, "413"),
+        // Within the limit, but refused by the guard before a handler reads it.
+        (&half, false, false, "401"),
+        (&half, false, true, "401"),
+    ] {
+        let data = format!("@{}", body.display());
+        let mut args = vec![
+            "-sS",
+            "-w",
+            STATUS_LINE,
+            "--http2",
+            "--cacert",
+            ca.to_str().unwrap(),
+            "-H",
+            "Content-Type: application/json",
+        ];
+        if authorized {
+            args.extend(["-H", &auth]);
+        }
+        if chunked {
+            args.extend(["-H", "Transfer-Encoding: chunked"]);
+        }
+        args.extend(["--data-binary", &data, &url]);
+        let (code, out) = tokio::task::spawn_blocking({
+            let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+            move || curl(&args.iter().map(String::as_str).collect::<Vec<_>>())
+        })
+        .await
+        .unwrap();
+        let case = format!(
+            "{} bytes, authorized={authorized}, chunked={chunked}",
+            std::fs::metadata(body).unwrap().len()
+        );
+        assert_eq!(code, 0, "{case}: curl failed: {out}");
+        assert!(out.contains(&format!("\n{expected} 2\n")), "{case}: {out}");
+    }
+    s.stop().await;
+}

@@ -14,6 +14,18 @@ pub mod throttle;
 pub mod token;
 
 use serde::{Deserialize, Serialize};
+use sha2::Digest;
+
+/// A user name as typed at a failed sign-in, as the log may show it. A configured user's
+/// name is shown; anything else is often a password typed into the wrong field, so only a
+/// short hash of it is (enough to tell repeated attempts apart).
+pub fn loggable_user<'a>(mut users: impl Iterator<Item = &'a str>, typed: &str) -> String {
+    if users.any(|u| u == typed) {
+        return typed.to_string();
+    }
+    let digest = sha2::Sha256::digest(typed.as_bytes());
+    format!("unknown#{}", hex::encode(&digest[..4]))
+}
 
 /// What a caller may do. Each role includes the ones before it.
 #[derive(
@@ -144,4 +156,19 @@ pub fn digest(secret: &str) -> String {
 /// Seconds since the epoch, the unit of every stored time.
 pub fn now() -> i64 {
     jiff::Timestamp::now().as_second()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_configured_user_names_are_logged_as_typed() {
+        let users = || ["admin", "viewer"].into_iter();
+        assert_eq!(super::loggable_user(users(), "admin"), "admin");
+        let typed = super::loggable_user(users(), "hunter2");
+        assert!(
+            typed.starts_with("unknown#") && !typed.contains("hunter2"),
+            "{typed}"
+        );
+        assert_eq!(typed, super::loggable_user(users(), "hunter2"), "stable");
+    }
 }

@@ -67,12 +67,13 @@ impl Refusal {
 pub async fn verify(app: &AppState, client: String, c: Credentials) -> Result<Identity, Refusal> {
     let config = app.config.current();
     let server = &config.server;
-    let keys = vec![format!("client:{client}"), format!("user:{}", c.user)];
-    if let Err(wait) = app
-        .throttle
-        .check(&keys, server.login_max_failures, server.login_window.0)
-    {
-        tracing::warn!(user = %c.user, client, "basic auth throttled");
+    if let Err(wait) = app.throttle.check(
+        &client,
+        &c.user,
+        server.login_max_failures,
+        server.login_window.0,
+    ) {
+        tracing::warn!(user = %crate::auth::loggable_user(config.users.iter().map(|u| u.name.as_str()), &c.user), client, "basic auth throttled");
         return Err(Refusal::Throttled(wait.as_secs().max(1)));
     }
     let user = config.users.iter().find(|u| u.name == c.user).cloned();
@@ -87,7 +88,7 @@ pub async fn verify(app: &AppState, client: String, c: Credentials) -> Result<Id
         .unwrap_or(false);
     match user.filter(|_| ok) {
         Some(user) => {
-            app.throttle.succeed(&keys);
+            app.throttle.succeed(&client, &user.name);
             Ok(Identity {
                 name: user.name,
                 role: user.role,
@@ -95,8 +96,8 @@ pub async fn verify(app: &AppState, client: String, c: Credentials) -> Result<Id
             })
         }
         None => {
-            app.throttle.fail(&keys, server.login_window.0);
-            tracing::warn!(user = %c.user, client, "basic auth failed");
+            app.throttle.fail(&client, &c.user, server.login_window.0);
+            tracing::warn!(user = %crate::auth::loggable_user(config.users.iter().map(|u| u.name.as_str()), &c.user), client, "basic auth failed");
             Err(Refusal::Bad("wrong user name or password".into()))
         }
     }

@@ -467,3 +467,42 @@ async fn token_names_refuse_control_and_invisible_characters() {
     }
     s.stop().await;
 }
+
+#[tokio::test]
+async fn a_stranger_cannot_lock_out_a_user_who_signs_in_from_elsewhere() {
+    let s = TestServer::start().await; // login_max_failures = 3
+    let stranger = s.client_from("127.0.0.2".parse().unwrap());
+    // Wrong basic-auth passwords for admin on the node API, from one address.
+    for _ in 0..5 {
+        let r = stranger
+            .get(s.url("/api/node/name/_/system/user"))
+            .basic_auth("admin", Some("guess"))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            [StatusCode::UNAUTHORIZED, StatusCode::TOO_MANY_REQUESTS].contains(&r.status()),
+            "{}",
+            r.status()
+        );
+    }
+    // That address is locked out, even with the right password and on the login page.
+    assert_eq!(
+        s.login(&stranger, "admin", ADMIN_PW).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // admin signs in from another address, on the page and on the node API.
+    let desk = s.client();
+    assert_eq!(
+        s.login(&desk, "admin", ADMIN_PW).await,
+        StatusCode::SEE_OTHER
+    );
+    let r = desk
+        .get(s.url("/api/node/name/_/system/user"))
+        .basic_auth("admin", Some(ADMIN_PW))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    s.stop().await;
+}

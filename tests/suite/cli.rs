@@ -397,3 +397,68 @@ fn completions_and_version() {
         format!("vmyard {}", env!("CARGO_PKG_VERSION"))
     );
 }
+
+#[tokio::test]
+async fn failed_logins_log_no_typed_name_and_no_forged_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = std::fs::File::create(dir.path().join("stderr.log")).unwrap();
+    let mut child = vmyard()
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+        .current_dir(dir.path())
+        .env_remove("JOURNAL_STREAM")
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let (url, _) = read_demo_banner(&mut child);
+    vmyard::install_crypto_provider();
+    let c = reqwest::Client::builder()
+        .danger_accept_invalid_certs(true)
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    // A password typed into the user field, and a name that tries to start a log line.
+    for typed in ["Tr0ub4dor&3", "x\nINFO vmyard: forged line\r"] {
+        let html = c
+            .get(format!("{url}login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = hidden_value(&html, "csrf").unwrap();
+        let r = c
+            .post(format!("{url}login"))
+            .form(&[("username", typed), ("password", "nope"), ("csrf", &csrf)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), reqwest::StatusCode::UNAUTHORIZED);
+    }
+    let logged = |needle: &'static str| {
+        let path = dir.path().join("stderr.log");
+        move || std::fs::read_to_string(&path).unwrap().contains(needle)
+    };
+    let failed = eventually(Duration::from_secs(10), || {
+        let seen = logged("login failed");
+        async move { seen() }
+    })
+    .await;
+    assert!(failed, "the failed logins are logged");
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    assert!(child.wait().unwrap().success());
+    let text = std::fs::read_to_string(dir.path().join("stderr.log")).unwrap();
+    assert!(!text.contains("Tr0ub4dor"), "{text}");
+    assert!(text.contains("unknown#"), "{text}");
+    assert!(
+        !text.lines().any(|l| l.starts_with("INFO vmyard: forged")),
+        "no forged line: {text}"
+    );
+    assert!(!text.contains('\r'), "{text}");
+}

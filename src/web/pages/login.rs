@@ -44,6 +44,9 @@ struct NextQuery {
     next: Option<String>,
 }
 
+/// The longest `next` followed: a page's path and query, not a payload to carry around.
+pub const MAX_NEXT: usize = 2048;
+
 /// Only local paths are followed after login, never another origin: a path of printable
 /// ASCII that starts with one `/`. Browsers drop tabs and newlines from a URL before they
 /// read it (`/\t/evil.example` becomes `//evil.example`, another host), and treat `\` as
@@ -51,7 +54,8 @@ struct NextQuery {
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n)
-            if n.starts_with('/')
+            if n.len() <= MAX_NEXT
+                && n.starts_with('/')
                 && !n.starts_with("//")
                 && n.chars().all(|c| c.is_ascii_graphic() && c != '\\') =>
         {
@@ -149,19 +153,20 @@ async fn submit(State(app): State<AppState>, jar: CookieJar, req: Request) -> Re
     }
     let config = app.config.current();
     let server = &config.server;
-    let keys = vec![format!("client:{client}"), format!("user:{}", f.username)];
     let count = |result| {
         app.metrics
             .logins
             .get_or_create(&LoginLabels { result })
             .inc()
     };
-    if let Err(wait) = app
-        .throttle
-        .check(&keys, server.login_max_failures, server.login_window.0)
-    {
+    if let Err(wait) = app.throttle.check(
+        &client,
+        &f.username,
+        server.login_max_failures,
+        server.login_window.0,
+    ) {
         count("throttled");
-        tracing::warn!(user = %f.username, client, "login throttled");
+        tracing::warn!(user = %crate::auth::loggable_user(config.users.iter().map(|u| u.name.as_str()), &f.username), client, "login throttled");
         let msg = format!(
             "Too many failed attempts. Try again in {} s.",
             wait.as_secs().max(1)
@@ -185,8 +190,9 @@ async fn submit(State(app): State<AppState>, jar: CookieJar, req: Request) -> Re
         .unwrap_or(false);
     let Some(user) = user.filter(|_| ok) else {
         count("bad_credentials");
-        app.throttle.fail(&keys, server.login_window.0);
-        tracing::warn!(user = %f.username, client, "login failed");
+        app.throttle
+            .fail(&client, &f.username, server.login_window.0);
+        tracing::warn!(user = %crate::auth::loggable_user(config.users.iter().map(|u| u.name.as_str()), &f.username), client, "login failed");
         return page(
             jar,
             StatusCode::UNAUTHORIZED,
@@ -195,7 +201,7 @@ async fn submit(State(app): State<AppState>, jar: CookieJar, req: Request) -> Re
             Some("Wrong user name or password.".into()),
         );
     };
-    app.throttle.succeed(&keys);
+    app.throttle.succeed(&client, &user.name);
     let ttl = server.session_ttl.0.as_secs() as i64;
     let (secret, _) = match session::create(&app.store, &user.name, ttl) {
         Ok(s) => s,
@@ -255,6 +261,10 @@ mod tests {
             assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
         }
         assert_eq!(safe_next(None), "/");
+        let long = format!("/{}", "a".repeat(MAX_NEXT));
+        assert_eq!(safe_next(Some(&long)), "/", "over the length limit");
+        let longest = format!("/{}", "a".repeat(MAX_NEXT - 1));
+        assert_eq!(safe_next(Some(&longest)), longest);
     }
 
     #[test]

@@ -98,6 +98,18 @@ impl TestServer {
             .unwrap()
     }
 
+    /// [`TestServer::client`], connecting from another loopback address (`127.0.0.N`).
+    pub fn client_from(&self, from: std::net::IpAddr) -> reqwest::Client {
+        reqwest::Client::builder()
+            .add_root_certificate(reqwest::Certificate::from_pem(&self.cert_pem()).unwrap())
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(20))
+            .local_address(from)
+            .build()
+            .unwrap()
+    }
+
     /// The body of a GET over the unix socket (as admin).
     #[allow(dead_code)]
     pub async fn get_text(&self, path: &str) -> String {

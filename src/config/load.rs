@@ -249,6 +249,12 @@ fn check(config: &Config) -> Result<(), Problem> {
                 "use letters, digits, `-`, `_` and `.` only".into(),
             ));
         }
+        if p.max_answer_mib == 0 || p.max_answer_mib > 64 * 1024 {
+            return Err((
+                format!("providers[{i}].max_answer_mib"),
+                "must be between 1 and 65536".into(),
+            ));
+        }
         one_of(
             &p.password,
             &p.password_file,

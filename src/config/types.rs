@@ -140,6 +140,10 @@ pub struct Provider {
     /// How long one engine request may take (a large page of a slow engine takes long).
     #[serde(default = "default_request_timeout")]
     pub request_timeout: Interval,
+    /// The largest engine answer read, in MiB: far above a page of 1000 VMs (tens of MiB),
+    /// so that only a broken or hostile engine reaches it.
+    #[serde(default = "default_max_answer_mib")]
+    pub max_answer_mib: u64,
 }
 
 impl Provider {
@@ -151,6 +155,12 @@ impl Provider {
 
 fn default_request_timeout() -> Interval {
     Interval(Duration::from_secs(60))
+}
+/// The default of `providers.max_answer_mib`.
+pub const DEFAULT_MAX_ANSWER_MIB: u64 = 256;
+
+fn default_max_answer_mib() -> u64 {
+    DEFAULT_MAX_ANSWER_MIB
 }
 fn default_retry() -> Interval {
     Interval(Duration::from_secs(5))

@@ -45,22 +45,60 @@ pub enum PeerError {
     /// Its entry in the config cannot be used.
     #[error("peer {0}: {1}")]
     Config(String, String),
+    /// It was not asked: the other peer requests in flight did not leave room in time.
+    #[error(
+        "peer {0} was not asked within {1:?}: {CONCURRENT} peer requests were already in flight"
+    )]
+    Busy(String, Duration),
+    /// Its answer was over [`MAX_ANSWER`].
+    #[error("peer {0} sent an answer over {MAX_ANSWER} bytes; not read")]
+    TooLarge(String),
 }
 
 impl PeerError {
     /// The HTTP status a caller sees for this failure.
     pub fn status(&self) -> u16 {
         match self {
-            PeerError::Slow(..) => 504,
+            PeerError::Slow(..) | PeerError::Busy(..) => 504,
             _ => 502,
         }
     }
 }
 
+/// Peer requests in flight at once, over every caller: a site of thousands of peers asked
+/// by several callers at once must not open a socket per peer per caller.
+pub const CONCURRENT: usize = 64;
+
+/// The largest peer answer read.
+pub const MAX_ANSWER: usize = 16 * 1024 * 1024;
+
 /// HTTP clients for the peers, rebuilt when a peer's entry changes.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Peers {
     clients: Arc<Mutex<HashMap<String, (String, reqwest::Client)>>>,
+    /// One permit per request in flight ([`CONCURRENT`]).
+    in_flight: Arc<tokio::sync::Semaphore>,
+}
+
+impl Default for Peers {
+    fn default() -> Self {
+        Peers::with_concurrency(CONCURRENT)
+    }
+}
+
+impl Peers {
+    /// Peers asked at most `n` at a time.
+    pub fn with_concurrency(n: usize) -> Self {
+        Peers {
+            clients: Arc::default(),
+            in_flight: Arc::new(tokio::sync::Semaphore::new(n)),
+        }
+    }
+
+    /// How many more peer requests could start now.
+    pub fn available(&self) -> usize {
+        self.in_flight.available_permits()
+    }
 }
 
 impl std::fmt::Debug for Peers {
@@ -90,6 +128,9 @@ impl Peers {
         let config = |e: String| PeerError::Config(peer.name.clone(), e);
         let mut builder = reqwest::Client::builder()
             .timeout(peer.timeout.0)
+            // One client per peer: keep at most one idle connection each, not for long.
+            .pool_max_idle_per_host(1)
+            .pool_idle_timeout(Duration::from_secs(30))
             .connect_timeout(peer.timeout.0.min(Duration::from_secs(5)))
             .danger_accept_invalid_certs(peer.insecure);
         if let Some(ca) = &peer.ca_file {
@@ -115,6 +156,10 @@ impl Peers {
         from: &str,
     ) -> Result<Answer, PeerError> {
         let client = self.client(peer)?;
+        let _permit = tokio::time::timeout(peer.timeout.0, self.in_flight.acquire())
+            .await
+            .map_err(|_| PeerError::Busy(peer.name.clone(), peer.timeout.0))?
+            .expect("the semaphore is never closed");
         let url = peer
             .url
             .0
@@ -139,7 +184,18 @@ impl Peers {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("application/json")
             .to_string();
-        let body = resp.bytes().await.map_err(|e| self.failure(peer, e))?;
+        if resp.content_length().is_some_and(|n| n > MAX_ANSWER as u64) {
+            return Err(PeerError::TooLarge(peer.name.clone()));
+        }
+        let mut resp = resp;
+        let mut body = bytes::BytesMut::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| self.failure(peer, e))? {
+            if body.len() + chunk.len() > MAX_ANSWER {
+                return Err(PeerError::TooLarge(peer.name.clone()));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let body = body.freeze();
         Ok(Answer {
             status,
             content_type,

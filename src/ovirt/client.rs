@@ -35,6 +35,14 @@ pub enum EngineError {
         /// The fault's detail.
         detail: String,
     },
+    /// The answer was larger than the provider's `max_answer_mib`.
+    #[error("the answer to {path} is over {limit_mib} MiB (providers.max_answer_mib); not read")]
+    TooLarge {
+        /// What was asked.
+        path: String,
+        /// The limit, in MiB.
+        limit_mib: u64,
+    },
     /// The answer was not the JSON it should be.
     #[error("malformed answer from {path}: {problem}")]
     Malformed {
@@ -63,6 +71,8 @@ pub struct EngineClient {
     token: Mutex<Option<String>>,
     /// How long one request may take (the provider's `request_timeout`).
     timeout: Duration,
+    /// The largest answer read, in MiB (the provider's `max_answer_mib`).
+    max_answer_mib: u64,
 }
 
 impl EngineClient {
@@ -97,6 +107,7 @@ impl EngineClient {
             password,
             token: Mutex::new(None),
             timeout: provider.request_timeout.0,
+            max_answer_mib: provider.max_answer_mib,
         })
     }
 
@@ -117,8 +128,10 @@ impl EngineClient {
             .await
             .map_err(|e| transport(e, &self.api, self.timeout))?;
         let status = resp.status();
-        let body: Value = resp.json().await.map_err(|e| EngineError::Malformed {
-            path: self.sso.path().to_string(),
+        let sso_path = self.sso.path().to_string();
+        let bytes = self.read_body(resp, &sso_path).await?;
+        let body: Value = serde_json::from_slice(&bytes).map_err(|e| EngineError::Malformed {
+            path: sso_path,
             problem: e.to_string(),
         })?;
         if !status.is_success() {
@@ -205,10 +218,7 @@ impl EngineClient {
             .await
             .map_err(|e| transport(e, &self.api, self.timeout))?;
         let status = resp.status();
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| transport(e, &self.api, self.timeout))?;
+        let bytes = self.read_body(resp, path).await?;
         if status == StatusCode::UNAUTHORIZED {
             return Err(EngineError::Fault {
                 status: 401,
@@ -236,6 +246,37 @@ impl EngineClient {
             path: path.to_string(),
             problem: e.to_string(),
         })
+    }
+}
+
+impl EngineClient {
+    /// Reads an answer's body, up to `max_answer_mib`: an answer over it (declared, or
+    /// found while reading) is an error, and what was read of it is dropped at once.
+    async fn read_body(
+        &self,
+        mut resp: reqwest::Response,
+        path: &str,
+    ) -> Result<bytes::Bytes, EngineError> {
+        let limit = self.max_answer_mib.saturating_mul(1024 * 1024);
+        let too_large = || EngineError::TooLarge {
+            path: if path.is_empty() { "(API root)" } else { path }.to_string(),
+            limit_mib: self.max_answer_mib,
+        };
+        if resp.content_length().is_some_and(|n| n > limit) {
+            return Err(too_large());
+        }
+        let mut body = bytes::BytesMut::new();
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| transport(e, &self.api, self.timeout))?
+        {
+            if (body.len() + chunk.len()) as u64 > limit {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body.freeze())
     }
 }
 

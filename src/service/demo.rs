@@ -78,6 +78,7 @@ pub async fn start_engine(
         refresh_interval: Interval(Duration::from_secs(3)),
         reconcile_interval: Interval(Duration::from_secs(3600)),
         request_timeout: Interval(Duration::from_secs(60)),
+        max_answer_mib: crate::config::DEFAULT_MAX_ANSWER_MIB,
     });
     let cluster = template_cluster(&sim).unwrap_or_else(|| "cluster-01".into());
     demo_machines(config, &cluster);

@@ -107,3 +107,26 @@ async fn a_collector_that_cannot_start_says_so_and_never_shows_parity() {
     assert!(message.contains("the collector cannot start"), "{message}");
     s.stop().await;
 }
+
+#[tokio::test]
+async fn an_answer_over_the_size_limit_is_the_providers_error() {
+    let engine = TestEngine::start(Source::Generated { vms: 300, seed: 3 }).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vmyard.toml");
+    let provider = format!("{}max_answer_mib = 1\n", engine.provider(dir.path(), "e1"));
+    write_private(&path, &config_text(dir.path(), &provider));
+    let s = TestServer::start_in(dir, path).await;
+    let failed = eventually(Duration::from_secs(30), || async {
+        provider_state(&s, "e1").is_some_and(|p| p.error.is_some())
+    })
+    .await;
+    let state = provider_state(&s, "e1").unwrap();
+    assert!(failed, "{state:?}");
+    assert!(!state.parity, "{state:?}");
+    let message = state.error.unwrap().message;
+    assert!(message.contains("is over 1 MiB"), "{message}");
+    assert!(message.contains("max_answer_mib"), "{message}");
+    // Named by its request, as every failed request is.
+    assert!(message.starts_with("GET "), "{message}");
+    s.stop().await;
+}

@@ -289,3 +289,68 @@ async fn peers_answer_for_each_other_one_hop_with_the_callers_identity() {
     drop(slow);
     a.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_thousand_peers_asked_by_several_callers_open_a_bounded_number_of_sockets() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // Every peer is this one address: it accepts connections, counts those open at once,
+    // and never answers.
+    let hole = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = hole.local_addr().unwrap();
+    let (open, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let counter = {
+        let (open, most) = (open.clone(), most.clone());
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut conn, _)) = hole.accept().await else {
+                    return;
+                };
+                let now = open.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                let open = open.clone();
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 1024];
+                    while tokio::io::AsyncReadExt::read(&mut conn, &mut buf)
+                        .await
+                        .is_ok_and(|n| n > 0)
+                    {}
+                    open.fetch_sub(1, Ordering::SeqCst);
+                });
+            }
+        })
+    };
+    const PEERS: usize = 1000;
+    let entries: String = (0..PEERS)
+        .map(|i| {
+            format!(
+                "[[peers]]\nname = \"p{i}\"\nurl = \"https://{addr}\"\ntoken = \"t\"\ninsecure = true\ntimeout = \"500ms\"\n"
+            )
+        })
+        .collect();
+    let s = TestServer::start_with(&entries).await;
+    let token = s.token("viewer").await;
+    let calls = (0..4).map(|_| get(&s, &token, "/api/v1/nodes"));
+    let answers = futures_util::future::join_all(calls).await;
+    for (status, nodes) in answers {
+        assert_eq!(status, StatusCode::OK);
+        let nodes = nodes.as_array().unwrap();
+        // Every peer is listed, none reachable, each with the reason.
+        assert_eq!(nodes.len(), PEERS + 1);
+        assert!(
+            nodes[1..]
+                .iter()
+                .all(|n| n["reachable"] == false && n["error"].is_string())
+        );
+    }
+    // The listener notices a close only when its reader next runs, so a few closed
+    // sockets may still count; unbounded, four callers opened one per peer each.
+    let most = most.load(Ordering::SeqCst);
+    assert!(
+        most <= 2 * vmyard::node::peers::CONCURRENT,
+        "{most} sockets open at once"
+    );
+    assert!(most > 0);
+    counter.abort();
+    s.stop().await;
+}

@@ -9,7 +9,7 @@ pub fn from_engine(e: &EngineError) -> MachineError {
         EngineError::Transport(_) => Code::Unavailable,
         EngineError::Timeout(_) => Code::DeadlineExceeded,
         EngineError::Login(_) => Code::Unauthenticated,
-        EngineError::Malformed { .. } => Code::Internal,
+        EngineError::Malformed { .. } | EngineError::TooLarge { .. } => Code::Internal,
         EngineError::Fault { status, detail, .. } => match status {
             400 | 422 => Code::InvalidArgument,
             401 => Code::Unauthenticated,

@@ -22,7 +22,7 @@ use bytes::BytesMut;
 use http_body_util::BodyExt;
 
 use super::AppState;
-use super::api::ApiError;
+use super::respond::ApiError;
 
 /// The largest request body taken (forms and JSON are small).
 pub const BODY_LIMIT: usize = 1024 * 1024;

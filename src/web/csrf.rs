@@ -9,7 +9,7 @@ use axum::extract::Request;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::api::ApiError;
+use super::respond::{ApiError, refusal};
 
 /// The pre-login CSRF cookie.
 pub const LOGIN_COOKIE: &str = "__Host-vmyard-login-csrf";
@@ -59,10 +59,11 @@ pub async fn check(req: Request, expected: &str) -> Result<Request, Response> {
 }
 
 fn rejected(req: &Request) -> Response {
-    let message = "the form's security token is missing or stale: reload the page and try again";
-    if super::guard::wants_json(req.uri().path()) {
-        ApiError::new(StatusCode::FORBIDDEN, "csrf", message).into_response()
-    } else {
-        super::pages::error_page(StatusCode::FORBIDDEN, "Form expired", message)
-    }
+    refusal(
+        req.uri().path(),
+        StatusCode::FORBIDDEN,
+        "csrf",
+        "Form expired",
+        "the form's security token is missing or stale: reload the page and try again",
+    )
 }

@@ -16,8 +16,9 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::AppState;
-use super::api::ApiError;
 use super::body_limit::BODY_LIMIT;
+use super::respond::problem::{is_node_path, problem_at};
+use super::respond::{ApiError, refusal, wants_json};
 use super::routes::Access;
 use crate::auth::{AuthMethod, Identity, Role, session, token};
 
@@ -41,7 +42,7 @@ pub async fn guard(
     let identity = match super::basic::credentials(&req) {
         Some(basic) => {
             let path = req.uri().path();
-            if !super::api::node::is_node_path(path) {
+            if !is_node_path(path) {
                 return refuse(
                     &req,
                     StatusCode::UNAUTHORIZED,
@@ -154,16 +155,11 @@ fn forwarded(token: Identity, req: &Request) -> Identity {
     }
 }
 
-/// Whether a path is answered in JSON rather than HTML.
-pub fn wants_json(path: &str) -> bool {
-    path.starts_with("/api/") || path == "/metrics" || path.starts_with("/partials/")
-}
-
 /// A refusal of presented credentials, in the form the path answers in.
 fn refuse(req: &Request, status: StatusCode, message: String) -> Response {
     let path = req.uri().path();
-    let mut resp = if super::api::node::is_node_path(path) {
-        super::api::node::problem_at(path, status, "Unauthenticated", message)
+    let mut resp = if is_node_path(path) {
+        problem_at(path, status, "Unauthenticated", message)
     } else {
         ApiError::new(status, "unauthenticated", message).into_response()
     };
@@ -178,8 +174,8 @@ fn refuse(req: &Request, status: StatusCode, message: String) -> Response {
 
 fn unauthenticated(req: &Request) -> Response {
     let path = req.uri().path();
-    if super::api::node::is_node_path(path) {
-        let mut resp = super::api::node::problem_at(
+    if is_node_path(path) {
+        let mut resp = problem_at(
             path,
             StatusCode::UNAUTHORIZED,
             "Unauthenticated",
@@ -212,20 +208,17 @@ fn unauthenticated(req: &Request) -> Response {
 }
 
 fn forbidden(req: &Request, required: Role) -> Response {
-    let message = format!("this needs the {required} role");
-    if super::api::node::is_node_path(req.uri().path()) {
-        return super::api::node::problem_at(
-            req.uri().path(),
-            StatusCode::FORBIDDEN,
-            "Forbidden",
-            message,
-        );
-    }
-    if wants_json(req.uri().path()) {
-        ApiError::new(StatusCode::FORBIDDEN, "forbidden", message).into_response()
-    } else {
-        super::pages::error_page(StatusCode::FORBIDDEN, "Not allowed", &message)
-    }
+    refusal(
+        req.uri().path(),
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        if is_node_path(req.uri().path()) {
+            "Forbidden"
+        } else {
+            "Not allowed"
+        },
+        format!("this needs the {required} role"),
+    )
 }
 
 fn url_encode(s: &str) -> String {
@@ -292,26 +285,22 @@ pub fn finish(router: Router<AppState>, state: AppState) -> Router {
 
 async fn not_found(req: Request) -> Response {
     let path = req.uri().path().to_string();
-    if super::api::node::is_node_path(&path) {
-        return super::api::node::problem_at(
+    let route = format!("no such route: {} {path}", req.method());
+    if is_node_path(&path) || wants_json(&path) {
+        refusal(
             &path,
             StatusCode::NOT_FOUND,
+            "not_found",
             "Not found",
-            format!("no such route: {} {path}", req.method()),
-        );
-    }
-    if wants_json(&path) {
-        ApiError::new(
+            route,
+        )
+    } else {
+        refusal(
+            &path,
             StatusCode::NOT_FOUND,
             "not_found",
-            format!("no such route: {} {path}", req.method()),
-        )
-        .into_response()
-    } else {
-        super::pages::error_page(
-            StatusCode::NOT_FOUND,
             "Not found",
-            &format!("There is no page at {path}."),
+            format!("There is no page at {path}."),
         )
     }
 }

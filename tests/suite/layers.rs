@@ -126,3 +126,109 @@ fn the_checker_sees_an_upward_import() {
     let names: Vec<&str> = found.iter().map(|(_, n)| n.as_str()).collect();
     assert_eq!(names, ["web", "store", "web"]);
 }
+
+/// The module path of a source file (`src/web/respond/page.rs` → `web::respond::page`).
+fn module_of(rel: &Path) -> Vec<String> {
+    let mut parts: Vec<String> = rel
+        .components()
+        .map(|c| {
+            c.as_os_str()
+                .to_string_lossy()
+                .trim_end_matches(".rs")
+                .to_string()
+        })
+        .collect();
+    if parts.last().is_some_and(|p| p == "mod") {
+        parts.pop();
+    }
+    parts
+}
+
+/// Every `crate::...` and `super::...` path in `text`, resolved to an absolute module path
+/// (as `a::b::c`), with its line number. `module` is the file's own module path.
+fn resolved_paths(text: &str, module: &[String]) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let code = line.split("//").next().unwrap_or_default();
+        let bytes = code.as_bytes();
+        let mut at = 0;
+        while at < code.len() {
+            let rest = &code[at..];
+            let starts = rest.starts_with("crate::") || rest.starts_with("super::");
+            let boundary = at == 0
+                || !(bytes[at - 1].is_ascii_alphanumeric()
+                    || bytes[at - 1] == b'_'
+                    || bytes[at - 1] == b':');
+            if !(starts && boundary) {
+                at += rest.chars().next().map_or(1, char::len_utf8);
+                continue;
+            }
+            let path: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == ':')
+                .collect();
+            at += path.len().max(1);
+            let mut segments: Vec<&str> = path.split("::").filter(|s| !s.is_empty()).collect();
+            let mut base: Vec<String> = if segments.first() == Some(&"crate") {
+                segments.remove(0);
+                Vec::new()
+            } else {
+                module.to_vec()
+            };
+            while segments.first() == Some(&"super") {
+                segments.remove(0);
+                base.pop();
+            }
+            base.extend(segments.iter().map(|s| s.to_string()));
+            out.push((i + 1, base.join("::")));
+        }
+    }
+    out
+}
+
+/// Inside `web`: the answers (`respond`) and the layers that refuse requests before any
+/// handler runs depend on neither the API nor the pages, so no circle runs through them.
+#[test]
+fn web_refusals_depend_on_neither_api_nor_pages() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src/web/respond"), &mut files);
+    for leaf in ["guard", "csrf", "body_limit", "idle", "limit"] {
+        files.push(root.join(format!("src/web/{leaf}.rs")));
+    }
+    let mut wrong = Vec::new();
+    for file in files {
+        let rel = file.strip_prefix(root.join("src")).unwrap();
+        let text = std::fs::read_to_string(&file).unwrap();
+        let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for (line, path) in resolved_paths(text, &module_of(rel)) {
+            if path.starts_with("web::api") || path.starts_with("web::pages") {
+                wrong.push(format!("src/{}:{line}: uses {path}", rel.display()));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn paths_resolve_from_the_files_module() {
+    let module = module_of(Path::new("web/respond/page.rs"));
+    assert_eq!(module, ["web", "respond", "page"]);
+    let found = resolved_paths(
+        "use super::ApiError;\nlet x = super::super::pages::render;\nuse crate::store::Store;",
+        &module,
+    );
+    let paths: Vec<&str> = found.iter().map(|(_, p)| p.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "web::respond::ApiError",
+            "web::pages::render",
+            "store::Store"
+        ]
+    );
+    assert_eq!(
+        module_of(Path::new("web/respond/mod.rs")),
+        ["web", "respond"]
+    );
+}

@@ -31,6 +31,7 @@ mod node_peers;
 mod numa;
 mod om3_wire;
 mod packaging;
+mod page_errors;
 mod rego_functions;
 mod reload;
 mod removal;

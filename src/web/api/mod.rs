@@ -5,7 +5,6 @@
 //! code that answers.
 
 mod doc;
-mod error;
 pub mod inventory;
 pub mod machines;
 pub mod node;
@@ -17,7 +16,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-pub use error::{ApiError, ApiJson, ErrorBody};
+pub use crate::web::respond::{ApiError, ApiJson, ErrorBody};
 pub use tokens::check_name as check_token_name;
 
 use super::routes::{Access, Routes};

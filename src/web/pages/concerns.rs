@@ -7,10 +7,9 @@
 use askama::Template;
 use axum::Extension;
 use axum::extract::State;
-use axum::response::Response;
 
 use super::charts::Chart;
-use super::{Layout, render};
+use super::{Layout, PageError, PageResult, render};
 use crate::auth::{Identity, Role};
 use crate::validation::summary::{self, Summary};
 use crate::validation::{ValidationStatus, policy::severity};
@@ -43,16 +42,12 @@ fn badge(category: &str) -> &'static str {
 }
 
 /// The charts of every configured provider.
-pub fn provider_charts(app: &AppState) -> Vec<ProviderConcerns> {
-    let Ok(r) = app.store.read() else {
-        return Vec::new();
-    };
-    app.config
-        .current()
-        .providers
-        .iter()
-        .filter_map(|p| {
-            let s = summary::summarize(&r, &p.name).ok()?;
+pub fn provider_charts(app: &AppState) -> Result<Vec<ProviderConcerns>, PageError> {
+    let r = app.store.read()?;
+    let mut out = Vec::new();
+    for p in &app.config.current().providers {
+        let s = summary::summarize(&r, &p.name)?;
+        out.push({
             let list = format!("/inventory/{}/vms", p.name);
             let count = |k: &str| s.readiness.get(k).copied().unwrap_or(0);
             let pending = s.vms.saturating_sub(s.validated);
@@ -100,14 +95,15 @@ pub fn provider_charts(app: &AppState) -> Vec<ProviderConcerns> {
                     })
                     .collect(),
             );
-            Some(ProviderConcerns {
+            ProviderConcerns {
                 name: p.name.clone(),
                 summary: s,
                 readiness,
                 categories,
-            })
-        })
-        .collect()
+            }
+        });
+    }
+    Ok(out)
 }
 
 #[derive(Template)]
@@ -129,10 +125,10 @@ impl ConcernsPage {
     }
 }
 
-async fn concerns(State(app): State<AppState>, Extension(me): Extension<Identity>) -> Response {
-    render(&ConcernsPage {
+async fn concerns(State(app): State<AppState>, Extension(me): Extension<Identity>) -> PageResult {
+    Ok(render(&ConcernsPage {
         layout: Layout::new(&app, &me, "Concerns", "/concerns"),
         status: app.validation.status(),
-        providers: provider_charts(&app),
-    })
+        providers: provider_charts(&app)?,
+    }))
 }

@@ -3,9 +3,8 @@
 use askama::Template;
 use axum::Extension;
 use axum::extract::State;
-use axum::response::Response;
 
-use super::{Layout, fmt_time, render};
+use super::{Layout, PageResult, fmt_time, render};
 use crate::auth::{Identity, Role};
 use crate::web::AppState;
 use crate::web::routes::{Access, Routes};
@@ -27,15 +26,15 @@ struct DashboardPage {
     store: String,
 }
 
-async fn dashboard(State(app): State<AppState>, Extension(me): Extension<Identity>) -> Response {
+async fn dashboard(State(app): State<AppState>, Extension(me): Extension<Identity>) -> PageResult {
     let status = app.config.status();
-    render(&DashboardPage {
+    Ok(render(&DashboardPage {
         layout: Layout::new(&app, &me, "Dashboard", "/"),
-        providers: crate::web::api::inventory::providers_view(&app).unwrap_or_default(),
-        readiness: super::concerns::provider_charts(&app),
+        providers: crate::web::api::inventory::providers_view(&app)?,
+        readiness: super::concerns::provider_charts(&app)?,
         config_file: status.file.map(|f| f.display().to_string()),
         started_at: fmt_time(app.started_at),
         loaded_at: fmt_time(status.loaded_at),
         store: app.store.path().display().to_string(),
-    })
+    }))
 }

@@ -17,10 +17,10 @@ mod settings;
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
 use super::AppState;
+pub use super::respond::{PageError, PageResult, error_page, render};
 use super::routes::{Access, Routes};
 use crate::auth::{AuthMethod, Identity, Role};
 
@@ -149,33 +149,6 @@ pub fn fmt_time(t: jiff::Timestamp) -> String {
     t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string()
 }
 
-/// Renders a template into a response; a template error is logged and becomes a 500.
-pub fn render<T: Template>(t: &T) -> Response {
-    match t.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => {
-            tracing::error!("template: {e}");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the page could not be rendered\n",
-            )
-                .into_response()
-        }
-    }
-}
-
-#[derive(Template)]
-#[template(path = "error.html")]
-struct ErrorPage<'a> {
-    title: &'a str,
-    message: &'a str,
-}
-
-/// A plain error page with a status.
-pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
-    (status, render(&ErrorPage { title, message })).into_response()
-}
-
 #[derive(Template)]
 #[template(path = "partials/banner.html")]
 struct BannerPartial {
@@ -202,8 +175,8 @@ struct ProvidersPartial {
     providers: Vec<crate::web::api::inventory::ProviderView>,
 }
 
-async fn providers_partial(State(app): State<AppState>) -> Response {
-    render(&ProvidersPartial {
-        providers: crate::web::api::inventory::providers_view(&app).unwrap_or_default(),
-    })
+async fn providers_partial(State(app): State<AppState>) -> PageResult {
+    Ok(render(&ProvidersPartial {
+        providers: crate::web::api::inventory::providers_view(&app)?,
+    }))
 }

@@ -3,11 +3,11 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::{Extension, Form};
 use serde::Deserialize;
 
-use super::{Banner, Layout, fmt_time, render};
+use super::{Banner, Layout, PageResult, fmt_time, render};
 use crate::auth::{Identity, Role, token};
 use crate::config::redact;
 use crate::web::AppState;
@@ -59,29 +59,23 @@ fn page(
     me: &Identity,
     flash: Option<String>,
     new_token: Option<(String, String)>,
-) -> Response {
+) -> PageResult {
     let s = app.config.status();
     let tokens = if me.role >= Role::Admin {
-        match token::list(&app.store) {
-            Ok(list) => list
-                .into_iter()
-                .map(|t| TokenRow {
-                    id: t.id,
-                    name: t.name,
-                    role: t.role,
-                    created_by: t.created_by,
-                    created: fmt_time(t.created_at),
-                })
-                .collect(),
-            Err(e) => {
-                tracing::error!("settings: {e}");
-                Vec::new()
-            }
-        }
+        token::list(&app.store)?
+            .into_iter()
+            .map(|t| TokenRow {
+                id: t.id,
+                name: t.name,
+                role: t.role,
+                created_by: t.created_by,
+                created: fmt_time(t.created_at),
+            })
+            .collect()
     } else {
         Vec::new()
     };
-    render(&SettingsPage {
+    Ok(render(&SettingsPage {
         layout: Layout::new(app, me, "Settings", "/settings"),
         status: StatusView {
             file: s.file.map(|f| f.display().to_string()),
@@ -98,14 +92,14 @@ fn page(
         tokens,
         flash,
         new_token,
-    })
+    }))
 }
 
 async fn show(
     State(app): State<AppState>,
     Extension(me): Extension<Identity>,
     Query(q): Query<FlashQuery>,
-) -> Response {
+) -> PageResult {
     // Only known messages are shown, so a crafted link cannot put words on the page.
     let flash = match q.flash.as_deref() {
         Some("revoked") => Some("The token was revoked.".to_string()),
@@ -125,7 +119,7 @@ async fn create_token(
     State(app): State<AppState>,
     Extension(me): Extension<Identity>,
     Form(f): Form<NewTokenForm>,
-) -> Response {
+) -> PageResult {
     let role = match f.role.parse::<Role>() {
         Ok(r) => r,
         Err(e) => return page(&app, &me, Some(e), None),
@@ -152,17 +146,11 @@ async fn revoke_token(
     State(app): State<AppState>,
     Extension(me): Extension<Identity>,
     Path(id): Path<String>,
-) -> Response {
-    match token::revoke(&app.store, &id) {
-        Ok(true) => {
-            tracing::info!(id, by = %me.name, "token revoked");
-            Redirect::to("/settings?flash=revoked").into_response()
-        }
-        Ok(false) => Redirect::to("/settings?flash=gone").into_response(),
-        Err(e) => super::error_page(
-            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-            "Revoke failed",
-            &e.to_string(),
-        ),
-    }
+) -> PageResult {
+    Ok(if token::revoke(&app.store, &id)? {
+        tracing::info!(id, by = %me.name, "token revoked");
+        Redirect::to("/settings?flash=revoked").into_response()
+    } else {
+        Redirect::to("/settings?flash=gone").into_response()
+    })
 }

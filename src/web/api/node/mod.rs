@@ -17,57 +17,10 @@ use crate::node::envelope::{Dialect, Problem, SystemList};
 use crate::web::AppState;
 use fetch::{NodeInfo, NodeStatus};
 
-/// The content type of problem documents on vmyard's own paths (RFC 9457).
-pub const PROBLEM_JSON: &str = "application/problem+json";
-
-/// The content type of problem documents on om3's paths: om3 sends its `Problem` with
-/// echo's `ctx.JSON`, as plain JSON.
-pub const OM3_PROBLEM: &str = "application/json";
-
-/// Whether a path belongs to the node API, whose errors are problem documents.
-pub fn is_node_path(path: &str) -> bool {
-    path.starts_with("/api/node/") || path.starts_with("/api/v1/node")
-}
-
-/// The dialect a node API path answers in: om3's on om3's own paths.
-pub fn dialect_of(path: &str) -> Dialect {
-    if path.starts_with("/api/node/") {
-        Dialect::Om3
-    } else {
-        Dialect::Vmyard
-    }
-}
-
-/// The content type of a problem document in a dialect.
-pub fn problem_type(dialect: Dialect) -> &'static str {
-    match dialect {
-        Dialect::Om3 => OM3_PROBLEM,
-        Dialect::Vmyard => PROBLEM_JSON,
-    }
-}
-
-/// A problem document response, in the form the path answers in.
-pub fn problem_at(
-    path: &str,
-    status: StatusCode,
-    title: &str,
-    detail: impl Into<String>,
-) -> Response {
-    respond(
-        dialect_of(path),
-        Problem::new(status.as_u16(), title, detail),
-    )
-}
-
-fn respond(dialect: Dialect, p: Problem) -> Response {
-    let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut resp = (status, Json(p)).into_response();
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(problem_type(dialect)),
-    );
-    resp
-}
+use crate::web::respond::problem::problem as respond;
+pub use crate::web::respond::problem::{
+    OM3_PROBLEM, PROBLEM_JSON, dialect_of, is_node_path, problem_at, problem_type,
+};
 
 /// `?refresh=true` asks for a collection made now rather than the cached one.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -5,16 +5,15 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::Response;
 use serde_json::Value;
 
 use super::super::cells::{Cell, UNKNOWN, bytes, scalar};
-use super::super::{Layout, error_page, render};
+use super::super::{Layout, PageError, PageResult, render};
 use super::{Names, known};
 use crate::auth::Identity;
 use crate::inventory::decode::Kind;
 use crate::inventory::{self, model::*};
+use crate::store::StoreError;
 use crate::web::AppState;
 use crate::web::api::inventory::get_json;
 
@@ -51,12 +50,16 @@ fn validation_of(
     r: &crate::store::ReadTxn,
     key: &str,
     revision: u64,
-) -> Option<Validation> {
+) -> Result<Option<Validation>, StoreError> {
     use crate::validation::VmConcerns;
-    let res = r.get::<VmConcerns>(key).ok().flatten()?.value;
+    // Not validated yet is `None`; a result that cannot be read is an error.
+    let Some(res) = r.get::<VmConcerns>(key)? else {
+        return Ok(None);
+    };
+    let res = res.value;
     let (readiness, badge) = (res.readiness().as_str(), res.readiness().badge());
     let version = app.validation.policy().map(|p| p.version.clone());
-    Some(Validation {
+    Ok(Some(Validation {
         readiness,
         badge,
         validated_at: super::super::fmt_time(res.validated_at),
@@ -76,7 +79,7 @@ fn validation_of(
             })
             .collect(),
         errors: res.errors,
-    })
+    }))
 }
 
 #[derive(Template)]
@@ -151,30 +154,16 @@ pub(super) async fn detail(
     State(app): State<AppState>,
     Extension(me): Extension<Identity>,
     Path((provider, kind, id)): Path<(String, String, String)>,
-) -> Response {
+) -> PageResult {
     let (Some(kind), true) = (Kind::from_path(&kind), known(&app, &provider)) else {
-        return error_page(
-            StatusCode::NOT_FOUND,
-            "Not found",
-            "There is no such object.",
-        );
+        return Err(PageError::not_found("There is no such object."));
     };
-    let Ok(r) = app.store.read() else {
-        return error_page(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Store",
-            "The store cannot be read.",
-        );
-    };
-    let Ok(Some(v)) = get_json(&r, &provider, kind, &id) else {
-        return error_page(
-            StatusCode::NOT_FOUND,
-            "Not found",
-            &format!(
-                "There is no {} {id} in {provider}; it may have been removed from the engine.",
-                kind.path()
-            ),
-        );
+    let r = app.store.read()?;
+    let Some(v) = get_json(&r, &provider, kind, &id)? else {
+        return Err(PageError::not_found(format!(
+            "There is no {} {id} in {provider}; it may have been removed from the engine.",
+            kind.path()
+        )));
     };
     let mut names = Names {
         r: &r,
@@ -215,27 +204,24 @@ pub(super) async fn detail(
         }
     }
     let key = inventory::key(&provider, &id);
-    let vms = |index: &str| r.ids_by::<Vm>(index, &key).map(|v| v.len()).unwrap_or(0);
+    let vms = |index: &str| r.ids_by::<Vm>(index, &key).map(|v| v.len());
     let base = format!("/inventory/{provider}");
     let related = match kind {
         Kind::Cluster => vec![
             Related {
                 label: "VMs".into(),
-                count: vms("cluster"),
+                count: vms("cluster")?,
                 href: format!("{base}/vms?cluster={id}"),
             },
             Related {
                 label: "Hosts".into(),
-                count: r
-                    .ids_by::<Host>("cluster", &key)
-                    .map(|v| v.len())
-                    .unwrap_or(0),
+                count: r.ids_by::<Host>("cluster", &key)?.len(),
                 href: format!("{base}/hosts?cluster={id}"),
             },
         ],
         Kind::Host => vec![Related {
             label: "Running VMs".into(),
-            count: vms("host"),
+            count: vms("host")?,
             href: format!("{base}/vms?host={id}"),
         }],
         Kind::NicProfile | Kind::Disk => {
@@ -244,8 +230,7 @@ pub(super) async fn detail(
             } else {
                 "profile"
             };
-            r.ids_by::<Vm>(index, &key)
-                .unwrap_or_default()
+            r.ids_by::<Vm>(index, &key)?
                 .iter()
                 .map(|vk| Related {
                     label: format!("VM {}", names.name(Kind::Vm, inventory::engine_id(vk))),
@@ -256,26 +241,17 @@ pub(super) async fn detail(
         }
         Kind::StorageDomain => vec![Related {
             label: "Disks".into(),
-            count: r
-                .ids_by::<Disk>("storage_domain", &key)
-                .map(|v| v.len())
-                .unwrap_or(0),
+            count: r.ids_by::<Disk>("storage_domain", &key)?.len(),
             href: format!("{base}/disks"),
         }],
         Kind::DiskProfile => vec![Related {
             label: "Disks".into(),
-            count: r
-                .ids_by::<Disk>("profile", &key)
-                .map(|v| v.len())
-                .unwrap_or(0),
+            count: r.ids_by::<Disk>("profile", &key)?.len(),
             href: format!("{base}/disks"),
         }],
         Kind::DataCenter => vec![Related {
             label: "Clusters".into(),
-            count: r
-                .ids_by::<Cluster>("data_center", &key)
-                .map(|v| v.len())
-                .unwrap_or(0),
+            count: r.ids_by::<Cluster>("data_center", &key)?.len(),
             href: base.clone(),
         }],
         _ => Vec::new(),
@@ -286,11 +262,11 @@ pub(super) async fn detail(
         .unwrap_or(&id)
         .to_string();
     let validation = if kind == Kind::Vm {
-        validation_of(&app, &r, &key, v["revision"].as_u64().unwrap_or(0))
+        validation_of(&app, &r, &key, v["revision"].as_u64().unwrap_or(0))?
     } else {
         None
     };
-    render(&DetailPage {
+    Ok(render(&DetailPage {
         validation,
         workload_href: format!("/api/v1/providers/{provider}/vms/{id}/workload"),
         layout: Layout::new(&app, &me, name.clone(), "/inventory"),
@@ -301,5 +277,5 @@ pub(super) async fn detail(
         fields,
         tables,
         related,
-    })
+    }))
 }

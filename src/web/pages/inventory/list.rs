@@ -6,11 +6,10 @@ use askama::Template;
 use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 use serde_json::Value;
 
 use super::super::cells::{Cell, UNKNOWN, bytes, scalar};
-use super::super::{Layout, error_page, render};
+use super::super::{Layout, PageError, PageResult, render};
 use super::{KindLink, Names, kind_links, known};
 use crate::auth::Identity;
 use crate::inventory::decode::Kind;
@@ -250,31 +249,22 @@ pub(super) async fn list(
     Extension(me): Extension<Identity>,
     Path((provider, kind)): Path<(String, String)>,
     q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
-) -> Response {
-    let Ok(Query(q)) = q else {
-        return error_page(
+) -> PageResult {
+    let Query(q) = q.map_err(|e| {
+        PageError::new(
             StatusCode::BAD_REQUEST,
             "Bad filter",
-            "The filters in the address could not be read.",
-        );
-    };
+            format!(
+                "The filters in the address could not be read: {}",
+                e.body_text()
+            ),
+        )
+    })?;
     let (Some(kind), true) = (Kind::from_path(&kind), known(&app, &provider)) else {
-        return error_page(StatusCode::NOT_FOUND, "Not found", "There is no such list.");
+        return Err(PageError::not_found("There is no such list."));
     };
-    let Ok(r) = app.store.read() else {
-        return error_page(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Store",
-            "The store cannot be read.",
-        );
-    };
-    let Ok(page) = list_json(&r, &provider, kind, &q) else {
-        return error_page(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Store",
-            "The list could not be read.",
-        );
-    };
+    let r = app.store.read()?;
+    let page = list_json(&r, &provider, kind, &q)?;
     let mut names = Names {
         r: &r,
         provider: &provider,
@@ -290,8 +280,7 @@ pub(super) async fn list(
     let current = q.page().min(pages);
     let filterable = matches!(kind, Kind::Vm | Kind::Host);
     let clusters = if filterable {
-        r.list_prefix::<Cluster>(&format!("{provider}/"))
-            .unwrap_or_default()
+        r.list_prefix::<Cluster>(&format!("{provider}/"))?
             .into_iter()
             .map(|(_, c)| Choice {
                 selected: q.cluster.as_deref() == Some(c.value.id.as_str()),
@@ -319,14 +308,14 @@ pub(super) async fn list(
     })
     .collect();
     let base = format!("/inventory/{provider}/{}", kind.path());
-    render(&ListPageView {
+    Ok(render(&ListPageView {
         layout: Layout::new(
             &app,
             &me,
             format!("{} · {provider}", kind.label()),
             "/inventory",
         ),
-        kinds: kind_links(&app, &provider, Some(kind)),
+        kinds: kind_links(&app, &provider, Some(kind))?,
         on_tree: false,
         kind_path: kind.path(),
         kind_label: kind.label(),
@@ -355,5 +344,5 @@ pub(super) async fn list(
             .then(|| format!("{base}?{}", query_string(&q, current + 1, q.desc))),
         sort_href: format!("{base}?{}", query_string(&q, 1, !q.desc)),
         provider,
-    })
+    }))
 }

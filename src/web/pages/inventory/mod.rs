@@ -7,14 +7,12 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::Response;
 
 mod detail;
 mod list;
 
 use super::cells::Cell;
-use super::{Layout, error_page, render};
+use super::{Layout, PageError, PageResult, render};
 use crate::auth::{Identity, Role};
 use crate::inventory::decode::{COLLECTIONS, Kind};
 use crate::inventory::model::*;
@@ -39,14 +37,19 @@ pub(super) struct KindLink {
     pub(super) active: bool,
 }
 
-pub(super) fn kind_links(app: &AppState, provider: &str, active: Option<Kind>) -> Vec<KindLink> {
-    let counts = providers_view(app)
-        .ok()
-        .and_then(|v| v.into_iter().find(|p| p.name == provider))
+pub(super) fn kind_links(
+    app: &AppState,
+    provider: &str,
+    active: Option<Kind>,
+) -> Result<Vec<KindLink>, PageError> {
+    // A provider not collected yet has no counts: each shows 0 until its listing ends.
+    let counts = providers_view(app)?
+        .into_iter()
+        .find(|p| p.name == provider)
         .and_then(|p| p.state)
         .map(|s| s.counts)
         .unwrap_or_default();
-    COLLECTIONS
+    Ok(COLLECTIONS
         .iter()
         .rev()
         .map(|c| KindLink {
@@ -55,7 +58,7 @@ pub(super) fn kind_links(app: &AppState, provider: &str, active: Option<Kind>) -
             count: counts.get(c.path).copied().unwrap_or(0),
             active: Some(c.kind) == active,
         })
-        .collect()
+        .collect())
 }
 
 #[derive(Template)]
@@ -66,9 +69,9 @@ struct OverviewPage {
     config_file: String,
 }
 
-async fn overview(State(app): State<AppState>, Extension(me): Extension<Identity>) -> Response {
-    let providers = providers_view(&app).unwrap_or_default();
-    render(&OverviewPage {
+async fn overview(State(app): State<AppState>, Extension(me): Extension<Identity>) -> PageResult {
+    let providers = providers_view(&app)?;
+    Ok(render(&OverviewPage {
         layout: Layout::new(&app, &me, "Inventory", "/inventory"),
         providers,
         config_file: app
@@ -77,7 +80,7 @@ async fn overview(State(app): State<AppState>, Extension(me): Extension<Identity
             .file
             .map(|f| f.display().to_string())
             .unwrap_or_else(|| "the config file".into()),
-    })
+    }))
 }
 
 struct TreeCluster {
@@ -117,57 +120,45 @@ async fn tree(
     State(app): State<AppState>,
     Extension(me): Extension<Identity>,
     Path(provider): Path<String>,
-) -> Response {
+) -> PageResult {
     if !known(&app, &provider) {
-        return error_page(
-            StatusCode::NOT_FOUND,
-            "Not found",
-            &format!("There is no provider {provider}."),
-        );
+        return Err(PageError::not_found(format!(
+            "There is no provider {provider}."
+        )));
     }
-    let Ok(r) = app.store.read() else {
-        return error_page(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Store",
-            "The store cannot be read.",
-        );
-    };
+    let r = app.store.read()?;
     let scope = format!("{provider}/");
-    let dcs = r.list_prefix::<DataCenter>(&scope).unwrap_or_default();
-    let tree = dcs
-        .into_iter()
-        .map(|(key, dc)| {
-            let clusters = r
-                .ids_by::<Cluster>("data_center", &key)
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|ck| r.get::<Cluster>(&ck).ok().flatten().map(|c| (ck, c.value)))
-                .map(|(ck, c)| TreeCluster {
-                    href: format!("/inventory/{provider}/clusters/{}", c.id),
-                    hosts: r
-                        .ids_by::<Host>("cluster", &ck)
-                        .map(|v| v.len())
-                        .unwrap_or(0),
-                    hosts_href: format!("/inventory/{provider}/hosts?cluster={}", c.id),
-                    vms: r.ids_by::<Vm>("cluster", &ck).map(|v| v.len()).unwrap_or(0),
-                    vms_href: format!("/inventory/{provider}/vms?cluster={}", c.id),
-                    name: c.name,
-                })
-                .collect();
-            TreeDc {
-                href: format!("/inventory/{provider}/datacenters/{}", dc.value.id),
-                name: dc.value.name,
-                clusters,
-            }
-        })
-        .collect();
-    render(&TreePage {
+    let mut tree = Vec::new();
+    for (key, dc) in r.list_prefix::<DataCenter>(&scope)? {
+        let mut clusters = Vec::new();
+        for ck in r.ids_by::<Cluster>("data_center", &key)? {
+            // An index entry whose cluster is gone was deleted meanwhile: not shown.
+            let Some(c) = r.get::<Cluster>(&ck)? else {
+                continue;
+            };
+            let c = c.value;
+            clusters.push(TreeCluster {
+                href: format!("/inventory/{provider}/clusters/{}", c.id),
+                hosts: r.ids_by::<Host>("cluster", &ck)?.len(),
+                hosts_href: format!("/inventory/{provider}/hosts?cluster={}", c.id),
+                vms: r.ids_by::<Vm>("cluster", &ck)?.len(),
+                vms_href: format!("/inventory/{provider}/vms?cluster={}", c.id),
+                name: c.name,
+            });
+        }
+        tree.push(TreeDc {
+            href: format!("/inventory/{provider}/datacenters/{}", dc.value.id),
+            name: dc.value.name,
+            clusters,
+        });
+    }
+    Ok(render(&TreePage {
         layout: Layout::new(&app, &me, format!("Inventory · {provider}"), "/inventory"),
-        kinds: kind_links(&app, &provider, None),
+        kinds: kind_links(&app, &provider, None)?,
         on_tree: true,
         provider,
         dcs: tree,
-    })
+    }))
 }
 
 /// Names of referenced objects, looked up once per page.

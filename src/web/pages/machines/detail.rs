@@ -4,9 +4,8 @@ use askama::Template;
 use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 
-use super::super::{Layout, error_page, fmt_time, render};
+use super::super::{Layout, PageError, PageResult, fmt_time, render};
 use crate::auth::{Identity, Role};
 use crate::machines::model::{Machine, Operation};
 use crate::web::AppState;
@@ -52,30 +51,19 @@ pub(super) async fn detail(
     State(app): State<AppState>,
     Extension(me): Extension<Identity>,
     Path(name): Path<String>,
-) -> Response {
-    let found = app.store.read().and_then(|r| r.get::<Machine>(&name));
-    let m = match found {
-        Ok(Some(m)) => m.value,
-        Ok(None) => {
-            return error_page(
-                StatusCode::NOT_FOUND,
-                "No such machine",
-                &format!("There is no machine named {name}; it may have been deleted."),
-            );
-        }
-        Err(e) => {
-            return error_page(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Store error",
-                &e.to_string(),
-            );
-        }
+) -> PageResult {
+    let Some(m) = app.store.read()?.get::<Machine>(&name)? else {
+        return Err(PageError::new(
+            StatusCode::NOT_FOUND,
+            "No such machine",
+            format!("There is no machine named {name}; it may have been deleted."),
+        ));
     };
-    let classes =
-        crate::machines::commands::classes(&app.config.current(), &app.store).unwrap_or_default();
+    let m = m.value;
+    let classes = crate::machines::commands::classes(&app.config.current(), &app.store)?;
     let vm_href = super::vm_href(&m, &classes);
     let layout = Layout::new(&app, &me, format!("Machine {}", m.name), "/machines");
-    render(&Detail {
+    Ok(render(&Detail {
         operator: layout.role >= Role::Operator,
         layout,
         phase_badge: super::badge(m.phase),
@@ -85,5 +73,5 @@ pub(super) async fn detail(
         history: m.history.iter().rev().map(OperationRow::from).collect(),
         vm_href,
         m,
-    })
+    }))
 }

@@ -3,7 +3,7 @@
 //! command was refused.
 
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::{Extension, Form};
 use serde::Deserialize;
 
@@ -11,6 +11,7 @@ use super::render_page;
 use crate::auth::{Identity, Role};
 use crate::machines::commands;
 use crate::web::AppState;
+use crate::web::respond::PageResult;
 use crate::web::routes::{Access, Routes};
 
 /// Registers the forms (operator).
@@ -24,9 +25,9 @@ pub fn register(r: Routes) -> Routes {
 }
 
 /// Back to the Machines page, which shows `what` once (see [`crate::web::flash`]).
-fn done(app: &AppState, me: &Identity, what: String) -> Response {
+fn done(app: &AppState, me: &Identity, what: String) -> PageResult {
     let id = app.flashes.put(&me.name, what);
-    Redirect::to(&format!("/machines?flash={id}")).into_response()
+    Ok(Redirect::to(&format!("/machines?flash={id}")).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -46,7 +47,7 @@ async fn create_set(
     State(app): State<AppState>,
     Extension(me): Extension<Identity>,
     Form(f): Form<NewSet>,
-) -> Response {
+) -> PageResult {
     let result = replicas(&f.replicas).and_then(|n| {
         commands::create_set(
             &app.config.current(),
@@ -80,7 +81,7 @@ async fn scale_set(
     Extension(me): Extension<Identity>,
     Path(name): Path<String>,
     Form(f): Form<ScaleForm>,
-) -> Response {
+) -> PageResult {
     let result = replicas(&f.replicas)
         .and_then(|n| commands::scale_set(&app.store, &name, n).map_err(|e| e.to_string()));
     match result {
@@ -100,7 +101,7 @@ async fn delete_set(
     State(app): State<AppState>,
     Extension(me): Extension<Identity>,
     Path(name): Path<String>,
-) -> Response {
+) -> PageResult {
     match commands::delete_set(&app.store, &name) {
         Ok(()) => {
             tracing::info!(set = %name, by = %me.name, "machine set deletion asked");
@@ -124,7 +125,7 @@ async fn create_machine(
     State(app): State<AppState>,
     Extension(me): Extension<Identity>,
     Form(f): Form<NewMachine>,
-) -> Response {
+) -> PageResult {
     match commands::create_machine(&app.config.current(), &app.store, f.name.trim(), &f.class) {
         Ok(m) => {
             tracing::info!(machine = %m.name, by = %me.name, "machine declared");
@@ -138,7 +139,7 @@ async fn delete_machine(
     State(app): State<AppState>,
     Extension(me): Extension<Identity>,
     Path(name): Path<String>,
-) -> Response {
+) -> PageResult {
     match commands::delete_machine(&app.store, &name) {
         Ok(()) => {
             tracing::info!(machine = %name, by = %me.name, "machine deletion asked");

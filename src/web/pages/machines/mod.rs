@@ -12,10 +12,9 @@ mod forms;
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Query, State};
-use axum::response::Response;
 use serde::Deserialize;
 
-use super::{Layout, fmt_time, render};
+use super::{Layout, PageError, PageResult, fmt_time, render};
 use crate::auth::{Identity, Role};
 use crate::machines::commands::{self, ClassEntry};
 use crate::machines::model::{Machine, Phase};
@@ -78,13 +77,9 @@ pub fn vm_href(m: &Machine, classes: &[ClassEntry]) -> Option<String> {
     Some(format!("/inventory/{provider}/vms/{id}"))
 }
 
-fn rows(app: &AppState, classes: &[ClassEntry]) -> Vec<MachineRow> {
-    let machines = app
-        .store
-        .read()
-        .and_then(|r| r.list::<Machine>())
-        .unwrap_or_default();
-    machines
+fn rows(app: &AppState, classes: &[ClassEntry]) -> Result<Vec<MachineRow>, PageError> {
+    let machines = app.store.read()?.list::<Machine>()?;
+    Ok(machines
         .into_iter()
         .map(|(_, s)| {
             let m = s.value;
@@ -107,7 +102,7 @@ fn rows(app: &AppState, classes: &[ClassEntry]) -> Vec<MachineRow> {
                 vm_href,
             }
         })
-        .collect()
+        .collect())
 }
 
 #[derive(Template)]
@@ -120,10 +115,10 @@ struct Tables {
     frozen: Vec<String>,
 }
 
-fn tables_of(app: &AppState, layout: &Layout, classes: &[ClassEntry]) -> Tables {
-    Tables {
-        sets: sets_view(app).unwrap_or_default(),
-        machines: rows(app, classes),
+fn tables_of(app: &AppState, layout: &Layout, classes: &[ClassEntry]) -> Result<Tables, PageError> {
+    Ok(Tables {
+        sets: sets_view(app)?,
+        machines: rows(app, classes)?,
         operator: layout.role >= Role::Operator,
         csrf: layout.csrf.clone(),
         frozen: app
@@ -133,7 +128,7 @@ fn tables_of(app: &AppState, layout: &Layout, classes: &[ClassEntry]) -> Tables 
             .filter(|r| r.frozen)
             .map(|r| r.provider)
             .collect(),
-    }
+    })
 }
 
 #[derive(Template)]
@@ -157,7 +152,7 @@ async fn page(
     State(app): State<AppState>,
     Extension(me): Extension<Identity>,
     Query(q): Query<Flash>,
-) -> Response {
+) -> PageResult {
     let flash = q.flash.and_then(|id| app.flashes.take(&me.name, &id));
     render_page(&app, &me, flash, None)
 }
@@ -168,9 +163,9 @@ pub fn render_page(
     me: &Identity,
     flash: Option<String>,
     error: Option<String>,
-) -> Response {
+) -> PageResult {
     let layout = Layout::new(app, me, "Machines", "/machines");
-    let classes = commands::classes(&app.config.current(), &app.store).unwrap_or_default();
+    let classes = commands::classes(&app.config.current(), &app.store)?;
     let sweep = app.machines.last_sweep();
     let sweep = match sweep.at {
         Some(at) => format!(
@@ -186,18 +181,18 @@ pub fn render_page(
         ),
         None => "no orphan sweep yet".into(),
     };
-    render(&Page {
-        tables: tables_of(app, &layout, &classes),
+    Ok(render(&Page {
+        tables: tables_of(app, &layout, &classes)?,
         layout,
         flash,
         error,
         classes,
         sweep,
-    })
+    }))
 }
 
-async fn tables(State(app): State<AppState>, Extension(me): Extension<Identity>) -> Response {
+async fn tables(State(app): State<AppState>, Extension(me): Extension<Identity>) -> PageResult {
     let layout = Layout::new(&app, &me, "Machines", "/machines");
-    let classes = commands::classes(&app.config.current(), &app.store).unwrap_or_default();
-    render(&tables_of(&app, &layout, &classes))
+    let classes = commands::classes(&app.config.current(), &app.store)?;
+    Ok(render(&tables_of(&app, &layout, &classes)?))
 }

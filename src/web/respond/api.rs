@@ -1,4 +1,4 @@
-//! The one error shape of the API: `{"error": {"code", "message"}}`.
+//! The one error shape of the JSON API: `{"error": {"code", "message"}}`.
 //!
 //! Handlers return [`ApiError`]; malformed bodies go through [`ApiJson`], whose rejections
 //! take the same shape, so a client never has to parse two kinds of error.

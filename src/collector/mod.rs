@@ -51,26 +51,45 @@ fn same_connection(a: &Provider, b: &Provider) -> bool {
 
 /// Starts the supervisor of the collectors; it stops them all on shutdown.
 pub fn spawn(config: LiveConfig, store: Store, shutdown: Shutdown) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut running: BTreeMap<String, Running> = BTreeMap::new();
-        let mut changes = config.subscribe();
-        let mut shutdown = shutdown;
-        loop {
-            let wanted: Vec<Provider> = config.current().providers.clone();
-            reconcile_collectors(&mut running, &wanted, &store, &shutdown).await;
-            tokio::select! {
-                _ = shutdown.wait() => break,
-                changed = changes.changed() => if changed.is_err() { break },
+    // It beats between config changes, and a change (stopping collectors, deleting a
+    // removed provider's data) must end within the allowance.
+    let within = SUPERVISOR_BEAT * 3 + STOP_WAIT * 2;
+    shutdown.spawn_loop(
+        "collector supervisor",
+        within,
+        |beat, mut shutdown| async move {
+            let mut running: BTreeMap<String, Running> = BTreeMap::new();
+            let mut changes = config.subscribe();
+            let mut tick = tokio::time::interval(SUPERVISOR_BEAT);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut changed = true;
+            loop {
+                beat.renew();
+                if changed {
+                    let wanted: Vec<Provider> = config.current().providers.clone();
+                    reconcile_collectors(&mut running, &wanted, &store, &shutdown).await;
+                }
+                tokio::select! {
+                    _ = shutdown.wait() => break,
+                    _ = tick.tick() => changed = false,
+                    got = changes.changed() => {
+                        if got.is_err() { break }
+                        changed = true;
+                    }
+                }
             }
-        }
-        for (_, r) in running {
-            stop_collector(r).await;
-        }
-    })
+            for (_, r) in running {
+                stop_collector(r).await;
+            }
+        },
+    )
 }
 
 /// How long a collector may take to finish its step after it is told to stop.
 const STOP_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// How often the supervisor beats while no config change comes.
+const SUPERVISOR_BEAT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Stops a collector and waits until its task has ended, so that nothing it still writes
 /// can land after what follows (a removed provider's data deleted, a new collector started).
@@ -123,7 +142,7 @@ async fn reconcile_collectors(
         match run::Collector::new(p.clone(), store.clone()) {
             Ok(c) => {
                 let (stop, listen) = shutdown.child();
-                let task = tokio::spawn(c.run(listen));
+                let task = shutdown.spawn(format!("collector {}", p.name), c.run(listen));
                 tracing::info!(provider = %p.name, url = %p.url.0, "collector: started");
                 running.insert(
                     p.name.clone(),

@@ -300,7 +300,12 @@ fn restart_only_changes(old: &Config, new: &Config) -> Vec<String> {
     keys
 }
 
-/// How often the file is looked at again while a refused edit is shown.
+/// How long the watcher may go between beats: it beats every [`RECHECK`], and one reload
+/// (a settled read of the file and the secrets it names) must end within this.
+const WATCHER_ALLOWANCE: Duration = Duration::from_secs(30);
+
+/// How often the file is looked at again while a refused edit is shown (and the watcher
+/// beats).
 pub const RECHECK: Duration = Duration::from_secs(2);
 
 /// How long the file must be quiet before it is read: editors write in several steps.
@@ -338,27 +343,31 @@ pub fn spawn_watcher(live: LiveConfig, shutdown: Shutdown) -> anyhow::Result<()>
     debouncer
         .watch(&dir, RecursiveMode::NonRecursive)
         .map_err(|e| anyhow::anyhow!("cannot watch {}: {e}", dir.display()))?;
-    tokio::spawn(async move {
-        let _keep_alive = debouncer;
-        let mut shutdown = shutdown;
-        let mut recheck = tokio::time::interval(RECHECK);
-        recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = shutdown.wait() => break,
-                got = rx.recv() => {
-                    if got.is_none() { break; }
-                    let live = live.clone();
-                    let _ = tokio::task::spawn_blocking(move || live.reload()).await;
-                }
-                _ = recheck.tick() => {
-                    if live.status().error.is_some() {
+    shutdown.spawn_loop(
+        "config watcher",
+        WATCHER_ALLOWANCE,
+        |beat, mut shutdown| async move {
+            let _keep_alive = debouncer;
+            let mut recheck = tokio::time::interval(RECHECK);
+            recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                beat.renew();
+                tokio::select! {
+                    _ = shutdown.wait() => break,
+                    got = rx.recv() => {
+                        if got.is_none() { break; }
                         let live = live.clone();
-                        let _ = tokio::task::spawn_blocking(move || live.recheck()).await;
+                        let _ = tokio::task::spawn_blocking(move || live.reload()).await;
+                    }
+                    _ = recheck.tick() => {
+                        if live.status().error.is_some() {
+                            let live = live.clone();
+                            let _ = tokio::task::spawn_blocking(move || live.recheck()).await;
+                        }
                     }
                 }
             }
-        }
-    });
+        },
+    );
     Ok(())
 }

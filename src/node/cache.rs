@@ -18,7 +18,7 @@ use super::envelope::Dialect;
 use super::property::Context;
 use super::{Collected, Section, SourceError, Sources, collect_blocking};
 use crate::config::watch::LiveConfig;
-use crate::lifecycle::Shutdown;
+use crate::lifecycle::{Beat, Shutdown};
 
 /// One collection of one section.
 #[derive(Debug)]
@@ -167,6 +167,8 @@ impl Facts {
     pub fn collect(&self, section: Section) -> BoxFuture<Result<Arc<Snapshot>, CollectError>> {
         let this = self.clone();
         let asked = Instant::now();
+        // Short-lived (one collection), not a loop: it runs on its own task so that a caller
+        // that gives up does not cancel the collection others wait for.
         let task = tokio::spawn(async move { this.collect_after(section, asked).await });
         Box::pin(async move {
             task.await
@@ -237,21 +239,39 @@ impl Facts {
 
     /// Collects every section now and then on its interval, until shutdown. Property and
     /// asset are collected again on every config edit too, since overrides feed them.
-    pub fn spawn(&self, shutdown: Shutdown) -> JoinHandle<()> {
-        let mut tasks = tokio::task::JoinSet::new();
-        for section in Section::ALL {
-            tasks.spawn(self.clone().refresh_loop(section, shutdown.clone()));
-        }
-        tokio::spawn(async move { while tasks.join_next().await.is_some() {} })
+    /// Each section's loop beats as `node facts SECTION`: one whose collection hangs (a
+    /// source that never answers) shows as stalled in `/readyz` after its interval and
+    /// twice the collection timeout.
+    pub fn spawn(&self, shutdown: Shutdown) -> Vec<JoinHandle<()>> {
+        Section::ALL
+            .into_iter()
+            .map(|section| {
+                let this = self.clone();
+                shutdown.spawn_loop(
+                    format!("node facts {section}"),
+                    self.allowance(section),
+                    move |beat, shutdown| this.refresh_loop(section, beat, shutdown),
+                )
+            })
+            .collect()
     }
 
-    async fn refresh_loop(self, section: Section, mut shutdown: Shutdown) {
+    /// How long a section's loop may go between beats: one collection (bounded by the
+    /// timeout, with as much again for slack) and one wait.
+    fn allowance(&self, section: Section) -> Duration {
+        section.interval(&self.inner.config.current().node.refresh) + self.timeout() * 2
+    }
+
+    async fn refresh_loop(self, section: Section, beat: Beat, mut shutdown: Shutdown) {
         let mut edits = self.inner.config.subscribe();
         let follows_config = matches!(section, Section::Property | Section::Asset);
         loop {
+            // The config may have changed the interval or the timeout.
+            beat.renew_within(self.allowance(section));
             if let Err(e) = self.collect(section).await {
                 tracing::warn!("node facts: {e}");
             }
+            beat.renew_within(self.allowance(section));
             let every = section.interval(&self.inner.config.current().node.refresh);
             tokio::select! {
                 _ = shutdown.wait() => return,

@@ -14,7 +14,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use tokio::task::JoinHandle;
 
 pub use crate::lifecycle::{Liveness, Shutdown, ShutdownTrigger, shutdown_pair};
 
@@ -34,7 +33,8 @@ pub struct Running {
     /// What the handlers see (for tests and the demo's banner).
     pub state: AppState,
     trigger: ShutdownTrigger,
-    tasks: Vec<JoinHandle<()>>,
+    /// Every task started through its shutdown, tracked by name.
+    shutdown: Shutdown,
 }
 
 impl Running {
@@ -48,11 +48,15 @@ impl Running {
         format!("https://{host}:{}/", self.https.port())
     }
 
-    /// Stops every task, lets in-flight requests finish, and closes the store.
+    /// Stops every task, lets in-flight requests finish (up to [`STOP_DEADLINE`]), and
+    /// closes the store. Tasks still running at the deadline are named in the log.
     pub async fn stop(self) {
         self.trigger.fire();
-        for task in self.tasks {
-            let _ = task.await;
+        if let Err(left) = self.shutdown.tasks().wait(STOP_DEADLINE).await {
+            tracing::error!(
+                ?left,
+                "stopping: tasks still running after {STOP_DEADLINE:?}; leaving them"
+            );
         }
         // The last handle on the store goes with the state: redb closes the file cleanly.
         drop(self.state);
@@ -76,9 +80,9 @@ pub async fn start(live: LiveConfig, demo: bool) -> anyhow::Result<Running> {
     let (trigger, shutdown) = shutdown_pair();
     let liveness = shutdown.liveness();
     // The validator compiles its rules first, so the pages show the policy from the start.
-    let (validation, validator) =
+    let (validation, _) =
         crate::validation::spawn(live.clone(), store.clone(), shutdown.clone()).await;
-    let (machines, controller) =
+    let (machines, _) =
         crate::machines::controller::spawn(live.clone(), store.clone(), shutdown.clone());
     let state = AppState {
         metrics: Metrics::new(
@@ -103,30 +107,32 @@ pub async fn start(live: LiveConfig, demo: bool) -> anyhow::Result<Running> {
     };
     let router = web::routes(state.clone()).into_router();
     let idle = live.current().server.idle_timeout.0;
-    let mut tasks = web::server::serve(bound, router, tls, idle, shutdown.clone())?;
+    // Each part starts its tasks through `shutdown`, which tracks them by name.
+    web::server::serve(bound, router, tls, idle, shutdown.clone())?;
     spawn_watcher(live.clone(), shutdown.clone()).context("config watcher")?;
-    tasks.push(crate::collector::spawn(
-        live,
-        store.clone(),
-        shutdown.clone(),
-    ));
-    tasks.push(validator);
-    tasks.push(controller);
-    tasks.push(state.facts.spawn(shutdown.clone()));
-    tasks.push(tokio::spawn(crate::store::heal_loop(
-        store.clone(),
-        shutdown.clone(),
-    )));
-    tasks.push(tokio::spawn(sweep_sessions(store, liveness, shutdown)));
+    crate::collector::spawn(live, store.clone(), shutdown.clone());
+    state.facts.spawn(shutdown.clone());
+    shutdown.spawn(
+        "store healer",
+        crate::store::heal_loop(store.clone(), shutdown.clone()),
+    );
+    shutdown.spawn(
+        "session sweeper",
+        sweep_sessions(store, liveness, shutdown.clone()),
+    );
     tracing::info!(%https, socket = ?socket, "serving");
     Ok(Running {
         https,
         socket,
         state,
         trigger,
-        tasks,
+        shutdown,
     })
 }
+
+/// How long shutdown waits for every task: longer than the HTTPS drain (10 s) and a
+/// collector's stop (10 s).
+pub const STOP_DEADLINE: Duration = Duration::from_secs(25);
 
 /// How often expired sessions are removed from the store.
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
@@ -152,25 +158,29 @@ async fn sweep_sessions(store: Store, liveness: Liveness, mut shutdown: Shutdown
 /// WATCHDOG while every loop beats, STOPPING at the end.
 pub async fn run_until_signal(running: Running) -> anyhow::Result<()> {
     let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
-    let watchdog = sd_notify::watchdog_enabled().map(|period| {
+    if let Some(period) = sd_notify::watchdog_enabled() {
         let liveness = running.state.liveness.clone();
-        tokio::spawn(feed_watchdog(period / 2, liveness))
-    });
+        let shutdown = running.shutdown.clone();
+        running.shutdown.spawn(
+            "watchdog feeder",
+            feed_watchdog(period / 2, liveness, shutdown),
+        );
+    }
     wait_for_signal(&running.state.config).await;
     tracing::info!("stopping: finishing in-flight requests");
     let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
-    if let Some(w) = watchdog {
-        w.abort();
-    }
     running.stop().await;
     tracing::info!("stopped");
     Ok(())
 }
 
-async fn feed_watchdog(every: Duration, liveness: Liveness) {
+async fn feed_watchdog(every: Duration, liveness: Liveness, mut shutdown: Shutdown) {
     let mut tick = tokio::time::interval(every);
     loop {
-        tick.tick().await;
+        tokio::select! {
+            _ = shutdown.wait() => return,
+            _ = tick.tick() => {}
+        }
         let stalled = liveness.stalled();
         if stalled.is_empty() {
             let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);

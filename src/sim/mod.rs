@@ -203,13 +203,13 @@ impl Sim {
         )?
         .handle(handle.clone());
         let app = engine::router(self.clone());
-        tokio::spawn(async move {
+        shutdown.spawn("simulator", async move {
             if let Err(e) = server.serve(app.into_make_service()).await {
                 tracing::error!("simulator: {e}");
             }
         });
-        let mut stop = shutdown;
-        tokio::spawn(async move {
+        let mut stop = shutdown.clone();
+        shutdown.spawn("simulator drain", async move {
             stop.wait().await;
             handle.graceful_shutdown(Some(Duration::from_secs(2)));
         });
@@ -225,7 +225,7 @@ impl Sim {
     pub fn spawn_churn(&self, every: Duration, per_tick: usize, shutdown: Shutdown) {
         let sim = self.clone();
         let dice = Dice::new(7);
-        tokio::spawn(async move {
+        shutdown.clone().spawn("simulator churn", async move {
             let mut shutdown = shutdown;
             let mut tick = tokio::time::interval(every);
             loop {

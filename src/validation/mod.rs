@@ -103,6 +103,8 @@ pub async fn spawn(
     status.update(|s| s.workers = pool.current_num_threads());
     let policy = watcher::spawn(live.clone(), status.clone(), shutdown.clone()).await;
     let scheduler = scheduler::Scheduler::new(store, status.clone(), pool);
-    let task = tokio::spawn(scheduler.run(live, policy.clone(), shutdown));
+    let task = shutdown
+        .clone()
+        .spawn("validator", scheduler.run(live, policy.clone(), shutdown));
     (Validation { status, policy }, task)
 }

@@ -86,14 +86,19 @@ pub async fn spawn(
             .flatten()
     };
     let (tx, rx) = watch::channel(first.map(Arc::new));
-    tokio::spawn(async move {
-        let mut shutdown = shutdown;
+    // Beats between edits; one compile of the rules must end within the allowance.
+    let within = RULES_BEAT * 3 + COMPILE_ALLOWANCE;
+    shutdown.spawn_loop("rules watcher", within, |beat, mut shutdown| async move {
         let mut config = live.subscribe();
         let (touched_tx, mut touched) = mpsc::channel::<()>(1);
         let mut watching = watch_dir(&source, touched_tx.clone());
+        let mut tick = tokio::time::interval(RULES_BEAT);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
+            beat.renew();
             tokio::select! {
                 _ = shutdown.wait() => break,
+                _ = tick.tick() => continue,
                 changed = config.changed() => {
                     if changed.is_err() { break }
                     let now = source_of(&live);
@@ -115,6 +120,12 @@ pub async fn spawn(
     });
     rx
 }
+
+/// How often the rules watcher beats while no edit comes.
+const RULES_BEAT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// How long one compile of the rules may take before the watcher counts as wedged.
+const COMPILE_ALLOWANCE: std::time::Duration = std::time::Duration::from_secs(120);
 
 type Debouncer = notify_debouncer_full::Debouncer<
     notify::RecommendedWatcher,

@@ -82,6 +82,7 @@ pub async fn bounded_body(State(app): State<AppState>, req: Request, next: Next)
 /// is drained after the answer (see the module); over HTTP/1 hyper closes the connection.
 fn refuse(rest: Body, http2: bool, answer: Response) -> Response {
     if http2 && !rest.is_end_stream() {
+        // Short-lived, bounded by DRAIN_TIME: not one of the service's long-lived tasks.
         tokio::spawn(drain(rest));
     }
     answer

@@ -119,20 +119,20 @@ pub fn serve(
     let app = router
         .clone()
         .into_make_service_with_connect_info::<SocketAddr>();
-    tasks.push(tokio::spawn(async move {
+    tasks.push(shutdown.spawn("https server", async move {
         if let Err(e) = https.serve(app).await {
             tracing::error!("https server: {e}");
         }
     }));
     let mut stop = shutdown.clone();
-    tasks.push(tokio::spawn(async move {
+    tasks.push(shutdown.spawn("https drain", async move {
         stop.wait().await;
         handle.graceful_shutdown(Some(DRAIN));
     }));
     if let Some((listener, path)) = bound.unix {
         let app = router.into_make_service_with_connect_info::<UnixPeer>();
-        let mut stop = shutdown;
-        tasks.push(tokio::spawn(async move {
+        let mut stop = shutdown.clone();
+        tasks.push(shutdown.spawn("socket server", async move {
             let served =
                 axum::serve(listener, app).with_graceful_shutdown(async move { stop.wait().await });
             if let Err(e) = served.await {

@@ -1,5 +1,6 @@
-//! Every long-lived loop beats: `/readyz` lists the collector of each engine, the validator,
-//! the machine controller and the session sweeper, and none of them is stalled.
+//! Every long-lived loop beats: `/readyz` lists the collector of each engine and their
+//! supervisor, the validator, the machine controller, the session sweeper, both file
+//! watchers and every node-facts loop, and none of them is stalled.
 
 use crate::common;
 
@@ -26,9 +27,15 @@ async fn readyz_follows_every_loop() {
     };
     let wanted = [
         "collector e1",
+        "collector supervisor",
         "validation",
         "machine controller",
         "session-sweeper",
+        "config watcher",
+        "rules watcher",
+        "node facts property",
+        "node facts package",
+        "node facts san/path",
     ];
     let all_beat = eventually(Duration::from_secs(20), || async {
         let loops = loops_of(&readyz().await);
@@ -112,4 +119,44 @@ async fn a_wedged_collector_shows_in_readyz_within_its_allowance() {
     .await;
     assert!(recovered, "{}", readyz().await);
     s.stop().await;
+}
+
+/// A node-facts loop whose source never answers (a FIFO where `/etc/passwd` should be:
+/// the read blocks) stops beating: within its allowance (interval + twice the collection
+/// timeout) the liveness names it, and the other loops go on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wedged_node_facts_loop_is_named_within_its_allowance() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(root.path().join("etc")).unwrap();
+    let passwd = root.path().join("etc/passwd");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&passwd)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let config = vmyard::config::load_str(
+        "[node]\ncollect_timeout = \"1s\"\n[node.refresh]\nuser = \"1s\"\ngroup = \"1s\"\n",
+        root.path(),
+    )
+    .unwrap();
+    let live = vmyard::config::watch::LiveConfig::new(config, None);
+    let facts = vmyard::node::Facts::new(live, vmyard::node::Sources::at(root.path()), 8443);
+    let (trigger, shutdown) = vmyard::service::shutdown_pair();
+    let liveness = shutdown.liveness();
+    facts.spawn(shutdown.clone());
+    let named = eventually(Duration::from_secs(15), || async {
+        liveness.stalled() == ["node facts user"]
+    })
+    .await;
+    assert!(named, "stalled: {:?}", liveness.stalled());
+    assert!(liveness.loops().contains(&"node facts group".to_string()));
+
+    // Unblock the read (a writer opens and closes the FIFO), then stop: every loop ends.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&passwd)
+        .unwrap();
+    trigger.fire();
+    let left = shutdown.tasks().wait(Duration::from_secs(10)).await;
+    assert!(left.is_ok(), "{left:?}");
 }

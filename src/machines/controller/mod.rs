@@ -105,7 +105,9 @@ pub fn spawn(
         engines: handle.engines.clone(),
         sweep_soon: Default::default(),
     });
-    let task = tokio::spawn(run(ctx, handle.clone(), shutdown));
+    let task = shutdown
+        .clone()
+        .spawn("machine controller", run(ctx, handle.clone(), shutdown));
     (handle, task)
 }
 
@@ -170,7 +172,7 @@ async fn run(ctx: Arc<Context>, handle: MachinesHandle, mut shutdown: Shutdown) 
             let ctx = ctx.clone();
             let report = handle.sweep.clone();
             let deleted = handle.orphans_deleted.clone();
-            sweeping = Some(tokio::spawn(async move {
+            sweeping = Some(shutdown.spawn("orphan sweep", async move {
                 let done = sweep::sweep(&ctx).await;
                 deleted.fetch_add(
                     done.deleted.len() as u64,

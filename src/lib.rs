@@ -47,7 +47,7 @@
 //! on any `crate::` path that goes up or sideways (test modules aside).
 //!
 //! ```text
-//! layer 0: lifecycle logging tls          shutdown, liveness, logs, TLS server configs
+//! layer 0: lifecycle logging tls units    shutdown, liveness, logs, TLS configs, units
 //! layer 1: store                          the redb file, typed records, the change feed
 //! layer 2: auth                           roles, passwords, sessions and tokens (in the store)
 //! layer 3: config                         the TOML file's types, loading, hot reload
@@ -76,6 +76,7 @@ pub mod service;
 pub mod sim;
 pub mod store;
 pub mod tls;
+pub mod units;
 pub mod validation;
 pub mod web;
 

@@ -152,7 +152,7 @@ async fn ls(args: ClientArgs) -> anyhow::Result<ExitCode> {
                         "latency": n["latency_ms"].as_f64().map(|l| format!("{l:.0} ms")),
                         "os": p["os_vendor"], "release": p["os_release"], "kernel": p["os_kernel"],
                         "cpus": p["cpu_threads"],
-                        "memory": p["mem_bytes"].as_u64().map(human_bytes),
+                        "memory": p["mem_bytes"].as_u64().map(crate::units::bytes),
                         "labels": labels,
                         "error": n["error"],
                     })
@@ -272,7 +272,10 @@ fn row(section: Section, node: &str, data: &Value) -> Vec<Value> {
             for c in columns(section) {
                 r.insert(c.to_string(), data[*c].clone());
             }
-            r.insert("size".into(), json!(data["size"].as_u64().map(human_bytes)));
+            r.insert(
+                "size".into(),
+                json!(data["size"].as_u64().map(crate::units::bytes)),
+            );
             let regions: Vec<String> = data["regions"]
                 .as_array()
                 .into_iter()
@@ -348,20 +351,4 @@ fn print_answers(
         }
     }
     output::print(Format::Table, &Value::Array(rows), &cols)
-}
-
-/// Bytes in binary units, for tables.
-fn human_bytes(b: u64) -> String {
-    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-    let mut v = b as f64;
-    let mut unit = 0;
-    while v >= 1024.0 && unit < UNITS.len() - 1 {
-        v /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{b} B")
-    } else {
-        format!("{v:.1} {}", UNITS[unit])
-    }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::inventory::decode::{Collection, Kind, Object, decode};
-use crate::inventory::{self, model::*};
+use crate::inventory::{self, InventoryRecord, for_kind};
 use crate::ovirt::wire::collection;
 use crate::ovirt::{EngineClient, EngineError};
 use crate::store::{ReadTxn, StoreError, WriteTxn};
@@ -198,73 +198,25 @@ pub fn put(w: &mut WriteTxn, provider: &str, o: &Object) -> Result<bool, StoreEr
 
 /// Deletes an object by store key; returns whether it existed.
 pub fn remove(w: &mut WriteTxn, kind: Kind, key: &str) -> Result<bool, StoreError> {
-    match kind {
-        Kind::DataCenter => w.delete::<DataCenter>(key),
-        Kind::Cluster => w.delete::<Cluster>(key),
-        Kind::Host => w.delete::<Host>(key),
-        Kind::Network => w.delete::<Network>(key),
-        Kind::NicProfile => w.delete::<NicProfile>(key),
-        Kind::StorageDomain => w.delete::<StorageDomain>(key),
-        Kind::DiskProfile => w.delete::<DiskProfile>(key),
-        Kind::Disk => w.delete::<Disk>(key),
-        Kind::Vm => w.delete::<Vm>(key),
-    }
+    for_kind!(kind, T => w.delete::<T>(key))
 }
 
 /// The stored object of a kind under a store key.
 pub fn stored(r: &ReadTxn, kind: Kind, key: &str) -> Result<Option<Object>, StoreError> {
-    Ok(match kind {
-        Kind::DataCenter => r
-            .get::<DataCenter>(key)?
-            .map(|v| Object::DataCenter(v.value)),
-        Kind::Cluster => r.get::<Cluster>(key)?.map(|v| Object::Cluster(v.value)),
-        Kind::Host => r.get::<Host>(key)?.map(|v| Object::Host(v.value)),
-        Kind::Network => r.get::<Network>(key)?.map(|v| Object::Network(v.value)),
-        Kind::NicProfile => r
-            .get::<NicProfile>(key)?
-            .map(|v| Object::NicProfile(v.value)),
-        Kind::StorageDomain => r
-            .get::<StorageDomain>(key)?
-            .map(|v| Object::StorageDomain(v.value)),
-        Kind::DiskProfile => r
-            .get::<DiskProfile>(key)?
-            .map(|v| Object::DiskProfile(v.value)),
-        Kind::Disk => r.get::<Disk>(key)?.map(|v| Object::Disk(v.value)),
-        Kind::Vm => r.get::<Vm>(key)?.map(|v| Object::Vm(Box::new(v.value))),
-    })
+    for_kind!(kind, T => Ok(r.get::<T>(key)?.map(|v| v.value.into_object())))
 }
 
 /// The stored keys of a kind for a provider.
 pub fn stored_keys(r: &ReadTxn, kind: Kind, provider: &str) -> Result<Vec<String>, StoreError> {
     let prefix = format!("{provider}/");
-    match kind {
-        Kind::DataCenter => r.keys_prefix::<DataCenter>(&prefix),
-        Kind::Cluster => r.keys_prefix::<Cluster>(&prefix),
-        Kind::Host => r.keys_prefix::<Host>(&prefix),
-        Kind::Network => r.keys_prefix::<Network>(&prefix),
-        Kind::NicProfile => r.keys_prefix::<NicProfile>(&prefix),
-        Kind::StorageDomain => r.keys_prefix::<StorageDomain>(&prefix),
-        Kind::DiskProfile => r.keys_prefix::<DiskProfile>(&prefix),
-        Kind::Disk => r.keys_prefix::<Disk>(&prefix),
-        Kind::Vm => r.keys_prefix::<Vm>(&prefix),
-    }
+    for_kind!(kind, T => r.keys_prefix::<T>(&prefix))
 }
 
 /// How many objects of a kind a provider has, as a write transaction sees them (so the
 /// counts shown stay right as events add and remove objects).
 pub fn count(w: &WriteTxn, kind: Kind, provider: &str) -> Result<usize, StoreError> {
     let prefix = format!("{provider}/");
-    match kind {
-        Kind::DataCenter => w.count_prefix::<DataCenter>(&prefix),
-        Kind::Cluster => w.count_prefix::<Cluster>(&prefix),
-        Kind::Host => w.count_prefix::<Host>(&prefix),
-        Kind::Network => w.count_prefix::<Network>(&prefix),
-        Kind::NicProfile => w.count_prefix::<NicProfile>(&prefix),
-        Kind::StorageDomain => w.count_prefix::<StorageDomain>(&prefix),
-        Kind::DiskProfile => w.count_prefix::<DiskProfile>(&prefix),
-        Kind::Disk => w.count_prefix::<Disk>(&prefix),
-        Kind::Vm => w.count_prefix::<Vm>(&prefix),
-    }
+    for_kind!(kind, T => w.count_prefix::<T>(&prefix))
 }
 
 /// The engine's version, from the API root.

@@ -25,3 +25,67 @@ pub fn key(provider: &str, id: &str) -> String {
 pub fn engine_id(key: &str) -> &str {
     key.split_once('/').map_or(key, |(_, id)| id)
 }
+
+/// Runs `$body` with the type alias `$t` naming the record type of `$kind`: the one
+/// dispatch from a [`decode::Kind`] to its record type, so that code generic over records
+/// (`fn f<T: InventoryRecord>`) is reached from a kind without a nine-arm match of its own.
+///
+/// ```ignore
+/// let n = for_kind!(kind, T => w.count_prefix::<T>(&prefix))?;
+/// ```
+macro_rules! for_kind {
+    ($kind:expr, $t:ident => $body:expr) => {
+        match $kind {
+            $crate::inventory::decode::Kind::DataCenter => {
+                type $t = $crate::inventory::model::DataCenter;
+                $body
+            }
+            $crate::inventory::decode::Kind::Cluster => {
+                type $t = $crate::inventory::model::Cluster;
+                $body
+            }
+            $crate::inventory::decode::Kind::Host => {
+                type $t = $crate::inventory::model::Host;
+                $body
+            }
+            $crate::inventory::decode::Kind::Network => {
+                type $t = $crate::inventory::model::Network;
+                $body
+            }
+            $crate::inventory::decode::Kind::NicProfile => {
+                type $t = $crate::inventory::model::NicProfile;
+                $body
+            }
+            $crate::inventory::decode::Kind::StorageDomain => {
+                type $t = $crate::inventory::model::StorageDomain;
+                $body
+            }
+            $crate::inventory::decode::Kind::DiskProfile => {
+                type $t = $crate::inventory::model::DiskProfile;
+                $body
+            }
+            $crate::inventory::decode::Kind::Disk => {
+                type $t = $crate::inventory::model::Disk;
+                $body
+            }
+            $crate::inventory::decode::Kind::Vm => {
+                type $t = $crate::inventory::model::Vm;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use for_kind;
+
+/// What every inventory record is besides a store record: an engine object of one kind,
+/// with an id and a name.
+pub trait InventoryRecord: crate::store::Record + Clone {
+    /// Its kind.
+    const INVENTORY_KIND: decode::Kind;
+    /// The engine id.
+    fn id(&self) -> &str;
+    /// The name, or the id when the engine gave none.
+    fn display_name(&self) -> &str;
+    /// As a decoded object of any kind.
+    fn into_object(self) -> decode::Object;
+}

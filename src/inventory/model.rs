@@ -466,7 +466,20 @@ impl ServerCpuList {
 }
 
 macro_rules! record {
-    ($($t:ty => $kind:literal, |$me:ident| $keys:expr;)*) => {$(
+    ($($t:ident => $kind:literal, |$me:ident| $keys:expr;)*) => {$(
+        impl super::InventoryRecord for $t {
+            const INVENTORY_KIND: super::decode::Kind = super::decode::Kind::$t;
+            fn id(&self) -> &str {
+                &self.id
+            }
+            fn display_name(&self) -> &str {
+                if self.name.is_empty() { &self.id } else { &self.name }
+            }
+            fn into_object(self) -> super::decode::Object {
+                super::decode::Object::$t(self.into())
+            }
+        }
+
         impl Record for $t {
             const KIND: &'static str = $kind;
             fn index_keys(&self) -> Vec<(&'static str, String)> {

@@ -20,6 +20,7 @@ pub mod fixtures;
 pub mod generate;
 pub mod lifecycle;
 pub mod profile;
+mod rng;
 pub mod state;
 pub mod templates;
 pub mod writes;

@@ -13,7 +13,7 @@ use super::{ApiError, ErrorBody};
 use crate::collector::status::ProviderState;
 use crate::inventory::decode::Kind;
 use crate::inventory::query::{self, ListQuery};
-use crate::inventory::{self, model::*};
+use crate::inventory::{self, for_kind, model::*};
 use crate::store::ReadTxn;
 use crate::web::AppState;
 
@@ -113,16 +113,7 @@ pub fn list_bytes(
     kind: Kind,
     q: &ListQuery,
 ) -> Result<Bytes, ApiError> {
-    macro_rules! page {
-        ($t:ty) => {
-            serde_json::to_vec(&query::list::<$t>(r, provider, q, None)?)
-        };
-    }
-
     let body = match kind {
-        Kind::DataCenter => page!(DataCenter),
-        Kind::Cluster => page!(Cluster),
-        Kind::Host => page!(Host),
         Kind::Vm => {
             // Validation keeps its results under the VM's own key: its indexes filter VMs.
             let by_concern = crate::validation::vm_keys_matching(
@@ -136,11 +127,9 @@ pub fn list_bytes(
             )?;
             serde_json::to_vec(&query::list::<Vm>(r, provider, q, by_concern)?)
         }
-        Kind::Network => page!(Network),
-        Kind::NicProfile => page!(NicProfile),
-        Kind::DiskProfile => page!(DiskProfile),
-        Kind::StorageDomain => page!(StorageDomain),
-        Kind::Disk => page!(Disk),
+        other => {
+            for_kind!(other, T => serde_json::to_vec(&query::list::<T>(r, provider, q, None)?))
+        }
     };
     body.map(Bytes::from)
         .map_err(|e| ApiError::internal(format!("encoding the list: {e}")))
@@ -158,26 +147,14 @@ pub fn get_json(
     id: &str,
 ) -> Result<Option<Value>, ApiError> {
     let key = inventory::key(provider, id);
-    macro_rules! one {
-        ($t:ty) => {
-            r.get::<$t>(&key)?.map(|s| {
-                let mut v = serde_json::to_value(&s.value).unwrap_or_default();
-                v["revision"] = s.revision.into();
-                v
-            })
-        };
-    }
-    Ok(match kind {
-        Kind::DataCenter => one!(DataCenter),
-        Kind::Cluster => one!(Cluster),
-        Kind::Host => one!(Host),
-        Kind::Vm => one!(Vm),
-        Kind::Network => one!(Network),
-        Kind::NicProfile => one!(NicProfile),
-        Kind::DiskProfile => one!(DiskProfile),
-        Kind::StorageDomain => one!(StorageDomain),
-        Kind::Disk => one!(Disk),
-    })
+    let Some((revision, value)) = for_kind!(kind, T => r.get::<T>(&key)?.map(|s| (s.revision, serde_json::to_value(&s.value))))
+    else {
+        return Ok(None);
+    };
+    let mut v =
+        value.map_err(|e| ApiError::internal(format!("encoding {} {id}: {e}", kind.path())))?;
+    v["revision"] = revision.into();
+    Ok(Some(v))
 }
 
 /// A page of objects: `{total, page, per_page, items}`.

@@ -63,21 +63,8 @@ impl Cell {
 /// What a page shows for a value the engine did not give: unknown, never 0.
 pub const UNKNOWN: &str = "–";
 
-/// Bytes as people read them (GiB, MiB, ...).
-pub fn bytes(n: u64) -> String {
-    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u < UNITS.len() - 1 {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
-}
+/// Bytes as people read them (GiB, MiB, ...): the same on the pages and in the CLI.
+pub use crate::units::bytes;
 
 /// A JSON scalar as text.
 pub fn scalar(v: &Value) -> String {
@@ -87,15 +74,5 @@ pub fn scalar(v: &Value) -> String {
         Value::Bool(true) => "yes".into(),
         Value::Bool(false) => "no".into(),
         other => other.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn bytes_read_as_people_write_them() {
-        assert_eq!(super::bytes(512), "512 B");
-        assert_eq!(super::bytes(1024 * 1024 * 1024), "1.0 GiB");
-        assert_eq!(super::bytes(46_137_344), "44.0 MiB");
     }
 }

@@ -53,10 +53,7 @@ pub fn tabs(node: &str, active: Option<Section>) -> Vec<Tab> {
     out
 }
 
-/// Bytes in binary units.
-pub fn bytes(b: u64) -> String {
-    super::cells::bytes(b)
-}
+pub use crate::units::bytes;
 
 struct NodeRow {
     name: String,

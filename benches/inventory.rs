@@ -8,6 +8,11 @@
 //! vmyard runs as its own process, so its memory is measured alone; the simulator runs in
 //! this process on the same machine, as quality.md prescribes.
 
+// A test or bench crate sees every dependency of the package, and unwraps where a failure
+// should stop it loudly, and its helpers are pub for its own modules: the library's lints
+// on these do not apply here.
+#![allow(unused_crate_dependencies, unreachable_pub, clippy::unwrap_used)]
+
 #[path = "common/bench_config.rs"]
 mod bench_config;
 

@@ -4,6 +4,11 @@
 //!
 //! Run with `cargo bench --bench node_facts`.
 
+// A test or bench crate sees every dependency of the package, and unwraps where a failure
+// should stop it loudly, and its helpers are pub for its own modules: the library's lints
+// on these do not apply here.
+#![allow(unused_crate_dependencies, unreachable_pub, clippy::unwrap_used)]
+
 use std::time::{Duration, Instant};
 
 use vmyard::config::watch::LiveConfig;

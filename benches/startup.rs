@@ -5,6 +5,11 @@
 //! folder, so the first start includes generating the TLS certificate and creating the store;
 //! the later ones open an existing store, which is the common case.
 
+// A test or bench crate sees every dependency of the package, and unwraps where a failure
+// should stop it loudly, and its helpers are pub for its own modules: the library's lints
+// on these do not apply here.
+#![allow(unused_crate_dependencies, unreachable_pub, clippy::unwrap_used)]
+
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 

@@ -8,6 +8,11 @@
 //!
 //! `cargo bench --bench validation` (`VMYARD_BENCH_VMS=50000` for another size).
 
+// A test or bench crate sees every dependency of the package, and unwraps where a failure
+// should stop it loudly, and its helpers are pub for its own modules: the library's lints
+// on these do not apply here.
+#![allow(unused_crate_dependencies, unreachable_pub, clippy::unwrap_used)]
+
 #[path = "common/bench_config.rs"]
 mod bench_config;
 #[path = "validation/latency.rs"]

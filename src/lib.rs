@@ -61,6 +61,13 @@
 //! layer 10: service                       wires the parts, runs `vmyard serve`
 //! ```
 
+// The library's test build also sees the dev-dependencies, which only tests/ uses.
+#![cfg_attr(test, allow(unused_crate_dependencies))]
+
+// Declared so that regorus's patterns get the `regex` crate's full Unicode and performance
+// features (regorus enables only what it names); nothing here calls it directly.
+use regex as _;
+
 pub mod auth;
 pub mod cli;
 pub mod collector;

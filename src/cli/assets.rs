@@ -11,7 +11,7 @@ use clap_complete::Shell;
 use super::Cli;
 
 /// Writes `man/*.1` and `completions/{vmyard.bash,_vmyard,vmyard.fish}` under `out`.
-pub fn write(out: &Path) -> anyhow::Result<()> {
+pub(super) fn write(out: &Path) -> anyhow::Result<()> {
     let man = out.join("man");
     let completions = out.join("completions");
     for dir in [&man, &completions] {

@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use super::ClientArgs;
 
 /// A client bound to one service.
-pub struct Client {
+pub(super) struct Client {
     http: reqwest::Client,
     base: reqwest::Url,
     token: Option<String>,
@@ -23,7 +23,7 @@ const DEFAULT_SOCKET: &str = "/run/vmyard/vmyard.sock";
 
 impl Client {
     /// Builds the client the arguments describe.
-    pub fn new(args: &ClientArgs) -> anyhow::Result<Client> {
+    pub(super) fn new(args: &ClientArgs) -> anyhow::Result<Client> {
         crate::install_crypto_provider();
         let builder = reqwest::Client::builder().timeout(Duration::from_secs(30));
         if let Some(server) = &args.server {
@@ -56,7 +56,7 @@ impl Client {
     }
 
     /// GET a JSON resource.
-    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> anyhow::Result<T> {
+    pub(super) async fn get<T: DeserializeOwned>(&self, path: &str) -> anyhow::Result<T> {
         self.send(self.http.get(self.url(path)?))
             .await?
             .json()
@@ -66,7 +66,7 @@ impl Client {
 
     /// GET a JSON resource, keeping a failure's status and body instead of turning it into
     /// an error (for answers that are read per node).
-    pub async fn get_answer(&self, path: &str) -> anyhow::Result<(u16, serde_json::Value)> {
+    pub(super) async fn get_answer(&self, path: &str) -> anyhow::Result<(u16, serde_json::Value)> {
         let mut req = self.http.get(self.url(path)?);
         if let Some(token) = &self.token {
             req = req.bearer_auth(token);
@@ -81,7 +81,7 @@ impl Client {
     }
 
     /// POST a JSON body, returning the JSON answer.
-    pub async fn post<B: Serialize, T: DeserializeOwned>(
+    pub(super) async fn post<B: Serialize, T: DeserializeOwned>(
         &self,
         path: &str,
         body: &B,
@@ -94,7 +94,7 @@ impl Client {
     }
 
     /// DELETE a resource.
-    pub async fn delete(&self, path: &str) -> anyhow::Result<()> {
+    pub(super) async fn delete(&self, path: &str) -> anyhow::Result<()> {
         self.send(self.http.delete(self.url(path)?))
             .await
             .map(|_| ())

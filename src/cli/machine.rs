@@ -18,7 +18,7 @@ use crate::machines::model::MachineClass;
 
 /// `vmyard machine ...`.
 #[derive(Debug, Subcommand)]
-pub enum MachineCommand {
+pub(super) enum MachineCommand {
     /// List machines with their phase and last operation.
     Ls {
         /// Only machines of this set.
@@ -52,7 +52,7 @@ pub enum MachineCommand {
 
 /// `vmyard machineset ...`.
 #[derive(Debug, Subcommand)]
-pub enum SetCommand {
+pub(super) enum SetCommand {
     /// List sets with replicas wanted and ready.
     Ls,
     /// Show one set.
@@ -88,7 +88,7 @@ pub enum SetCommand {
 
 /// `vmyard machineclass ...`.
 #[derive(Debug, Subcommand)]
-pub enum ClassCommand {
+pub(super) enum ClassCommand {
     /// List classes.
     Ls,
     /// Show one class.
@@ -109,7 +109,10 @@ pub enum ClassCommand {
 }
 
 /// Runs a `machine`, `machineset` or `machineclass` command.
-pub async fn run_machine(command: MachineCommand, args: ClientArgs) -> anyhow::Result<ExitCode> {
+pub(super) async fn run_machine(
+    command: MachineCommand,
+    args: ClientArgs,
+) -> anyhow::Result<ExitCode> {
     let client = Client::new(&args)?;
     let columns = [
         "name",
@@ -177,7 +180,7 @@ fn print_machines(format: Format, value: &Value, columns: &[&str]) -> anyhow::Re
 }
 
 /// Runs a `machineset` command.
-pub async fn run_set(command: SetCommand, args: ClientArgs) -> anyhow::Result<ExitCode> {
+pub(super) async fn run_set(command: SetCommand, args: ClientArgs) -> anyhow::Result<ExitCode> {
     let client = Client::new(&args)?;
     let columns = ["name", "class", "replicas", "ready", "deleting"];
     let answer: Value = match command {
@@ -216,7 +219,7 @@ pub async fn run_set(command: SetCommand, args: ClientArgs) -> anyhow::Result<Ex
 }
 
 /// Runs a `machineclass` command.
-pub async fn run_class(command: ClassCommand, args: ClientArgs) -> anyhow::Result<ExitCode> {
+pub(super) async fn run_class(command: ClassCommand, args: ClientArgs) -> anyhow::Result<ExitCode> {
     let client = Client::new(&args)?;
     let columns = ["name", "provider", "cluster", "template", "source"];
     let answer: Value = match command {
@@ -257,7 +260,7 @@ fn read_class(file: &std::path::Path) -> anyhow::Result<MachineClass> {
 
 /// A driver method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Method {
+pub(super) enum Method {
     /// CreateMachine.
     Create,
     /// InitializeMachine.
@@ -276,7 +279,7 @@ pub enum Method {
 
 /// `vmyard driver <method>`.
 #[derive(Debug, Args)]
-pub struct DriverArgs {
+pub(super) struct DriverArgs {
     /// The method to call.
     #[arg(value_enum)]
     method: Method,
@@ -312,7 +315,7 @@ pub struct DriverArgs {
 }
 
 /// Runs one driver method and prints its response, or the coded error on stderr (exit 1).
-pub async fn run_driver(args: DriverArgs) -> anyhow::Result<ExitCode> {
+pub(super) async fn run_driver(args: DriverArgs) -> anyhow::Result<ExitCode> {
     let config = crate::config::load_file(&args.config)?;
     let input = || -> anyhow::Result<Value> {
         let file = args

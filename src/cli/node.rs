@@ -17,7 +17,7 @@ use crate::node::select::{Candidate, select};
 
 /// `vmyard node ...`.
 #[derive(Debug, Subcommand)]
-pub enum NodeCommand {
+pub(super) enum NodeCommand {
     /// List this node and its peers, with their reachability.
     Ls {
         #[command(flatten)]
@@ -32,7 +32,7 @@ pub enum NodeCommand {
 /// `vmyard node system SECTION`: one subcommand per section, with om3's aliases (and the
 /// plural names of the older om3 commands).
 #[derive(Debug, Subcommand)]
-pub enum SystemCommand {
+pub(super) enum SystemCommand {
     /// Named values: OS, CPU, memory, DMI, location.
     #[command(visible_aliases = ["prop"], aliases = ["proper", "properties"])]
     Property(SystemArgs),
@@ -66,7 +66,7 @@ pub enum SystemCommand {
 
 /// `vmyard node system san initiator|path`.
 #[derive(Debug, Subcommand)]
-pub enum SanCommand {
+pub(super) enum SanCommand {
     /// FC and iSCSI initiators.
     #[command(visible_aliases = ["init"], aliases = ["ini", "initiators"])]
     Initiator(SystemArgs),
@@ -95,7 +95,7 @@ impl SystemCommand {
 
 /// What every `vmyard node system` section takes.
 #[derive(Debug, Args)]
-pub struct SystemArgs {
+pub(super) struct SystemArgs {
     /// Which nodes, as om3 selects them: names, globs (`web*`, case-insensitive),
     /// `label=value`, `!name`, separated by blanks or commas. Unlike om3's `ox`, which asks
     /// every node, this node when absent.
@@ -112,7 +112,7 @@ pub struct SystemArgs {
 }
 
 /// Runs a `node` command.
-pub async fn run(command: NodeCommand) -> anyhow::Result<ExitCode> {
+pub(super) async fn run(command: NodeCommand) -> anyhow::Result<ExitCode> {
     match command {
         NodeCommand::Ls { client } => ls(client).await,
         NodeCommand::System(command) => {

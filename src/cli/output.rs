@@ -15,7 +15,7 @@ pub enum Format {
 }
 
 /// Prints `value`; as a table, an array of objects shows `columns` (all keys when empty).
-pub fn print(format: Format, value: &Value, columns: &[&str]) -> anyhow::Result<()> {
+pub(super) fn print(format: Format, value: &Value, columns: &[&str]) -> anyhow::Result<()> {
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(value)?),
         Format::Yaml => print!("{}", serde_norway::to_string(value)?),

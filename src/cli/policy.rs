@@ -13,7 +13,7 @@ use crate::validation::{Policy, testing};
 
 /// Work with the Rego rules.
 #[derive(Debug, Subcommand)]
-pub enum PolicyCommand {
+pub(super) enum PolicyCommand {
     /// Run the `test_*` rules of the `*_test.rego` files, like `opa test`: one line per
     /// failure, then `N passed, N failed`; exits 1 when a test fails.
     Test(BundleArgs),
@@ -40,7 +40,7 @@ pub enum PolicyCommand {
 
 /// Which rules.
 #[derive(Debug, Args)]
-pub struct BundleArgs {
+pub(super) struct BundleArgs {
     /// A folder of `.rego` files; the built-in rules when absent.
     dir: Option<PathBuf>,
     /// Add the built-in rules to the folder's (a file of the same name replaces its
@@ -59,7 +59,7 @@ impl BundleArgs {
 }
 
 /// Runs a `policy` command.
-pub async fn run(command: PolicyCommand) -> anyhow::Result<ExitCode> {
+pub(super) async fn run(command: PolicyCommand) -> anyhow::Result<ExitCode> {
     match command {
         PolicyCommand::Test(args) => test(&args.load()?),
         PolicyCommand::Eval { bundle, input } => {

@@ -15,7 +15,7 @@ use crate::store::{FILE_NAME, Store, StoreError};
 
 /// `vmyard store ...`.
 #[derive(Debug, Subcommand)]
-pub enum StoreCommand {
+pub(super) enum StoreCommand {
     /// Check the store (the service must be stopped).
     Check(StoreArgs),
     /// Move a damaged store aside so that the next start begins with an empty one.
@@ -24,7 +24,7 @@ pub enum StoreCommand {
 
 /// Where the store is.
 #[derive(Debug, Args)]
-pub struct StoreArgs {
+pub(super) struct StoreArgs {
     /// The config file, for its `[storage] data_dir`.
     #[arg(
         long,
@@ -49,7 +49,7 @@ impl StoreArgs {
 }
 
 /// Runs a `store` command.
-pub fn run(command: StoreCommand) -> anyhow::Result<ExitCode> {
+pub(super) fn run(command: StoreCommand) -> anyhow::Result<ExitCode> {
     match command {
         StoreCommand::Check(args) => check(&args.data_dir()?),
         StoreCommand::Recover(args) => recover(&args.data_dir()?),

@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 use super::{Collected, Snapshot, SourceError};
 
 /// Builds the summary; a section that could not be had is reported and its count is null.
-pub fn build(
+pub(crate) fn build(
     property: Result<&Snapshot, String>,
     counts: [(&str, Result<&Snapshot, String>); 4],
 ) -> Collected {

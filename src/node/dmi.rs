@@ -6,7 +6,7 @@ use super::source::{Sources, unavailable};
 
 /// One memory slot (SMBIOS type 17).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MemoryDevice {
+pub(super) struct MemoryDevice {
     /// Where it sits, e.g. `DIMM_A1`.
     pub locator: String,
     /// The bank, e.g. `BANK 0`.
@@ -25,7 +25,7 @@ pub struct MemoryDevice {
 
 /// The memory devices of the node, or why they cannot be read (the table is readable by
 /// root only).
-pub fn memory_devices(src: &Sources) -> Result<Vec<MemoryDevice>, String> {
+pub(super) fn memory_devices(src: &Sources) -> Result<Vec<MemoryDevice>, String> {
     let path = "/sys/firmware/dmi/tables/DMI";
     let table = std::fs::read(src.path(path)).map_err(|e| unavailable(&e))?;
     Ok(parse(&table))
@@ -33,7 +33,7 @@ pub fn memory_devices(src: &Sources) -> Result<Vec<MemoryDevice>, String> {
 
 /// Decodes the type-17 structures of a raw SMBIOS table. Truncated structures end the walk:
 /// what was read before them is kept.
-pub fn parse(table: &[u8]) -> Vec<MemoryDevice> {
+pub(super) fn parse(table: &[u8]) -> Vec<MemoryDevice> {
     let mut out = Vec::new();
     let mut at = 0;
     while at + 4 <= table.len() {

@@ -4,6 +4,6 @@ use super::source::Sources;
 use super::{Collected, user};
 
 /// Collects the local groups.
-pub fn collect(src: &Sources) -> Collected {
+pub(super) fn collect(src: &Sources) -> Collected {
     user::collect_file(src, "/etc/group")
 }

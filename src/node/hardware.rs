@@ -19,7 +19,7 @@ const PCI_IDS: [&str; 3] = [
 
 /// One hardware item's `data`.
 #[derive(Debug, Clone, Serialize)]
-pub struct Hardware {
+pub(super) struct Hardware {
     /// PCI address (`0000:00:1f.2`) or memory slot locator.
     pub path: String,
     /// Vendor and device names, or the module's size, type and part.
@@ -116,7 +116,7 @@ fn pci_devices(src: &Sources) -> Result<Vec<PciDevice>, std::io::Error> {
 }
 
 /// Collects PCI devices and memory modules.
-pub fn collect(src: &Sources) -> Collected {
+pub(super) fn collect(src: &Sources) -> Collected {
     let mut errors = Vec::new();
     let mut items = Vec::new();
     match pci_devices(src) {

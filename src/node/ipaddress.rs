@@ -20,7 +20,7 @@ use super::{Collected, SourceError};
 
 /// One address item's `data`.
 #[derive(Debug, Clone, Serialize)]
-pub struct IpAddress {
+pub(super) struct IpAddress {
     /// The interface's hardware address, empty when it has none.
     pub mac: String,
     /// The address.
@@ -158,7 +158,7 @@ fn read_addresses() -> Result<Vec<IpAddress>, String> {
 }
 
 /// Collects every address.
-pub fn collect() -> Collected {
+pub(super) fn collect() -> Collected {
     match read_addresses() {
         Ok(items) => Collected::from_items(&items, Vec::new()),
         Err(e) => Collected::from_items::<IpAddress>(&[], vec![SourceError::new("rtnetlink", e)]),

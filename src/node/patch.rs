@@ -15,7 +15,7 @@ use super::{Collected, SourceError};
 
 /// One patch item's `data`.
 #[derive(Debug, Clone, Serialize)]
-pub struct Patch {
+pub(super) struct Patch {
     /// Package name.
     pub name: String,
     /// The version installed now.
@@ -81,7 +81,7 @@ fn scan(list: &[u8], mut offer: impl FnMut(&[u8], &[u8], &[u8])) {
 }
 
 /// Collects the pending updates of the installed debs.
-pub fn collect(src: &Sources) -> Collected {
+pub(super) fn collect(src: &Sources) -> Collected {
     let mut errors = Vec::new();
     let status = match src.read("/var/lib/dpkg/status") {
         Ok(s) => s,

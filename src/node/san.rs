@@ -8,7 +8,7 @@ use super::{Collected, SourceError};
 
 /// An initiator or a target.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Endpoint {
+pub(super) struct Endpoint {
     /// WWPN (`0x500143802426baf4`) or IQN.
     pub name: String,
     /// `fc`, `fcoe` or `iscsi`.
@@ -18,7 +18,7 @@ pub struct Endpoint {
 
 /// One path: an initiator and a target it reaches.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
-pub struct SanPath {
+pub(super) struct SanPath {
     /// The local end.
     pub initiator: Endpoint,
     /// The far end.
@@ -66,7 +66,7 @@ fn iscsi_initiator(src: &Sources) -> Option<String> {
 }
 
 /// Collects the initiators.
-pub fn initiators(src: &Sources) -> Collected {
+pub(super) fn initiators(src: &Sources) -> Collected {
     let mut items: Vec<Endpoint> = fc_hosts(src).into_iter().map(|(_, e)| e).collect();
     if let Some(iqn) = iscsi_initiator(src) {
         items.push(Endpoint {
@@ -80,7 +80,7 @@ pub fn initiators(src: &Sources) -> Collected {
 }
 
 /// Collects the paths: FC remote ports with the target role, and iSCSI sessions.
-pub fn paths(src: &Sources) -> Collected {
+pub(super) fn paths(src: &Sources) -> Collected {
     let mut errors = Vec::new();
     let mut items = Vec::new();
     let hosts = fc_hosts(src);

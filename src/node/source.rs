@@ -68,7 +68,7 @@ impl Sources {
 
 /// How a value that could not be read is reported: a missing privilege says so, as the
 /// design asks, instead of failing the section.
-pub fn unavailable(e: &io::Error) -> String {
+pub(super) fn unavailable(e: &io::Error) -> String {
     match e.kind() {
         io::ErrorKind::PermissionDenied => "unavailable: permission denied".to_string(),
         io::ErrorKind::NotFound => "unavailable: not present on this system".to_string(),
@@ -77,14 +77,14 @@ pub fn unavailable(e: &io::Error) -> String {
 }
 
 /// The last path component of a symbolic link's target (a driver, a device class).
-pub fn link_name(path: &Path) -> Option<String> {
+pub(super) fn link_name(path: &Path) -> Option<String> {
     std::fs::read_link(path)
         .ok()
         .and_then(|t| t.file_name().map(|n| n.to_string_lossy().into_owned()))
 }
 
 /// Seconds since the epoch as RFC 3339, or `None` for an impossible time.
-pub fn rfc3339(secs: i64) -> Option<String> {
+pub(super) fn rfc3339(secs: i64) -> Option<String> {
     jiff::Timestamp::from_second(secs)
         .ok()
         .map(|t| t.to_string())

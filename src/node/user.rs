@@ -7,7 +7,7 @@ use super::{Collected, SourceError};
 
 /// One user or group item's `data`.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Account {
+pub(super) struct Account {
     /// The uid or gid.
     pub id: u32,
     /// The name.
@@ -16,7 +16,7 @@ pub struct Account {
 
 /// The `name:x:id:...` lines of a passwd or group file, sorted by id then name. Comment
 /// lines, NIS `+`/`-` entries and malformed lines are skipped.
-pub fn parse_colon_file(text: &str) -> Vec<Account> {
+pub(super) fn parse_colon_file(text: &str) -> Vec<Account> {
     let mut out: Vec<Account> = text
         .lines()
         .filter(|l| !l.starts_with('#') && !l.starts_with('+') && !l.starts_with('-'))
@@ -35,7 +35,7 @@ pub fn parse_colon_file(text: &str) -> Vec<Account> {
 }
 
 /// Reads a passwd-style file into a section.
-pub fn collect_file(src: &Sources, path: &str) -> Collected {
+pub(super) fn collect_file(src: &Sources, path: &str) -> Collected {
     match src.read(path) {
         Ok(text) => Collected::from_items(&parse_colon_file(&text), Vec::new()),
         Err(e) => Collected::from_items::<Account>(&[], vec![SourceError::new(path, e)]),
@@ -43,7 +43,7 @@ pub fn collect_file(src: &Sources, path: &str) -> Collected {
 }
 
 /// Collects the local users.
-pub fn collect(src: &Sources) -> Collected {
+pub(super) fn collect(src: &Sources) -> Collected {
     collect_file(src, "/etc/passwd")
 }
 

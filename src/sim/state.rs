@@ -89,6 +89,8 @@ pub fn unlisted(collection: &str) -> &'static [&'static str] {
     }
 }
 
+/// The sub-collections of `collection` that `follow=` can inline (its items carry them only
+/// when asked).
 pub fn followable(collection: &str) -> &'static [&'static str] {
     SERVED
         .iter()

@@ -9,13 +9,13 @@ use redb::{ReadableTable, TableDefinition};
 use super::{Store, StoreError};
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub(super) const SCHEMA_VERSION: u32 = 1;
 
 const META: TableDefinition<&str, u32> = TableDefinition::new("meta");
 const VERSION_KEY: &str = "schema_version";
 
 /// Checks the schema version and applies the migrations that are due.
-pub fn run(store: &Store) -> Result<(), StoreError> {
+pub(super) fn run(store: &Store) -> Result<(), StoreError> {
     let txn = store.write()?;
     let found = {
         let mut meta = txn.raw().open_table(META)?;
@@ -58,7 +58,7 @@ fn migrate_from(_txn: &super::WriteTxn, version: u32) -> Result<(), StoreError> 
 
 /// Stamps a version, for tests of the version guard.
 #[cfg(test)]
-pub fn force_version(store: &Store, version: u32) -> Result<(), StoreError> {
+pub(super) fn force_version(store: &Store, version: u32) -> Result<(), StoreError> {
     let txn = store.write()?;
     txn.raw().open_table(META)?.insert(VERSION_KEY, version)?;
     txn.commit()

@@ -14,13 +14,13 @@ use super::AppState;
 use crate::auth::{AuthMethod, Identity, password};
 
 /// A user name and password from an `Authorization: Basic` header.
-pub struct Credentials {
+pub(super) struct Credentials {
     user: String,
     password: String,
 }
 
 /// The basic credentials of a request, if it sends any (`Some(Err)` when they are malformed).
-pub fn credentials(req: &Request) -> Option<Result<Credentials, String>> {
+pub(super) fn credentials(req: &Request) -> Option<Result<Credentials, String>> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, rest) = value.split_once(' ')?;
     if !scheme.eq_ignore_ascii_case("basic") {
@@ -42,7 +42,7 @@ pub fn credentials(req: &Request) -> Option<Result<Credentials, String>> {
 }
 
 /// Why basic credentials were not accepted.
-pub enum Refusal {
+pub(super) enum Refusal {
     /// Wrong name or password (or malformed credentials).
     Bad(String),
     /// Too many failures: wait this many seconds.
@@ -51,7 +51,7 @@ pub enum Refusal {
 
 impl Refusal {
     /// The status and message to answer with.
-    pub fn status(&self) -> (StatusCode, String) {
+    pub(super) fn status(&self) -> (StatusCode, String) {
         match self {
             Refusal::Bad(why) => (StatusCode::UNAUTHORIZED, why.clone()),
             Refusal::Throttled(s) => (
@@ -64,7 +64,11 @@ impl Refusal {
 
 /// Checks basic credentials against the configured users, throttled as the login page is.
 /// `client` is the caller's throttle key ([`super::peer::client_key`]).
-pub async fn verify(app: &AppState, client: String, c: Credentials) -> Result<Identity, Refusal> {
+pub(super) async fn verify(
+    app: &AppState,
+    client: String,
+    c: Credentials,
+) -> Result<Identity, Refusal> {
     let config = app.config.current();
     let server = &config.server;
     if let Err(wait) = app.throttle.check(

@@ -25,13 +25,17 @@ use super::AppState;
 use super::respond::ApiError;
 
 /// The largest request body taken (forms and JSON are small).
-pub const BODY_LIMIT: usize = 1024 * 1024;
+pub(super) const BODY_LIMIT: usize = 1024 * 1024;
 
 /// The longest the rest of an unread HTTP/2 body is read (and dropped) after the answer.
-pub const DRAIN_TIME: Duration = Duration::from_secs(30);
+pub(super) const DRAIN_TIME: Duration = Duration::from_secs(30);
 
 /// Reads the request body whole before the rest of the stack (see the module).
-pub async fn bounded_body(State(app): State<AppState>, req: Request, next: Next) -> Response {
+pub(super) async fn bounded_body(
+    State(app): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)

@@ -12,18 +12,18 @@ use axum::response::{IntoResponse, Response};
 use super::respond::{ApiError, refusal};
 
 /// The pre-login CSRF cookie.
-pub const LOGIN_COOKIE: &str = "__Host-vmyard-login-csrf";
+pub(super) const LOGIN_COOKIE: &str = "__Host-vmyard-login-csrf";
 
 /// Form bodies larger than this are refused before they are parsed.
 const FORM_LIMIT: usize = 64 * 1024;
 
 /// Constant-time equality of two tokens; an empty token never matches.
-pub fn same(a: &str, b: &str) -> bool {
+pub(super) fn same(a: &str, b: &str) -> bool {
     crate::auth::same_secret(a, b)
 }
 
 /// Passes the request on when it carries `expected`, in the header or the form body.
-pub async fn check(req: Request, expected: &str) -> Result<Request, Response> {
+pub(super) async fn check(req: Request, expected: &str) -> Result<Request, Response> {
     if let Some(h) = req.headers().get("x-csrf-token") {
         return if same(h.to_str().unwrap_or_default(), expected) {
             Ok(req)

@@ -14,7 +14,7 @@ use super::AppState;
 use super::routes::{Access, Routes};
 
 /// Registers the probes and `/metrics`.
-pub fn register(r: Routes) -> Routes {
+pub(super) fn register(r: Routes) -> Routes {
     r.get("/healthz", Access::Public, healthz)
         .get("/readyz", Access::Public, readyz)
         .get("/metrics", Access::Metrics, metrics)

@@ -6,6 +6,11 @@
 //! Run one area with `cargo test --test suite <module>::`, e.g. `cargo test --test suite
 //! packaging::`.
 
+// A test or bench crate sees every dependency of the package, and unwraps where a failure
+// should stop it loudly, and its helpers are pub for its own modules: the library's lints
+// on these do not apply here.
+#![allow(unused_crate_dependencies, unreachable_pub, clippy::unwrap_used)]
+
 mod common;
 
 mod auth;

@@ -20,7 +20,7 @@ use super::node::{PROBLEM_JSON, is_node_path};
 const METHODS: [&str; 5] = ["get", "put", "post", "delete", "patch"];
 
 /// Applies every rule above to `doc`, the document as utoipa generated it.
-pub fn finish(mut doc: Value) -> Value {
+pub(super) fn finish(mut doc: Value) -> Value {
     inline_closed_flattened(&mut doc);
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return doc;

@@ -12,7 +12,7 @@ use crate::web::AppState;
 
 /// What `GET /api/v1/status` answers.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Status {
+pub(super) struct Status {
     /// The vmyard version.
     pub version: String,
     /// When the service started (RFC 3339).
@@ -32,7 +32,7 @@ pub struct Status {
 /// Service status, including the config reload status.
 #[utoipa::path(get, path = "/api/v1/status", tag = "system", operation_id = "service_status",
     responses((status = 200, body = Status), (status = 401, body = ErrorBody)))]
-pub async fn status(State(app): State<AppState>) -> Json<Status> {
+pub(super) async fn status(State(app): State<AppState>) -> Json<Status> {
     let config = app.config.current();
     Json(Status {
         version: env!("CARGO_PKG_VERSION").to_string(),
@@ -48,13 +48,13 @@ pub async fn status(State(app): State<AppState>) -> Json<Status> {
 /// The caller, as the service sees them.
 #[utoipa::path(get, path = "/api/v1/whoami", tag = "system",
     responses((status = 200, body = Identity), (status = 401, body = ErrorBody)))]
-pub async fn whoami(Extension(me): Extension<Identity>) -> Json<Identity> {
+pub(super) async fn whoami(Extension(me): Extension<Identity>) -> Json<Identity> {
     Json(me)
 }
 
 /// The effective config with its secrets redacted, and its reload status.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ConfigView {
+pub(super) struct ConfigView {
     /// The config in force, secrets shown as `<redacted>`.
     #[schema(value_type = Object)]
     pub effective: serde_json::Value,
@@ -65,7 +65,7 @@ pub struct ConfigView {
 /// The effective config (redacted).
 #[utoipa::path(get, path = "/api/v1/config", tag = "system",
     responses((status = 200, body = ConfigView), (status = 401, body = ErrorBody)))]
-pub async fn config(State(app): State<AppState>) -> Json<ConfigView> {
+pub(super) async fn config(State(app): State<AppState>) -> Json<ConfigView> {
     Json(ConfigView {
         effective: redact::to_json(&app.config.current()),
         status: app.config.status(),

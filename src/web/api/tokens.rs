@@ -13,14 +13,14 @@ use crate::web::AppState;
 /// Every token, without secrets.
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens", operation_id = "list_tokens",
     responses((status = 200, body = Vec<ApiToken>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn list(State(app): State<AppState>) -> Result<Json<Vec<ApiToken>>, ApiError> {
+pub(super) async fn list(State(app): State<AppState>) -> Result<Json<Vec<ApiToken>>, ApiError> {
     Ok(Json(token::list(&app.store)?))
 }
 
 /// What to create.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct NewToken {
+pub(super) struct NewToken {
     /// What the token is for.
     pub name: String,
     /// What it may do.
@@ -29,7 +29,7 @@ pub struct NewToken {
 
 /// A created token: the only time its secret is shown.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct CreatedToken {
+pub(super) struct CreatedToken {
     /// The token to send as `Authorization: Bearer`; it cannot be shown again.
     pub token: String,
     /// Its record.
@@ -53,7 +53,7 @@ pub fn check_name(name: &str) -> Result<&str, ApiError> {
 /// Creates a token.
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", request_body = NewToken,
     responses((status = 201, body = CreatedToken), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn create(
+pub(super) async fn create(
     State(app): State<AppState>,
     Extension(me): Extension<Identity>,
     ApiJson(new): ApiJson<NewToken>,
@@ -75,7 +75,7 @@ pub async fn create(
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens",
     params(("id" = String, Path, description = "The token id")),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn revoke(
+pub(super) async fn revoke(
     State(app): State<AppState>,
     Extension(me): Extension<Identity>,
     Path(id): Path<String>,

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 /// One cell of a table.
 #[derive(Debug, Clone, Default)]
-pub struct Cell {
+pub(super) struct Cell {
     /// What it says.
     pub text: String,
     /// Where it links, if anywhere.
@@ -19,14 +19,14 @@ pub struct Cell {
 
 impl Cell {
     /// Plain text.
-    pub fn text(t: impl Into<String>) -> Cell {
+    pub(super) fn text(t: impl Into<String>) -> Cell {
         Cell {
             text: t.into(),
             ..Cell::default()
         }
     }
     /// A link.
-    pub fn link(t: impl Into<String>, href: String) -> Cell {
+    pub(super) fn link(t: impl Into<String>, href: String) -> Cell {
         Cell {
             text: t.into(),
             href: Some(href),
@@ -34,7 +34,7 @@ impl Cell {
         }
     }
     /// A number, right-aligned.
-    pub fn num(t: impl Into<String>) -> Cell {
+    pub(super) fn num(t: impl Into<String>) -> Cell {
         Cell {
             text: t.into(),
             num: true,
@@ -42,7 +42,7 @@ impl Cell {
         }
     }
     /// A status with a badge colour that carries its meaning.
-    pub fn status(s: &str) -> Cell {
+    pub(super) fn status(s: &str) -> Cell {
         let badge = match s {
             "up" | "ok" | "active" => "ready",
             "down" | "maintenance" | "unattached" | "locked" | "image_locked" | "suspended"
@@ -61,13 +61,13 @@ impl Cell {
 }
 
 /// What a page shows for a value the engine did not give: unknown, never 0.
-pub const UNKNOWN: &str = "–";
+pub(super) const UNKNOWN: &str = "–";
 
 /// Bytes as people read them (GiB, MiB, ...): the same on the pages and in the CLI.
-pub use crate::units::bytes;
+pub(super) use crate::units::bytes;
 
 /// A JSON scalar as text.
-pub fn scalar(v: &Value) -> String {
+pub(super) fn scalar(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Null => String::new(),

@@ -17,12 +17,12 @@ use crate::web::AppState;
 use crate::web::routes::{Access, Routes};
 
 /// Registers `/concerns`.
-pub fn register(r: Routes) -> Routes {
+pub(super) fn register(r: Routes) -> Routes {
     r.get("/concerns", Access::Role(Role::Viewer), concerns)
 }
 
 /// One provider's concerns, ready to draw.
-pub struct ProviderConcerns {
+pub(super) struct ProviderConcerns {
     /// The provider name.
     pub name: String,
     /// The counts.
@@ -42,7 +42,7 @@ fn badge(category: &str) -> &'static str {
 }
 
 /// The charts of every configured provider.
-pub fn provider_charts(app: &AppState) -> Result<Vec<ProviderConcerns>, PageError> {
+pub(super) fn provider_charts(app: &AppState) -> Result<Vec<ProviderConcerns>, PageError> {
     let r = app.store.read()?;
     let mut out = Vec::new();
     for p in &app.config.current().providers {

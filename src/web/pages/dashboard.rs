@@ -10,7 +10,7 @@ use crate::web::AppState;
 use crate::web::routes::{Access, Routes};
 
 /// Registers `/`.
-pub fn register(r: Routes) -> Routes {
+pub(super) fn register(r: Routes) -> Routes {
     r.get("/", Access::Role(Role::Viewer), dashboard)
 }
 

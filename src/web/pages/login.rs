@@ -23,7 +23,7 @@ use crate::web::guard::SESSION_COOKIE;
 use crate::web::routes::{Access, Routes};
 
 /// Registers the login and logout routes.
-pub fn register(r: Routes) -> Routes {
+pub(super) fn register(r: Routes) -> Routes {
     r.get("/login", Access::Public, form)
         .post("/login", Access::Public, submit)
         .post("/logout", Access::Role(Role::Viewer), logout)
@@ -45,13 +45,13 @@ struct NextQuery {
 }
 
 /// The longest `next` followed: a page's path and query, not a payload to carry around.
-pub const MAX_NEXT: usize = 2048;
+pub(super) const MAX_NEXT: usize = 2048;
 
 /// Only local paths are followed after login, never another origin: a path of printable
 /// ASCII that starts with one `/`. Browsers drop tabs and newlines from a URL before they
 /// read it (`/\t/evil.example` becomes `//evil.example`, another host), and treat `\` as
 /// `/`, so any control character, blank or backslash sends the user to `/` instead.
-pub fn safe_next(next: Option<&str>) -> String {
+pub(super) fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n)
             if n.len() <= MAX_NEXT

@@ -14,7 +14,7 @@ use crate::web::AppState;
 use crate::web::routes::{Access, Routes};
 
 /// Registers the settings page and its token forms.
-pub fn register(r: Routes) -> Routes {
+pub(super) fn register(r: Routes) -> Routes {
     let admin = Access::Role(Role::Admin);
     r.get("/settings", Access::Role(Role::Viewer), show)
         .post("/settings/tokens", admin, create_token)

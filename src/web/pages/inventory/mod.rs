@@ -22,7 +22,7 @@ use crate::web::api::inventory::{get_json, providers_view};
 use crate::web::routes::{Access, Routes};
 
 /// Registers the inventory pages.
-pub fn register(r: Routes) -> Routes {
+pub(super) fn register(r: Routes) -> Routes {
     let viewer = Access::Role(Role::Viewer);
     r.get("/inventory", viewer, overview)
         .get("/inventory/{provider}", viewer, tree)

@@ -15,7 +15,7 @@ use crate::web::respond::PageResult;
 use crate::web::routes::{Access, Routes};
 
 /// Registers the forms (operator).
-pub fn register(r: Routes) -> Routes {
+pub(super) fn register(r: Routes) -> Routes {
     let operator = Access::Role(Role::Operator);
     r.post("/machines/sets", operator, create_set)
         .post("/machines/sets/{name}/scale", operator, scale_set)

@@ -23,7 +23,7 @@ use crate::web::api::machines::{SetView, sets_view};
 use crate::web::routes::{Access, Routes};
 
 /// Registers the machines pages and their forms.
-pub fn register(r: Routes) -> Routes {
+pub(super) fn register(r: Routes) -> Routes {
     let viewer = Access::Role(Role::Viewer);
     let r = r
         .get("/machines", viewer, page)
@@ -33,7 +33,7 @@ pub fn register(r: Routes) -> Routes {
 }
 
 /// A machine row.
-pub struct MachineRow {
+pub(super) struct MachineRow {
     /// The name.
     pub name: String,
     /// The class.
@@ -55,7 +55,7 @@ pub struct MachineRow {
 }
 
 /// The badge class of a phase.
-pub fn badge(phase: Phase) -> &'static str {
+pub(super) fn badge(phase: Phase) -> &'static str {
     match phase {
         Phase::Running => "ready",
         Phase::Creating | Phase::Pending | Phase::Available | Phase::Terminating => "info",
@@ -65,7 +65,7 @@ pub fn badge(phase: Phase) -> &'static str {
 }
 
 /// The inventory page of a machine's VM, once it has one.
-pub fn vm_href(m: &Machine, classes: &[ClassEntry]) -> Option<String> {
+pub(super) fn vm_href(m: &Machine, classes: &[ClassEntry]) -> Option<String> {
     let provider = classes
         .iter()
         .find(|c| c.class.name == m.class)
@@ -144,7 +144,7 @@ struct Page {
 
 /// `?flash=ID` after a form: the id of a message kept on the server.
 #[derive(Debug, Default, Deserialize)]
-pub struct Flash {
+pub(super) struct Flash {
     flash: Option<String>,
 }
 
@@ -158,7 +158,7 @@ async fn page(
 }
 
 /// The Machines page, with a message.
-pub fn render_page(
+pub(super) fn render_page(
     app: &AppState,
     me: &Identity,
     flash: Option<String>,

@@ -19,7 +19,7 @@ use crate::web::api::node::fetch::{self, NodeStatus};
 use crate::web::routes::{Access, Routes};
 
 /// Registers the Nodes pages.
-pub fn register(r: Routes) -> Routes {
+pub(super) fn register(r: Routes) -> Routes {
     let viewer = Access::Role(Role::Viewer);
     r.get("/nodes", viewer, list)
         .get("/nodes/{nodename}", viewer, summary)
@@ -32,14 +32,14 @@ pub fn register(r: Routes) -> Routes {
 }
 
 /// A link to a section of a node, for the tabs.
-pub struct Tab {
+pub(super) struct Tab {
     href: String,
     label: &'static str,
     active: bool,
 }
 
 /// The section tabs of a node, `active` highlighted (none on the summary).
-pub fn tabs(node: &str, active: Option<Section>) -> Vec<Tab> {
+pub(super) fn tabs(node: &str, active: Option<Section>) -> Vec<Tab> {
     let mut out = vec![Tab {
         href: format!("/nodes/{node}"),
         label: "Summary",
@@ -53,7 +53,7 @@ pub fn tabs(node: &str, active: Option<Section>) -> Vec<Tab> {
     out
 }
 
-pub use crate::units::bytes;
+pub(super) use crate::units::bytes;
 
 struct NodeRow {
     name: String,

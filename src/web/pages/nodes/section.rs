@@ -20,7 +20,7 @@ const PER_PAGE: usize = 200;
 
 /// The address's filters.
 #[derive(Debug, Default, Deserialize)]
-pub struct TableQuery {
+pub(super) struct TableQuery {
     /// Rows containing this text (any column, case-insensitive).
     q: Option<String>,
     /// The column to sort by.
@@ -284,7 +284,7 @@ async fn show(
 }
 
 /// `/nodes/{nodename}/system/{section}`.
-pub async fn page(
+pub(super) async fn page(
     State(app): State<AppState>,
     Extension(me): Extension<Identity>,
     Path((nodename, section)): Path<(String, String)>,
@@ -294,7 +294,7 @@ pub async fn page(
 }
 
 /// `/nodes/{nodename}/system/san/{kind}`.
-pub async fn san_page(
+pub(super) async fn san_page(
     State(app): State<AppState>,
     Extension(me): Extension<Identity>,
     Path((nodename, kind)): Path<(String, String)>,

@@ -41,6 +41,44 @@ impl Cell {
             ..Cell::default()
         }
     }
+    /// A badge with its class.
+    pub(super) fn badge(t: &str, badge: &'static str) -> Cell {
+        Cell {
+            text: t.to_string(),
+            badge: Some(badge),
+            ..Cell::default()
+        }
+    }
+    /// A count, right-aligned.
+    pub(super) fn count(n: impl ToString) -> Cell {
+        Cell::num(n.to_string())
+    }
+    /// A size in bytes, as people read it.
+    pub(super) fn bytes(n: u64) -> Cell {
+        Cell::num(bytes(n))
+    }
+    /// A size the engine may leave out: unknown is a dash, never 0.
+    pub(super) fn opt_bytes(n: Option<u64>) -> Cell {
+        Cell::num(n.map_or_else(|| UNKNOWN.to_string(), bytes))
+    }
+    /// Yes or no.
+    pub(super) fn yes_no(b: bool) -> Cell {
+        Cell::text(if b { "yes" } else { "no" })
+    }
+    /// How full a capacity is, as a bar; a dash and no bar when either part is unknown.
+    pub(super) fn usage(used: Option<u64>, free: Option<u64>) -> Cell {
+        match (used, free) {
+            (Some(used), Some(free)) if used + free > 0 => {
+                let pct = used * 100 / (used + free);
+                Cell {
+                    text: format!("{pct}% used"),
+                    bar: Some(pct),
+                    ..Cell::default()
+                }
+            }
+            _ => Cell::text(UNKNOWN.to_string()),
+        }
+    }
     /// A status with a badge colour that carries its meaning.
     pub(super) fn status(s: &str) -> Cell {
         let badge = match s {

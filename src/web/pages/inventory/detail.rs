@@ -113,33 +113,38 @@ fn ref_kind(owner: Kind, field: &str) -> Option<Kind> {
     })
 }
 
-fn value_cell(owner: Kind, field: &str, v: &Value, names: &mut Names<'_>) -> Cell {
+fn value_cell(
+    owner: Kind,
+    field: &str,
+    v: &Value,
+    names: &mut Names<'_>,
+) -> Result<Cell, StoreError> {
     if let (Some(k), Some(id)) = (ref_kind(owner, field), v.as_str()) {
         return names.link(k, id);
     }
     if let (Some(k), Some(ids)) = (ref_kind(owner, field), v.as_array()) {
-        let text = ids
-            .iter()
-            .filter_map(Value::as_str)
-            .map(|id| names.name(k, id))
-            .collect::<Vec<_>>()
-            .join(", ");
-        return Cell::text(text);
+        let mut text = Vec::with_capacity(ids.len());
+        for id in ids.iter().filter_map(Value::as_str) {
+            text.push(names.name(k, id)?);
+        }
+        return Ok(Cell::text(text.join(", ")));
     }
     if matches!(
         field,
         "memory" | "available" | "used" | "committed" | "provisioned_size" | "actual_size" | "size"
     ) {
-        return Cell::num(v.as_u64().map_or_else(|| UNKNOWN.to_string(), bytes));
+        return Ok(Cell::num(
+            v.as_u64().map_or_else(|| UNKNOWN.to_string(), bytes),
+        ));
     }
     if field == "status" {
-        return Cell::status(v.as_str().unwrap_or_default());
+        return Ok(Cell::status(v.as_str().unwrap_or_default()));
     }
     // Known to be none is an empty list (not shown); null is what the engine did not serve.
     if field == "numa_node_affinity" && v.is_null() {
-        return Cell::text("unknown");
+        return Ok(Cell::text("unknown"));
     }
-    Cell::text(scalar(v))
+    Ok(Cell::text(scalar(v)))
 }
 
 fn label(field: &str) -> String {
@@ -180,15 +185,14 @@ pub(super) async fn detail(
                         .as_object()
                         .map(|o| o.keys().cloned().collect())
                         .unwrap_or_default();
-                    let rows = items
-                        .iter()
-                        .map(|item| {
-                            columns
-                                .iter()
-                                .map(|c| value_cell(kind, c, &item[c.as_str()], &mut names))
-                                .collect()
-                        })
-                        .collect();
+                    let mut rows = Vec::with_capacity(items.len());
+                    for item in items {
+                        let mut row = Vec::with_capacity(columns.len());
+                        for c in &columns {
+                            row.push(value_cell(kind, c, &item[c.as_str()], &mut names)?);
+                        }
+                        rows.push(row);
+                    }
                     tables.push(SubTable {
                         title: label(k),
                         columns: columns.iter().map(|c| label(c)).collect(),
@@ -198,7 +202,7 @@ pub(super) async fn detail(
                 Value::Array(items) if items.is_empty() => {}
                 other => fields.push(Field {
                     label: label(k),
-                    cell: value_cell(kind, k, other, &mut names),
+                    cell: value_cell(kind, k, other, &mut names)?,
                 }),
             }
         }
@@ -230,14 +234,16 @@ pub(super) async fn detail(
             } else {
                 "profile"
             };
-            r.ids_by::<Vm>(index, &key)?
-                .iter()
-                .map(|vk| Related {
-                    label: format!("VM {}", names.name(Kind::Vm, inventory::engine_id(vk))),
+            let mut vms = Vec::new();
+            for vk in r.ids_by::<Vm>(index, &key)? {
+                let vm = inventory::engine_id(&vk);
+                vms.push(Related {
+                    label: format!("VM {}", names.name(Kind::Vm, vm)?),
                     count: 1,
-                    href: format!("{base}/vms/{}", inventory::engine_id(vk)),
-                })
-                .collect()
+                    href: format!("{base}/vms/{vm}"),
+                });
+            }
+            vms
         }
         Kind::StorageDomain => vec![Related {
             label: "Disks".into(),

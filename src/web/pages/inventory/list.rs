@@ -6,174 +6,50 @@ use askama::Template;
 use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use serde_json::Value;
 
-use super::super::cells::{Cell, UNKNOWN, bytes, scalar};
+use super::super::cells::Cell;
 use super::super::{Layout, PageError, PageResult, render};
+use super::rows::ListRow;
 use super::{KindLink, Names, kind_links, known};
 use crate::auth::Identity;
 use crate::inventory::decode::Kind;
+use crate::inventory::for_kind;
 use crate::inventory::model::*;
-use crate::inventory::query::ListQuery;
-use crate::validation::VmConcerns;
+use crate::inventory::query::{self, ListQuery};
 use crate::web::AppState;
-use crate::web::api::inventory::list_json;
 
-fn columns(kind: Kind) -> &'static [&'static str] {
-    match kind {
-        Kind::Vm => &[
-            "Name",
-            "Status",
-            "Readiness",
-            "Cluster",
-            "Host",
-            "vCPUs",
-            "Memory",
-            "NICs",
-            "Disks",
-        ],
-        Kind::Host => &["Name", "Status", "Cluster", "Address", "CPUs", "Memory"],
-        Kind::Cluster => &["Name", "Data center", "CPU type", "Version"],
-        Kind::DataCenter => &["Name", "Status"],
-        Kind::Network => &["Name", "Data center", "VLAN", "Usages"],
-        Kind::NicProfile => &["Name", "Network", "Port mirroring", "Pass-through"],
-        Kind::DiskProfile => &["Name", "Storage domain"],
-        Kind::StorageDomain => &[
-            "Name", "Type", "Storage", "Status", "Used", "Free", "Capacity",
-        ],
-        Kind::Disk => &[
-            "Name",
-            "Status",
-            "Storage type",
-            "Provisioned",
-            "Actual",
-            "Shareable",
-        ],
+/// A page of typed records of one kind, as table rows: the name first, then the kind's own
+/// columns ([`ListRow`]). `outside`, when given, limits the list to those keys.
+fn typed_rows<T: ListRow + Clone>(
+    r: &crate::store::ReadTxn,
+    provider: &str,
+    q: &ListQuery,
+    outside: Option<std::collections::HashSet<String>>,
+    names: &mut Names<'_>,
+) -> Result<(usize, Vec<Vec<Cell>>), PageError> {
+    let page = query::list::<T>(r, provider, q, outside)?;
+    let mut rows = Vec::with_capacity(page.items.len());
+    for item in page.items {
+        let record = item.value;
+        let mut row = vec![Cell::link(
+            record.display_name().to_string(),
+            format!(
+                "/inventory/{provider}/{}/{}",
+                T::INVENTORY_KIND.path(),
+                record.id()
+            ),
+        )];
+        row.extend(record.cells(names)?);
+        rows.push(row);
     }
+    Ok((page.total, rows))
 }
 
-/// A VM's readiness as a badge; "pending" before its first validation.
-fn readiness_cell(names: &Names<'_>, id: &str) -> Cell {
-    let result = names
-        .r
-        .get::<VmConcerns>(&crate::inventory::key(names.provider, id))
-        .ok()
-        .flatten();
-    let (text, badge) = match result.map(|r| r.value.readiness()) {
-        Some(readiness) => (readiness.as_str(), readiness.badge()),
-        None => ("pending", "info"),
-    };
-    Cell {
-        text: text.into(),
-        badge: Some(badge),
-        ..Cell::default()
-    }
-}
-
-fn row(kind: Kind, v: &Value, names: &mut Names<'_>) -> Vec<Cell> {
-    let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
-    let n = |k: &str| v[k].as_u64().unwrap_or(0);
-    let own = Cell::link(
-        if s("name").is_empty() {
-            s("id")
-        } else {
-            s("name")
-        },
-        format!("/inventory/{}/{}/{}", names.provider, kind.path(), s("id")),
-    );
-    match kind {
-        Kind::Vm => vec![
-            own,
-            Cell::status(&s("status")),
-            readiness_cell(names, &s("id")),
-            names.link(Kind::Cluster, &s("cluster")),
-            names.link(Kind::Host, &s("host")),
-            Cell::num(
-                (n("cpu_sockets") * n("cpu_cores").max(1) * n("cpu_threads").max(1)).to_string(),
-            ),
-            Cell::num(bytes(n("memory"))),
-            Cell::num(v["nics"].as_array().map_or(0, Vec::len).to_string()),
-            Cell::num(
-                v["disk_attachments"]
-                    .as_array()
-                    .map_or(0, Vec::len)
-                    .to_string(),
-            ),
-        ],
-        Kind::Host => vec![
-            own,
-            Cell::status(&s("status")),
-            names.link(Kind::Cluster, &s("cluster")),
-            Cell::text(s("address")),
-            Cell::num(
-                (n("cpu_sockets") * n("cpu_cores").max(1) * n("cpu_threads").max(1)).to_string(),
-            ),
-            Cell::num(bytes(n("memory"))),
-        ],
-        Kind::Cluster => vec![
-            own,
-            names.link(Kind::DataCenter, &s("data_center")),
-            Cell::text(s("cpu_type")),
-            Cell::text(format!("{}.{}", n("version_major"), n("version_minor"))),
-        ],
-        Kind::DataCenter => vec![own, Cell::status(&s("status"))],
-        Kind::Network => vec![
-            own,
-            names.link(Kind::DataCenter, &s("data_center")),
-            Cell::num(
-                v["vlan"]
-                    .as_u64()
-                    .map(|x| x.to_string())
-                    .unwrap_or_default(),
-            ),
-            Cell::text(
-                v["usages"]
-                    .as_array()
-                    .map(|a| a.iter().map(scalar).collect::<Vec<_>>().join(", "))
-                    .unwrap_or_default(),
-            ),
-        ],
-        Kind::NicProfile => vec![
-            own,
-            names.link(Kind::Network, &s("network")),
-            Cell::text(scalar(&v["port_mirroring"])),
-            Cell::text(s("pass_through")),
-        ],
-        Kind::DiskProfile => vec![own, names.link(Kind::StorageDomain, &s("storage_domain"))],
-        Kind::StorageDomain => {
-            // A capacity the engine left out is unknown: a dash, and no bar.
-            let (used, free) = (v["used"].as_u64(), v["available"].as_u64());
-            let or_dash = |b: Option<u64>| b.map_or_else(|| UNKNOWN.to_string(), bytes);
-            let usage = match (used, free) {
-                (Some(used), Some(free)) if used + free > 0 => {
-                    let pct = used * 100 / (used + free);
-                    Cell {
-                        text: format!("{pct}% used"),
-                        bar: Some(pct),
-                        ..Cell::default()
-                    }
-                }
-                _ => Cell::text(UNKNOWN.to_string()),
-            };
-            vec![
-                own,
-                Cell::text(s("kind")),
-                Cell::text(s("storage_type")),
-                Cell::status(&s("status")),
-                Cell::num(or_dash(used)),
-                Cell::num(or_dash(free)),
-                usage,
-            ]
-        }
-        Kind::Disk => vec![
-            own,
-            Cell::status(&s("status")),
-            Cell::text(s("storage_type")),
-            Cell::num(bytes(n("provisioned_size"))),
-            Cell::num(bytes(n("actual_size"))),
-            Cell::text(scalar(&v["shareable"])),
-        ],
-    }
+/// The headings of a kind's list.
+fn columns<T: ListRow>() -> Vec<&'static str> {
+    std::iter::once("Name")
+        .chain(T::COLUMNS.iter().copied())
+        .collect()
 }
 
 struct Choice {
@@ -191,7 +67,7 @@ struct ListPageView {
     kind_path: &'static str,
     kind_label: &'static str,
     kinds: Vec<KindLink>,
-    columns: &'static [&'static str],
+    columns: Vec<&'static str>,
     rows: Vec<Vec<Cell>>,
     total: usize,
     page: usize,
@@ -264,17 +140,29 @@ pub(super) async fn list(
         return Err(PageError::not_found("There is no such list."));
     };
     let r = app.store.read()?;
-    let page = list_json(&r, &provider, kind, &q)?;
+    // Validation keeps its results under the VM's own key: its indexes filter VMs.
+    let outside = if kind == Kind::Vm {
+        crate::validation::vm_keys_matching(
+            &r,
+            &provider,
+            [
+                ("concern", q.concern.as_deref()),
+                ("category", q.category.as_deref()),
+                ("readiness", q.readiness.as_deref()),
+            ],
+        )?
+    } else {
+        None
+    };
     let mut names = Names {
         r: &r,
         provider: &provider,
         cache: HashMap::new(),
     };
-    let rows = page["items"]
-        .as_array()
-        .map(|items| items.iter().map(|v| row(kind, v, &mut names)).collect())
-        .unwrap_or_default();
-    let total = page["total"].as_u64().unwrap_or(0) as usize;
+    let (total, rows, columns) = for_kind!(kind, T => {
+        let (total, rows) = typed_rows::<T>(&r, &provider, &q, outside, &mut names)?;
+        (total, rows, columns::<T>())
+    });
     let per_page = q.per_page();
     let pages = total.div_ceil(per_page).max(1);
     let current = q.page().min(pages);
@@ -319,7 +207,7 @@ pub(super) async fn list(
         on_tree: false,
         kind_path: kind.path(),
         kind_label: kind.label(),
-        columns: columns(kind),
+        columns,
         rows,
         total,
         page: current,

@@ -10,15 +10,17 @@ use axum::extract::{Path, State};
 
 mod detail;
 mod list;
+mod rows;
 
 use super::cells::Cell;
 use super::{Layout, PageError, PageResult, render};
 use crate::auth::{Identity, Role};
 use crate::inventory::decode::{COLLECTIONS, Kind};
 use crate::inventory::model::*;
-use crate::store::ReadTxn;
+use crate::inventory::{self, InventoryRecord, for_kind};
+use crate::store::{ReadTxn, StoreError};
 use crate::web::AppState;
-use crate::web::api::inventory::{get_json, providers_view};
+use crate::web::api::inventory::providers_view;
 use crate::web::routes::{Access, Routes};
 
 /// Registers the inventory pages.
@@ -169,31 +171,32 @@ pub(super) struct Names<'a> {
 }
 
 impl Names<'_> {
-    pub(super) fn name(&mut self, kind: Kind, id: &str) -> String {
+    /// The name of a referenced object; its id when it is not stored (yet), as an object
+    /// a listing has not reached. A store that cannot be read is an error.
+    pub(super) fn name(&mut self, kind: Kind, id: &str) -> Result<String, StoreError> {
         if id.is_empty() {
-            return String::new();
+            return Ok(String::new());
         }
         let key = (kind, id.to_string());
         if let Some(n) = self.cache.get(&key) {
-            return n.clone();
+            return Ok(n.clone());
         }
-        let name = get_json(self.r, self.provider, kind, id)
-            .ok()
-            .flatten()
-            .and_then(|v| v["name"].as_str().map(str::to_string))
+        let store_key = inventory::key(self.provider, id);
+        let name = for_kind!(kind, T => self.r.get::<T>(&store_key)?.map(|s| s.value.display_name().to_string()))
             .unwrap_or_else(|| id.to_string());
         self.cache.insert(key, name.clone());
-        name
+        Ok(name)
     }
 
-    pub(super) fn link(&mut self, kind: Kind, id: &str) -> Cell {
+    /// A link to a referenced object, by name.
+    pub(super) fn link(&mut self, kind: Kind, id: &str) -> Result<Cell, StoreError> {
         if id.is_empty() {
-            return Cell::text("");
+            return Ok(Cell::text(""));
         }
-        let name = self.name(kind, id);
-        Cell::link(
+        let name = self.name(kind, id)?;
+        Ok(Cell::link(
             name,
             format!("/inventory/{}/{}/{id}", self.provider, kind.path()),
-        )
+        ))
     }
 }

@@ -67,6 +67,37 @@ fn crate_paths(text: &str) -> Vec<(usize, String)> {
     out
 }
 
+/// `text` with each `#[cfg(test)] mod NAME { ... }` blanked out (its lines kept empty, so
+/// line numbers stay right); everything else, including items after a test module or
+/// other `#[cfg(test)]` items, is kept and checked.
+fn without_test_modules(text: &str) -> String {
+    let mut out = Vec::new();
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
+        let is_test_mod = line.trim() == "#[cfg(test)]"
+            && lines.peek().is_some_and(|next| {
+                next.trim_start().starts_with("mod ") && next.trim_end().ends_with('{')
+            });
+        if !is_test_mod {
+            out.push(line.to_string());
+            continue;
+        }
+        out.push(String::new());
+        // Skip the module, braces counted (strings and comments in tests rarely hold
+        // unbalanced braces; a test module that did would fail the check loudly, not
+        // silently pass).
+        let mut depth = 0i64;
+        for inner in lines.by_ref() {
+            depth += inner.matches('{').count() as i64 - inner.matches('}').count() as i64;
+            out.push(String::new());
+            if depth <= 0 {
+                break;
+            }
+        }
+    }
+    out.join("\n")
+}
+
 #[test]
 fn parts_use_only_lower_layers() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -96,8 +127,8 @@ fn parts_use_only_lower_layers() {
             )
         });
         let text = std::fs::read_to_string(&file).unwrap();
-        let text = text.split("#[cfg(test)]").next().unwrap_or_default();
-        for (line, to) in crate_paths(text) {
+        let text = without_test_modules(&text);
+        for (line, to) in crate_paths(&text) {
             let Some(&target) = layer.get(&to) else {
                 continue; // the crate root's own items
             };
@@ -200,14 +231,23 @@ fn web_refusals_depend_on_neither_api_nor_pages() {
     for file in files {
         let rel = file.strip_prefix(root.join("src")).unwrap();
         let text = std::fs::read_to_string(&file).unwrap();
-        let text = text.split("#[cfg(test)]").next().unwrap_or_default();
-        for (line, path) in resolved_paths(text, &module_of(rel)) {
+        let text = without_test_modules(&text);
+        for (line, path) in resolved_paths(&text, &module_of(rel)) {
             if path.starts_with("web::api") || path.starts_with("web::pages") {
                 wrong.push(format!("src/{}:{line}: uses {path}", rel.display()));
             }
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn only_test_modules_are_left_out() {
+    let text = "use crate::a;\n#[cfg(test)]\nmod tests {\n    use crate::b;\n    fn f() { }\n}\n#[cfg(test)]\nfn helper() {}\nuse crate::c;\n";
+    let kept = without_test_modules(text);
+    let names: Vec<String> = crate_paths(&kept).into_iter().map(|(_, n)| n).collect();
+    assert_eq!(names, ["a", "c"]);
+    assert_eq!(crate_paths(&kept)[1].0, 9, "line numbers are kept");
 }
 
 #[test]

@@ -21,6 +21,7 @@ pub mod idle;
 pub mod limit;
 pub mod pages;
 pub mod peer;
+pub mod read;
 pub mod respond;
 pub mod routes;
 pub mod server;

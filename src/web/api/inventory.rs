@@ -10,46 +10,12 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{ApiError, ErrorBody};
-use crate::collector::status::ProviderState;
 use crate::inventory::decode::Kind;
 use crate::inventory::query::{self, ListQuery};
 use crate::inventory::{self, for_kind, model::*};
 use crate::store::ReadTxn;
 use crate::web::AppState;
-
-/// A configured provider and its collection state.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ProviderView {
-    /// The name in the config.
-    pub name: String,
-    /// The engine URL.
-    pub url: String,
-    /// TLS verification is off.
-    pub insecure: bool,
-    /// The collection state (absent before the collector first ran).
-    pub state: Option<ProviderState>,
-}
-
-/// The configured providers and their collection state.
-pub fn providers_view(app: &AppState) -> Result<Vec<ProviderView>, ApiError> {
-    let r = app.store.read()?;
-    let fault = app.store.write_fault();
-    app.config
-        .current()
-        .providers
-        .iter()
-        .map(|p| {
-            Ok(ProviderView {
-                name: p.name.clone(),
-                url: p.url.0.to_string(),
-                insecure: p.insecure,
-                state: r
-                    .get::<ProviderState>(&p.name)?
-                    .map(|s| s.value.under(fault.as_ref())),
-            })
-        })
-        .collect()
-}
+pub use crate::web::read::providers::{ProviderView, providers_view};
 
 /// Every provider with its phase, parity, engine version, counts and progress.
 #[utoipa::path(get, path = "/api/v1/providers", tag = "inventory",

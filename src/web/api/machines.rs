@@ -12,6 +12,7 @@ use crate::machines::commands::{self, ClassEntry, CommandError};
 use crate::machines::controller::{EngineReach, SweepReport};
 use crate::machines::model::{Machine, MachineClass, MachineSet, Operation, Phase};
 use crate::web::AppState;
+pub use crate::web::read::machines::{SetView, sets_view};
 
 impl From<CommandError> for ApiError {
     fn from(e: CommandError) -> Self {
@@ -226,47 +227,6 @@ pub async fn delete_machine(
 ) -> Result<StatusCode, ApiError> {
     commands::delete_machine(&app.store, &name)?;
     Ok(StatusCode::ACCEPTED)
-}
-
-/// A set as the API shows it.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct SetView {
-    /// The set.
-    #[serde(flatten)]
-    pub set: MachineSet,
-    /// Its machines that are running.
-    pub ready: u32,
-    /// Its machines, by name.
-    pub machines: Vec<String>,
-}
-
-fn set_view(all: &[Machine], set: MachineSet) -> SetView {
-    let mine: Vec<&Machine> = all
-        .iter()
-        .filter(|m| m.set.as_deref() == Some(set.name.as_str()))
-        .collect();
-    SetView {
-        ready: mine
-            .iter()
-            .filter(|m| m.phase == Phase::Running && m.deletion_requested.is_none())
-            .count() as u32,
-        machines: mine.iter().map(|m| m.name.clone()).collect(),
-        set,
-    }
-}
-
-/// Every set, with replicas wanted and ready.
-pub fn sets_view(app: &AppState) -> Result<Vec<SetView>, ApiError> {
-    let r = app.store.read()?;
-    let machines: Vec<Machine> = r
-        .list::<Machine>()?
-        .into_iter()
-        .map(|(_, m)| m.value)
-        .collect();
-    Ok(r.list::<MachineSet>()?
-        .into_iter()
-        .map(|(_, s)| set_view(&machines, s.value))
-        .collect())
 }
 
 /// Every machine set.

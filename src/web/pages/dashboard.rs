@@ -18,7 +18,7 @@ pub(super) fn register(r: Routes) -> Routes {
 #[template(path = "dashboard.html")]
 struct DashboardPage {
     layout: Layout,
-    providers: Vec<crate::web::api::inventory::ProviderView>,
+    providers: Vec<crate::web::read::providers::ProviderView>,
     readiness: Vec<super::concerns::ProviderConcerns>,
     config_file: Option<String>,
     started_at: String,
@@ -30,7 +30,7 @@ async fn dashboard(State(app): State<AppState>, Extension(me): Extension<Identit
     let status = app.config.status();
     Ok(render(&DashboardPage {
         layout: Layout::new(&app, &me, "Dashboard", "/"),
-        providers: crate::web::api::inventory::providers_view(&app)?,
+        providers: crate::web::read::providers::providers_view(&app)?,
         readiness: super::concerns::provider_charts(&app)?,
         config_file: status.file.map(|f| f.display().to_string()),
         started_at: fmt_time(app.started_at),

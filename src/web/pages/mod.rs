@@ -172,11 +172,11 @@ async fn banner(State(app): State<AppState>) -> Response {
 #[derive(Template)]
 #[template(path = "partials/providers.html")]
 struct ProvidersPartial {
-    providers: Vec<crate::web::api::inventory::ProviderView>,
+    providers: Vec<crate::web::read::providers::ProviderView>,
 }
 
 async fn providers_partial(State(app): State<AppState>) -> PageResult {
     Ok(render(&ProvidersPartial {
-        providers: crate::web::api::inventory::providers_view(&app)?,
+        providers: crate::web::read::providers::providers_view(&app)?,
     }))
 }

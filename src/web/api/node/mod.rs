@@ -2,8 +2,6 @@
 //! under `/api/v1`, which the OpenAPI document lists), and the node list. Errors on these
 //! paths are problem documents, as om3 clients expect.
 
-pub mod fetch;
-
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -15,6 +13,7 @@ use crate::auth::Identity;
 use crate::node::Section;
 use crate::node::envelope::{Dialect, Problem, SystemList};
 use crate::web::AppState;
+use crate::web::read::node as fetch;
 use fetch::{NodeInfo, NodeStatus};
 
 use crate::web::respond::problem::problem as respond;

@@ -20,7 +20,7 @@ use crate::inventory::model::*;
 use crate::inventory::{self, InventoryRecord, for_kind};
 use crate::store::{ReadTxn, StoreError};
 use crate::web::AppState;
-use crate::web::api::inventory::providers_view;
+use crate::web::read::providers::providers_view;
 use crate::web::routes::{Access, Routes};
 
 /// Registers the inventory pages.
@@ -67,7 +67,7 @@ pub(super) fn kind_links(
 #[template(path = "inventory/overview.html")]
 struct OverviewPage {
     layout: Layout,
-    providers: Vec<crate::web::api::inventory::ProviderView>,
+    providers: Vec<crate::web::read::providers::ProviderView>,
     config_file: String,
 }
 

@@ -19,7 +19,7 @@ use crate::auth::{Identity, Role};
 use crate::machines::commands::{self, ClassEntry};
 use crate::machines::model::{Machine, Phase};
 use crate::web::AppState;
-use crate::web::api::machines::{SetView, sets_view};
+use crate::web::read::machines::{SetView, sets_view};
 use crate::web::routes::{Access, Routes};
 
 /// Registers the machines pages and their forms.

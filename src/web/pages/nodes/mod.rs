@@ -15,7 +15,7 @@ use super::{Layout, error_page, render};
 use crate::auth::{Identity, Role};
 use crate::node::Section;
 use crate::web::AppState;
-use crate::web::api::node::fetch::{self, NodeStatus};
+use crate::web::read::node::{self as fetch, NodeStatus};
 use crate::web::routes::{Access, Routes};
 
 /// Registers the Nodes pages.

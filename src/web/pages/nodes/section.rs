@@ -13,8 +13,8 @@ use super::{Tab, bytes, tabs, text};
 use crate::auth::Identity;
 use crate::node::Section;
 use crate::web::AppState;
-use crate::web::api::node::fetch;
 use crate::web::pages::{Layout, error_page, render};
+use crate::web::read::node as fetch;
 
 const PER_PAGE: usize = 200;
 

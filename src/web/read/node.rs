@@ -71,7 +71,7 @@ impl Raw {
     fn problem(p: Problem, dialect: Dialect) -> Raw {
         Raw {
             status: p.status,
-            content_type: super::problem_type(dialect).into(),
+            content_type: crate::web::respond::problem::problem_type(dialect).into(),
             body: Bytes::from(serde_json::to_vec(&p).unwrap_or_default()),
         }
     }

@@ -1,0 +1,7 @@
+//! The read model of `web`: typed views built once from the store, which the JSON API
+//! serializes and the pages render, so neither reads the other's output. It sits below
+//! both: it depends on neither `api` nor `pages`.
+
+pub mod machines;
+pub mod node;
+pub mod providers;

@@ -30,7 +30,7 @@ pub fn engine_id(key: &str) -> &str {
 /// dispatch from a [`decode::Kind`] to its record type, so that code generic over records
 /// (`fn f<T: InventoryRecord>`) is reached from a kind without a nine-arm match of its own.
 ///
-/// ```ignore
+/// ```text
 /// let n = for_kind!(kind, T => w.count_prefix::<T>(&prefix))?;
 /// ```
 macro_rules! for_kind {

@@ -75,6 +75,8 @@ pub struct IdleStream<S> {
     activity: Arc<Activity>,
     limit: Duration,
     timer: Pin<Box<Sleep>>,
+    /// The timer has been polled (it holds the task's waker).
+    armed: bool,
 }
 
 impl<S> IdleStream<S> {
@@ -86,11 +88,19 @@ impl<S> IdleStream<S> {
             activity,
             limit,
             timer,
+            armed: false,
         }
     }
 
     /// Pending while the connection may stay; ready once it has been idle too long.
     fn poll_expired(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        // The timer holds the connection task's waker once polled, and that waker does not
+        // change: until the deadline, polling it again on every read that would block only
+        // costs time on a busy connection.
+        if self.armed && Instant::now() < self.timer.deadline() {
+            return Poll::Pending;
+        }
+        self.armed = true;
         loop {
             ready!(self.timer.as_mut().poll(cx));
             // The timer is set lazily: when it fires, it is moved to the real deadline.

@@ -345,24 +345,29 @@ impl Collector {
         Ok(missed)
     }
 
-    /// How many removals of objects of `kind` the engine logged after event `since`.
-    async fn removals_since(&self, kind: Kind, since: u64) -> Result<usize, SyncError> {
+    /// The events the engine logged after event `since`, oldest first.
+    async fn events_since(&self, since: u64) -> Result<Vec<Value>, SyncError> {
         let request = format!("events?from={since}");
         let body = self
             .client
             .get(&request)
             .await
             .map_err(sync::at(&request))?;
-        let list = crate::ovirt::wire::collection(&body, "event").map_err(|e| {
-            crate::ovirt::EngineError::Malformed {
+        let mut list: Vec<Value> = crate::ovirt::wire::collection(&body, "event")
+            .map_err(|e| crate::ovirt::EngineError::Malformed {
                 path: "events".into(),
                 problem: e.to_string(),
-            }
-        })?;
-        Ok(list
-            .iter()
-            .filter(|e| event_id(e) > since && events::removes(e, kind))
-            .count())
+            })?
+            .to_vec();
+        list.sort_by_key(event_id);
+        list.retain(|e| event_id(e) > since);
+        Ok(list)
+    }
+
+    /// How many removals of objects of `kind` the engine logged after event `since`.
+    async fn removals_since(&self, kind: Kind, since: u64) -> Result<usize, SyncError> {
+        let list = self.events_since(since).await?;
+        Ok(list.iter().filter(|e| events::removes(e, kind)).count())
     }
 
     /// Adds a warning for each follow-up endpoint the engine does not serve, once.
@@ -387,20 +392,7 @@ impl Collector {
     async fn apply_events(&self, s: &mut ProviderState) -> Result<(), SyncError> {
         self.alive();
         let cursor = s.cursor.unwrap_or(0);
-        let request = format!("events?from={cursor}");
-        let body = self
-            .client
-            .get(&request)
-            .await
-            .map_err(sync::at(&request))?;
-        let mut list: Vec<Value> = crate::ovirt::wire::collection(&body, "event")
-            .map_err(|e| crate::ovirt::EngineError::Malformed {
-                path: "events".into(),
-                problem: e.to_string(),
-            })?
-            .to_vec();
-        list.sort_by_key(event_id);
-        list.retain(|e| event_id(e) > cursor);
+        let list = self.events_since(cursor).await?;
         // Event ids are a sequence: a hole right after the cursor may mean the engine purged
         // the events that followed it. If the cursor's own event is gone too, the history no
         // longer reaches back: only a full reconcile can catch up.

@@ -211,6 +211,37 @@ fn read_demo_banner(child: &mut Child) -> (String, String) {
     (url, login)
 }
 
+/// A client of the demo: it trusts the demo's own certificate, keeps cookies, follows no
+/// redirect.
+fn demo_client() -> reqwest::Client {
+    vmyard::install_crypto_provider();
+    reqwest::Client::builder()
+        .danger_accept_invalid_certs(true)
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Signs in on the demo at `url` through the login form; the status of the form's POST.
+async fn sign_in(c: &reqwest::Client, url: &str, user: &str, pw: &str) -> reqwest::StatusCode {
+    let html = c
+        .get(format!("{url}login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden_value(&html, "csrf").unwrap();
+    c.post(format!("{url}login"))
+        .form(&[("username", user), ("password", pw), ("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
 #[tokio::test]
 async fn demo_prints_url_and_login_serves_and_stops_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
@@ -227,29 +258,11 @@ async fn demo_prints_url_and_login_serves_and_stops_cleanly_on_sigterm() {
     assert_eq!(user, "admin");
     assert!(dir.path().join("vmyard-data/vmyard.redb").exists());
 
-    vmyard::install_crypto_provider();
-    let c = reqwest::Client::builder()
-        .danger_accept_invalid_certs(true)
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let html = c
-        .get(format!("{url}login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = hidden_value(&html, "csrf").unwrap();
-    let r = c
-        .post(format!("{url}login"))
-        .form(&[("username", user), ("password", pw), ("csrf", &csrf)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
+    let c = demo_client();
+    assert_eq!(
+        sign_in(&c, &url, user, pw).await,
+        reqwest::StatusCode::SEE_OTHER
+    );
     let dash = c.get(&url).send().await.unwrap().text().await.unwrap();
     assert!(
         dash.contains("href=\"/inventory/demo\""),
@@ -411,31 +424,13 @@ async fn failed_logins_log_no_typed_name_and_no_forged_line() {
         .spawn()
         .unwrap();
     let (url, _) = read_demo_banner(&mut child);
-    vmyard::install_crypto_provider();
-    let c = reqwest::Client::builder()
-        .danger_accept_invalid_certs(true)
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let c = demo_client();
     // A password typed into the user field, and a name that tries to start a log line.
     for typed in ["Tr0ub4dor&3", "x\nINFO vmyard: forged line\r"] {
-        let html = c
-            .get(format!("{url}login"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let csrf = hidden_value(&html, "csrf").unwrap();
-        let r = c
-            .post(format!("{url}login"))
-            .form(&[("username", typed), ("password", "nope"), ("csrf", &csrf)])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), reqwest::StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            sign_in(&c, &url, typed, "nope").await,
+            reqwest::StatusCode::UNAUTHORIZED
+        );
     }
     let logged = |needle: &'static str| {
         let path = dir.path().join("stderr.log");

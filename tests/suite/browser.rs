@@ -282,6 +282,7 @@ async fn a_person_finds_a_vm_in_the_inventory_and_opens_it() {
         .await
         .unwrap();
     assert_eq!(heading(&c).await, first);
+    screenshot(&c, "vm-detail").await;
     let fields = c
         .find(Locator::Id("fields"))
         .await
@@ -299,7 +300,7 @@ async fn a_person_finds_a_vm_in_the_inventory_and_opens_it() {
         titles.push(t.text().await.unwrap());
     }
     assert!(
-        titles.iter().any(|t| t == "Nics") && titles.iter().any(|t| t == "Disk attachments"),
+        titles.iter().any(|t| t == "NICs") && titles.iter().any(|t| t == "Disks"),
         "{titles:?}"
     );
     // The cluster is a link to its own page.

@@ -194,7 +194,7 @@ async fn lists_filter_sort_page_and_fail_clearly() {
         .await
         .unwrap();
     assert!(
-        html.contains("Disk attachments") && html.contains("Nics"),
+        html.contains("<h2>Disks</h2>") && html.contains("<h2>NICs</h2>"),
         "{html}"
     );
     let html = c

@@ -241,6 +241,35 @@ fn web_refusals_depend_on_neither_api_nor_pages() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
+/// Inside `web`, the pages and the JSON API are two renderings of the same typed views
+/// (`web::read`): neither imports the other, and the read model imports neither.
+#[test]
+fn pages_api_and_read_model_do_not_import_each_other() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let rules = [
+        ("src/web/pages", &["web::api"][..]),
+        ("src/web/api", &["web::pages"][..]),
+        ("src/web/read", &["web::api", "web::pages"][..]),
+    ];
+    let mut wrong = Vec::new();
+    for (dir, forbidden) in rules {
+        let mut files = Vec::new();
+        rust_files(&root.join(dir), &mut files);
+        assert!(!files.is_empty(), "{dir} has Rust files");
+        for file in files {
+            let rel = file.strip_prefix(root.join("src")).unwrap();
+            let text = std::fs::read_to_string(&file).unwrap();
+            let text = without_test_modules(&text);
+            for (line, path) in resolved_paths(&text, &module_of(rel)) {
+                if forbidden.iter().any(|f| path.starts_with(f)) {
+                    wrong.push(format!("src/{}:{line}: uses {path}", rel.display()));
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
 #[test]
 fn only_test_modules_are_left_out() {
     let text = "use crate::a;\n#[cfg(test)]\nmod tests {\n    use crate::b;\n    fn f() { }\n}\n#[cfg(test)]\nfn helper() {}\nuse crate::c;\n";

@@ -20,6 +20,7 @@ mod browser_machines;
 mod cli;
 mod collector;
 mod convergence;
+mod detail_pages;
 mod disk_full;
 mod engine_tls;
 mod engine_versions;

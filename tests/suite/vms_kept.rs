@@ -101,7 +101,7 @@ async fn a_404_on_numanodes_keeps_every_vm_with_its_pinning_unknown() {
     assert_eq!(workload["numaNodeAffinity"], Value::Null);
     let page = s.get_text(&format!("/inventory/e1/vms/{id}")).await;
     assert!(
-        page.contains("<dt>Numa node affinity</dt><dd>unknown</dd>"),
+        page.contains("<dt>NUMA node affinity</dt><dd>unknown</dd>"),
         "{page}"
     );
     let flagged = eventually(Duration::from_secs(30), || async {

@@ -17,7 +17,6 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 pub use crate::web::respond::{ApiError, ApiJson, ErrorBody};
-pub use tokens::check_name as check_token_name;
 
 use super::routes::{Access, Routes};
 use crate::auth::Role;

@@ -36,20 +36,6 @@ pub(super) struct CreatedToken {
     pub info: ApiToken,
 }
 
-/// Checks a token name: short, printable, not blank.
-pub fn check_name(name: &str) -> Result<&str, ApiError> {
-    let name = name.trim();
-    if name.is_empty() || name.len() > 64 {
-        return Err(ApiError::bad_request(
-            "a token name is 1 to 64 printable characters",
-        ));
-    }
-    if let Some(why) = crate::config::names::name_problem(name) {
-        return Err(ApiError::bad_request(format!("token name: {why}")));
-    }
-    Ok(name)
-}
-
 /// Creates a token.
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", request_body = NewToken,
     responses((status = 201, body = CreatedToken), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
@@ -58,7 +44,7 @@ pub(super) async fn create(
     Extension(me): Extension<Identity>,
     ApiJson(new): ApiJson<NewToken>,
 ) -> Result<(StatusCode, Json<CreatedToken>), ApiError> {
-    let name = check_name(&new.name)?;
+    let name = crate::web::read::tokens::check_name(&new.name).map_err(ApiError::bad_request)?;
     let (secret, mut info) = token::create(&app.store, name, new.role, &me.name)?;
     info.secret_sha256.clear();
     tracing::info!(id = %info.id, name, role = %new.role, by = %me.name, "token created");

@@ -1,7 +1,5 @@
 //! Table cells for inventory pages: text, links, numbers with units, capacity bars.
 
-use serde_json::Value;
-
 /// One cell of a table.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Cell {
@@ -103,14 +101,3 @@ pub(super) const UNKNOWN: &str = "–";
 
 /// Bytes as people read them (GiB, MiB, ...): the same on the pages and in the CLI.
 pub(super) use crate::units::bytes;
-
-/// A JSON scalar as text.
-pub(super) fn scalar(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        Value::Bool(true) => "yes".into(),
-        Value::Bool(false) => "no".into(),
-        other => other.to_string(),
-    }
-}

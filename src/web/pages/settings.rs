@@ -124,9 +124,9 @@ async fn create_token(
         Ok(r) => r,
         Err(e) => return page(&app, &me, Some(e), None),
     };
-    let name = match crate::web::api::check_token_name(&f.name) {
+    let name = match crate::web::read::tokens::check_name(&f.name) {
         Ok(n) => n.to_string(),
-        Err(e) => return page(&app, &me, Some(e.message), None),
+        Err(e) => return page(&app, &me, Some(e), None),
     };
     match token::create(&app.store, &name, role, &me.name) {
         Ok((secret, info)) => {

@@ -1,37 +1,33 @@
-//! One object's page: its fields, its sub-lists, and links to what it contains or uses.
-
-use std::collections::HashMap;
+//! One object's page: its fields in groups, its sub-lists, and links to what it contains or
+//! uses, rendered from the typed [`crate::web::read::detail::Detail`].
 
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Path, State};
-use serde_json::Value;
 
-use super::super::cells::{Cell, UNKNOWN, bytes, scalar};
-use super::super::{Layout, PageError, PageResult, render};
-use super::{Names, known};
+use super::super::cells::{Cell, UNKNOWN};
+use super::super::{Layout, PageError, PageResult, fmt_time, render};
+use super::known;
 use crate::auth::Identity;
 use crate::inventory::decode::Kind;
-use crate::inventory::{self, model::*};
-use crate::store::StoreError;
+use crate::validation::{Concern, policy::severity};
 use crate::web::AppState;
-use crate::web::api::inventory::get_json;
+use crate::web::read::detail::{self, Related, Shown};
 
 struct Field {
-    label: String,
+    label: &'static str,
     cell: Cell,
 }
 
-struct SubTable {
-    title: String,
-    columns: Vec<String>,
-    rows: Vec<Vec<Cell>>,
+struct Group {
+    title: &'static str,
+    fields: Vec<Field>,
 }
 
-struct Related {
-    label: String,
-    count: usize,
-    href: String,
+struct SubTable {
+    title: &'static str,
+    columns: Vec<&'static str>,
+    rows: Vec<Vec<Cell>>,
 }
 
 /// A VM's validation result, as the detail page shows it.
@@ -41,45 +37,35 @@ struct Validation {
     validated_at: String,
     policy_version: String,
     current: bool,
-    concerns: Vec<(&'static str, crate::validation::Concern)>,
+    concerns: Vec<(&'static str, Concern)>,
     errors: Vec<String>,
 }
 
-fn validation_of(
-    app: &AppState,
-    r: &crate::store::ReadTxn,
-    key: &str,
-    revision: u64,
-) -> Result<Option<Validation>, StoreError> {
-    use crate::validation::VmConcerns;
-    // Not validated yet is `None`; a result that cannot be read is an error.
-    let Some(res) = r.get::<VmConcerns>(key)? else {
-        return Ok(None);
-    };
-    let res = res.value;
-    let (readiness, badge) = (res.readiness().as_str(), res.readiness().badge());
-    let version = app.validation.policy().map(|p| p.version.clone());
-    Ok(Some(Validation {
-        readiness,
-        badge,
-        validated_at: super::super::fmt_time(res.validated_at),
-        current: res.revision_validated == revision
-            && version.as_deref() == Some(res.policy_version.as_str()),
-        policy_version: res.policy_version,
-        concerns: res
-            .concerns
-            .into_iter()
-            .map(|c| {
-                let badge = match crate::validation::policy::severity(&c.category) {
-                    0 => "critical",
-                    1 => "warning",
-                    _ => "info",
-                };
-                (badge, c)
-            })
-            .collect(),
-        errors: res.errors,
-    }))
+impl From<detail::Validation> for Validation {
+    fn from(v: detail::Validation) -> Self {
+        let res = v.result;
+        let readiness = res.readiness();
+        Validation {
+            readiness: readiness.as_str(),
+            badge: readiness.badge(),
+            validated_at: fmt_time(res.validated_at),
+            policy_version: res.policy_version,
+            current: v.current,
+            concerns: res
+                .concerns
+                .into_iter()
+                .map(|c| {
+                    let badge = match severity(&c.category) {
+                        0 => "critical",
+                        1 => "warning",
+                        _ => "info",
+                    };
+                    (badge, c)
+                })
+                .collect(),
+            errors: res.errors,
+        }
+    }
 }
 
 #[derive(Template)]
@@ -92,67 +78,42 @@ struct DetailPage {
     kind_path: &'static str,
     kind_label: &'static str,
     name: String,
-    fields: Vec<Field>,
+    groups: Vec<Group>,
     tables: Vec<SubTable>,
     related: Vec<Related>,
 }
 
-/// Which kind a reference field points at.
-fn ref_kind(owner: Kind, field: &str) -> Option<Kind> {
-    Some(match field {
-        "cluster" => Kind::Cluster,
-        "host" => Kind::Host,
-        "data_center" | "data_centers" => Kind::DataCenter,
-        "network" | "networks" => Kind::Network,
-        "vnic_profiles" => Kind::NicProfile,
-        "disk" => Kind::Disk,
-        "storage_domain" | "storage_domains" | "lease_storage_domain" => Kind::StorageDomain,
-        "profile" if owner == Kind::Disk => Kind::DiskProfile,
-        "profile" => Kind::NicProfile,
-        _ => return None,
-    })
+/// A value as a cell: sizes people read, statuses coloured, references linked by name.
+fn cell(provider: &str, v: Shown) -> Cell {
+    match v {
+        Shown::Text(t) => Cell::text(t),
+        Shown::List(items) => Cell::text(items.join(", ")),
+        Shown::Bytes(n) => Cell::opt_bytes(n),
+        Shown::Count(n) => Cell::count(n),
+        Shown::Speed(bits) => Cell::num(speed(bits)),
+        Shown::Flag(b) => Cell::yes_no(b),
+        Shown::Status(s) => Cell::status(&s),
+        Shown::Link(l) => Cell::link(l.name.clone(), l.href(provider)),
+        Shown::Links(ls) => Cell::text(
+            ls.iter()
+                .map(|l| l.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        Shown::Unknown => Cell::text("unknown"),
+        Shown::Empty => Cell::text("empty"),
+    }
 }
 
-fn value_cell(
-    owner: Kind,
-    field: &str,
-    v: &Value,
-    names: &mut Names<'_>,
-) -> Result<Cell, StoreError> {
-    if let (Some(k), Some(id)) = (ref_kind(owner, field), v.as_str()) {
-        return names.link(k, id);
+/// A link speed as NICs are sold: 10 Gb/s, 100 Mb/s; the engine gives bits per second.
+fn speed(bits: u64) -> String {
+    match bits {
+        0 => UNKNOWN.to_string(),
+        b if b >= 1_000_000_000 && b % 1_000_000_000 == 0 => format!("{} Gb/s", b / 1_000_000_000),
+        b if b >= 1_000_000_000 => format!("{:.1} Gb/s", b as f64 / 1e9),
+        b if b >= 1_000_000 => format!("{} Mb/s", b / 1_000_000),
+        b => format!("{b} b/s"),
     }
-    if let (Some(k), Some(ids)) = (ref_kind(owner, field), v.as_array()) {
-        let mut text = Vec::with_capacity(ids.len());
-        for id in ids.iter().filter_map(Value::as_str) {
-            text.push(names.name(k, id)?);
-        }
-        return Ok(Cell::text(text.join(", ")));
-    }
-    if matches!(
-        field,
-        "memory" | "available" | "used" | "committed" | "provisioned_size" | "actual_size" | "size"
-    ) {
-        return Ok(Cell::num(
-            v.as_u64().map_or_else(|| UNKNOWN.to_string(), bytes),
-        ));
-    }
-    if field == "status" {
-        return Ok(Cell::status(v.as_str().unwrap_or_default()));
-    }
-    // Known to be none is an empty list (not shown); null is what the engine did not serve.
-    if field == "numa_node_affinity" && v.is_null() {
-        return Ok(Cell::text("unknown"));
-    }
-    Ok(Cell::text(scalar(v)))
-}
-
-fn label(field: &str) -> String {
-    let mut s = field.replace('_', " ");
-    if let Some(first) = s.get_mut(0..1) {
-        first.make_ascii_uppercase();
-    }
-    s
 }
 
 pub(super) async fn detail(
@@ -164,124 +125,51 @@ pub(super) async fn detail(
         return Err(PageError::not_found("There is no such object."));
     };
     let r = app.store.read()?;
-    let Some(v) = get_json(&r, &provider, kind, &id)? else {
+    let Some(d) = detail::detail(&app, &r, &provider, kind, &id)? else {
         return Err(PageError::not_found(format!(
             "There is no {} {id} in {provider}; it may have been removed from the engine.",
             kind.path()
         )));
     };
-    let mut names = Names {
-        r: &r,
-        provider: &provider,
-        cache: HashMap::new(),
-    };
-    let mut fields = Vec::new();
-    let mut tables = Vec::new();
-    if let Some(map) = v.as_object() {
-        for (k, val) in map {
-            match val {
-                Value::Array(items) if items.first().is_some_and(Value::is_object) => {
-                    let columns: Vec<String> = items[0]
-                        .as_object()
-                        .map(|o| o.keys().cloned().collect())
-                        .unwrap_or_default();
-                    let mut rows = Vec::with_capacity(items.len());
-                    for item in items {
-                        let mut row = Vec::with_capacity(columns.len());
-                        for c in &columns {
-                            row.push(value_cell(kind, c, &item[c.as_str()], &mut names)?);
-                        }
-                        rows.push(row);
-                    }
-                    tables.push(SubTable {
-                        title: label(k),
-                        columns: columns.iter().map(|c| label(c)).collect(),
-                        rows,
-                    });
-                }
-                Value::Array(items) if items.is_empty() => {}
-                other => fields.push(Field {
-                    label: label(k),
-                    cell: value_cell(kind, k, other, &mut names)?,
-                }),
-            }
-        }
-    }
-    let key = inventory::key(&provider, &id);
-    let vms = |index: &str| r.ids_by::<Vm>(index, &key).map(|v| v.len());
-    let base = format!("/inventory/{provider}");
-    let related = match kind {
-        Kind::Cluster => vec![
-            Related {
-                label: "VMs".into(),
-                count: vms("cluster")?,
-                href: format!("{base}/vms?cluster={id}"),
-            },
-            Related {
-                label: "Hosts".into(),
-                count: r.ids_by::<Host>("cluster", &key)?.len(),
-                href: format!("{base}/hosts?cluster={id}"),
-            },
-        ],
-        Kind::Host => vec![Related {
-            label: "Running VMs".into(),
-            count: vms("host")?,
-            href: format!("{base}/vms?host={id}"),
-        }],
-        Kind::NicProfile | Kind::Disk => {
-            let index = if kind == Kind::Disk {
-                "disk"
-            } else {
-                "profile"
-            };
-            let mut vms = Vec::new();
-            for vk in r.ids_by::<Vm>(index, &key)? {
-                let vm = inventory::engine_id(&vk);
-                vms.push(Related {
-                    label: format!("VM {}", names.name(Kind::Vm, vm)?),
-                    count: 1,
-                    href: format!("{base}/vms/{vm}"),
-                });
-            }
-            vms
-        }
-        Kind::StorageDomain => vec![Related {
-            label: "Disks".into(),
-            count: r.ids_by::<Disk>("storage_domain", &key)?.len(),
-            href: format!("{base}/disks"),
-        }],
-        Kind::DiskProfile => vec![Related {
-            label: "Disks".into(),
-            count: r.ids_by::<Disk>("profile", &key)?.len(),
-            href: format!("{base}/disks"),
-        }],
-        Kind::DataCenter => vec![Related {
-            label: "Clusters".into(),
-            count: r.ids_by::<Cluster>("data_center", &key)?.len(),
-            href: base.clone(),
-        }],
-        _ => Vec::new(),
-    };
-    let name = v["name"]
-        .as_str()
-        .filter(|n| !n.is_empty())
-        .unwrap_or(&id)
-        .to_string();
-    let validation = if kind == Kind::Vm {
-        validation_of(&app, &r, &key, v["revision"].as_u64().unwrap_or(0))?
-    } else {
-        None
-    };
+    let groups = d
+        .groups
+        .into_iter()
+        .filter(|g| !g.fields.is_empty())
+        .map(|g| Group {
+            title: g.title,
+            fields: g
+                .fields
+                .into_iter()
+                .map(|f| Field {
+                    label: f.label,
+                    cell: cell(&provider, f.value),
+                })
+                .collect(),
+        })
+        .collect();
+    let tables = d
+        .tables
+        .into_iter()
+        .map(|t| SubTable {
+            title: t.title,
+            columns: t.columns,
+            rows: t
+                .rows
+                .into_iter()
+                .map(|row| row.into_iter().map(|v| cell(&provider, v)).collect())
+                .collect(),
+        })
+        .collect();
     Ok(render(&DetailPage {
-        validation,
+        validation: d.validation.map(Validation::from),
         workload_href: format!("/api/v1/providers/{provider}/vms/{id}/workload"),
-        layout: Layout::new(&app, &me, name.clone(), "/inventory"),
+        layout: Layout::new(&app, &me, d.name.clone(), "/inventory"),
         kind_path: kind.path(),
         kind_label: kind.label(),
         provider,
-        name,
-        fields,
+        name: d.name,
+        groups,
         tables,
-        related,
+        related: d.related,
     }))
 }

@@ -1,7 +1,5 @@
 //! A list of one kind of object: search, filters, sorting by name, paging.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Path, Query, State};
@@ -154,11 +152,7 @@ pub(super) async fn list(
     } else {
         None
     };
-    let mut names = Names {
-        r: &r,
-        provider: &provider,
-        cache: HashMap::new(),
-    };
+    let mut names = Names::new(&r, &provider);
     let (total, rows, columns) = for_kind!(kind, T => {
         let (total, rows) = typed_rows::<T>(&r, &provider, &q, outside, &mut names)?;
         (total, rows, columns::<T>())

@@ -2,8 +2,6 @@
 //! a list per kind with search, filters, sorting and paging, and a detail page per object
 //! with its related objects linked.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Path, State};
@@ -17,7 +15,6 @@ use super::{Layout, PageError, PageResult, render};
 use crate::auth::{Identity, Role};
 use crate::inventory::decode::{COLLECTIONS, Kind};
 use crate::inventory::model::*;
-use crate::inventory::{self, InventoryRecord, for_kind};
 use crate::store::{ReadTxn, StoreError};
 use crate::web::AppState;
 use crate::web::read::providers::providers_view;
@@ -163,40 +160,27 @@ async fn tree(
     }))
 }
 
-/// Names of referenced objects, looked up once per page.
+/// Links to referenced objects by name, looked up once per page.
 pub(super) struct Names<'a> {
     pub(super) r: &'a ReadTxn,
     pub(super) provider: &'a str,
-    pub(super) cache: HashMap<(Kind, String), String>,
+    names: crate::web::read::names::Names<'a>,
 }
 
-impl Names<'_> {
-    /// The name of a referenced object; its id when it is not stored (yet), as an object
-    /// a listing has not reached. A store that cannot be read is an error.
-    pub(super) fn name(&mut self, kind: Kind, id: &str) -> Result<String, StoreError> {
-        if id.is_empty() {
-            return Ok(String::new());
+impl<'a> Names<'a> {
+    pub(super) fn new(r: &'a ReadTxn, provider: &'a str) -> Self {
+        Names {
+            r,
+            provider,
+            names: crate::web::read::names::Names::new(r, provider),
         }
-        let key = (kind, id.to_string());
-        if let Some(n) = self.cache.get(&key) {
-            return Ok(n.clone());
-        }
-        let store_key = inventory::key(self.provider, id);
-        let name = for_kind!(kind, T => self.r.get::<T>(&store_key)?.map(|s| s.value.display_name().to_string()))
-            .unwrap_or_else(|| id.to_string());
-        self.cache.insert(key, name.clone());
-        Ok(name)
     }
 
-    /// A link to a referenced object, by name.
+    /// A link to a referenced object, by name; an empty cell for no reference.
     pub(super) fn link(&mut self, kind: Kind, id: &str) -> Result<Cell, StoreError> {
-        if id.is_empty() {
-            return Ok(Cell::text(""));
-        }
-        let name = self.name(kind, id)?;
-        Ok(Cell::link(
-            name,
-            format!("/inventory/{}/{}/{id}", self.provider, kind.path()),
-        ))
+        Ok(match self.names.link(kind, id)? {
+            Some(l) => Cell::link(l.name.clone(), l.href(self.provider)),
+            None => Cell::text(""),
+        })
     }
 }

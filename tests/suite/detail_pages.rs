@@ -1,0 +1,83 @@
+//! A detail page is built from the typed record, not from its JSON: fields are grouped the
+//! way an engine admin reads them, with the engine's own names, and values read as words
+//! (IP addresses as a list, link speeds in Gb/s, an empty CD-ROM drive as "empty").
+
+use crate::common;
+
+use common::*;
+use vmyard::inventory::model::{Host, Vm};
+use vmyard::sim::Source;
+
+/// The text of the `<dd>` that follows `<dt>label</dt>`.
+fn field<'a>(html: &'a str, label: &str) -> Option<&'a str> {
+    let at = html.find(&format!("<dt>{label}</dt><dd>"))? + label.len() + 13;
+    Some(&html[at..at + html[at..].find("</dd>")?])
+}
+
+#[tokio::test]
+async fn detail_pages_group_fields_and_show_values_as_words() {
+    let engine = TestEngine::start(Source::Generated { vms: 60, seed: 7 }).await;
+    let (dir, config_path) = engine_config(&engine);
+    let s = TestServer::start_in(dir, config_path).await;
+    wait_parity(&s, "e1", 0).await;
+    let (vm, host) = {
+        let r = s.running.state.store.read().unwrap();
+        let vms = r.list_prefix::<Vm>("e1/").unwrap();
+        let vm = vms
+            .into_iter()
+            .map(|(_, v)| v.value)
+            .find(|v| v.nics.iter().any(|n| n.ip_addresses.len() > 1) && !v.cdroms.is_empty())
+            .expect("a generated VM with a CD-ROM and a NIC with several addresses");
+        let host = r
+            .list_prefix::<Host>("e1/")
+            .unwrap()
+            .into_iter()
+            .map(|(_, h)| h.value)
+            .find(|h| h.nics.iter().any(|n| n.speed >= 1_000_000_000))
+            .expect("a generated host with a NIC of 1 Gb/s or more");
+        (vm, host)
+    };
+
+    let page = s.get_text(&format!("/inventory/e1/vms/{}", vm.id)).await;
+    for group in ["General", "System", "Storage", "NICs", "Disks", "CD-ROMs"] {
+        assert!(
+            page.contains(&format!("<h2>{group}</h2>")),
+            "{group}: {page}"
+        );
+    }
+    assert_eq!(
+        field(&page, "CPU cores per socket"),
+        Some(vm.cpu_cores.to_string().as_str())
+    );
+    assert_eq!(
+        field(&page, "High availability"),
+        Some(if vm.ha_enabled { "yes" } else { "no" })
+    );
+    let nic = vm.nics.iter().find(|n| n.ip_addresses.len() > 1).unwrap();
+    let listed = nic.ip_addresses.join(", ");
+    assert!(page.contains(&listed), "IP addresses as a list: {page}");
+    assert!(!page.contains("[\""), "no JSON on the page: {page}");
+    if vm.cdroms.iter().all(|c| c.file.starts_with("00000000")) {
+        assert!(
+            !page.contains("00000000-"),
+            "an empty drive is no id: {page}"
+        );
+        assert!(page.contains("<td>empty</td>"), "{page}");
+    }
+    // The cluster is linked by its name.
+    assert!(
+        page.contains(&format!("/inventory/e1/clusters/{}\">", vm.cluster)),
+        "{page}"
+    );
+
+    let page = s
+        .get_text(&format!("/inventory/e1/hosts/{}", host.id))
+        .await;
+    let fast = host.nics.iter().find(|n| n.speed >= 1_000_000_000).unwrap();
+    assert!(
+        !page.contains(&format!(">{}<", fast.speed)),
+        "no raw bits per second: {page}"
+    );
+    assert!(page.contains(" Gb/s<"), "{page}");
+    s.stop().await;
+}

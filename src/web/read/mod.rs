@@ -7,5 +7,6 @@ pub mod detail;
 pub mod machines;
 pub mod names;
 pub mod node;
+pub mod node_facts;
 pub mod providers;
 pub mod tokens;

@@ -107,5 +107,12 @@ impl From<super::ApiError> for PageError {
     }
 }
 
+impl From<crate::node::envelope::Problem> for PageError {
+    fn from(p: crate::node::envelope::Problem) -> Self {
+        let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::BAD_GATEWAY);
+        PageError::new(status, p.title, p.detail)
+    }
+}
+
 /// What a page handler returns.
 pub type PageResult = Result<Response, PageError>;

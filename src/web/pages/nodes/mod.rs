@@ -7,15 +7,13 @@ mod section;
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::Response;
-use serde_json::Value;
 
-use super::{Layout, error_page, render};
+use super::{Layout, PageResult, render};
 use crate::auth::{Identity, Role};
 use crate::node::Section;
 use crate::web::AppState;
 use crate::web::read::node::{self as fetch, NodeStatus};
+use crate::web::read::node_facts;
 use crate::web::routes::{Access, Routes};
 
 /// Registers the Nodes pages.
@@ -53,7 +51,8 @@ pub(super) fn tabs(node: &str, active: Option<Section>) -> Vec<Tab> {
     out
 }
 
-pub(super) use crate::units::bytes;
+use super::cells::UNKNOWN;
+use crate::units::bytes;
 
 struct NodeRow {
     name: String,
@@ -69,17 +68,9 @@ struct NodeRow {
     insecure: bool,
 }
 
-fn text(v: &Value) -> String {
-    match v {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
 fn node_row(n: NodeStatus) -> NodeRow {
-    let p = n.info.map(|i| i.properties).unwrap_or_default();
-    let get = |k: &str| p.get(k).map(text).unwrap_or_default();
+    let info = n.info.as_ref();
+    let get = |k: &str| info.map(|i| i.property_text(k)).unwrap_or_default();
     NodeRow {
         kind: if n.local { "this node" } else { "peer" },
         reachable: n.reachable,
@@ -89,9 +80,8 @@ fn node_row(n: NodeStatus) -> NodeRow {
             .to_string(),
         kernel: get("os_kernel"),
         cpus: get("cpu_threads"),
-        memory: p
-            .get("mem_bytes")
-            .and_then(Value::as_u64)
+        memory: info
+            .and_then(|i| i.property_u64("mem_bytes"))
             .map(bytes)
             .unwrap_or_default(),
         labels: n
@@ -114,9 +104,9 @@ struct ListPage {
     config_file: String,
 }
 
-async fn list(State(app): State<AppState>, Extension(me): Extension<Identity>) -> Response {
+async fn list(State(app): State<AppState>, Extension(me): Extension<Identity>) -> PageResult {
     let nodes = fetch::node_list(&app, &me).await;
-    render(&ListPage {
+    Ok(render(&ListPage {
         layout: Layout::new(&app, &me, "Nodes", "/nodes"),
         nodes: nodes.into_iter().map(node_row).collect(),
         config_file: app
@@ -125,7 +115,7 @@ async fn list(State(app): State<AppState>, Extension(me): Extension<Identity>) -
             .file
             .map(|f| f.display().to_string())
             .unwrap_or_else(|| "the config file".into()),
-    })
+    }))
 }
 
 /// One bar of a chart.
@@ -143,16 +133,17 @@ struct Chart {
 }
 
 impl Chart {
-    fn new(title: &'static str, values: Vec<(String, u64, String)>) -> Chart {
-        let max = values.iter().map(|v| v.1).max().unwrap_or(0).max(1);
+    /// Bars of `(label, value, value as text)`; an unknown value is a dash and no bar.
+    fn new(title: &'static str, values: Vec<(String, Option<u64>, String)>) -> Chart {
+        let max = values.iter().filter_map(|v| v.1).max().unwrap_or(0).max(1);
         Chart {
             title,
             bars: values
                 .into_iter()
                 .map(|(label, v, value)| Bar {
                     label,
-                    value,
-                    pct: (v * 100 / max).max(1),
+                    value: if v.is_some() { value } else { UNKNOWN.into() },
+                    pct: v.map_or(0, |v| (v * 100 / max).max(1)),
                 })
                 .collect(),
         }
@@ -179,86 +170,54 @@ async fn summary(
     State(app): State<AppState>,
     Extension(me): Extension<Identity>,
     Path(nodename): Path<String>,
-) -> Response {
-    let props = match fetch::section(&app, &me, &nodename, Section::Property).await {
-        Ok(p) => p,
-        Err(p) => {
-            let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::BAD_GATEWAY);
-            return error_page(status, &p.title, &p.detail);
-        }
-    };
-    let node = props
-        .items
-        .first()
-        .map(|i| i.meta.node.clone())
-        .unwrap_or(nodename.clone());
-    let value = |n: &str| {
-        props
-            .items
-            .iter()
-            .find(|i| i.data["name"] == n)
-            .map(|i| i.data["value"].clone())
-            .unwrap_or(Value::Null)
-    };
-    let mut problems: Vec<String> = props
-        .errors
-        .iter()
-        .map(|e| format!("{}: {}", e.source, e.error))
-        .collect();
-    let facts = [
-        ("FQDN", "fqdn"),
-        ("Operating system", "os_vendor"),
-        ("Release", "os_release"),
-        ("Kernel", "os_kernel"),
-        ("Architecture", "os_arch"),
-        ("CPU model", "cpu_model"),
-        ("Manufacturer", "manufacturer"),
-        ("Model", "model"),
-        ("Serial", "serial"),
-        ("Last boot", "last_boot"),
-        ("Time zone", "tz"),
-        ("vmyard", "version"),
-    ]
-    .iter()
-    .map(|(label, name)| (label.to_string(), text(&value(name))))
-    .collect();
-    let num = |n: &str| value(n).as_u64().unwrap_or(0);
+) -> PageResult {
+    let summary = node_facts::summary(&app, &me, &nodename).await?;
+    let mut problems = summary.problems;
     let mut charts = vec![
         Chart::new(
             "Memory",
-            vec![("total".into(), num("mem_bytes"), bytes(num("mem_bytes")))],
+            vec![(
+                "total".into(),
+                summary.memory,
+                summary.memory.map(bytes).unwrap_or_default(),
+            )],
         ),
         Chart::new(
             "CPU",
-            ["cpu_threads", "cpu_cores", "cpu_dies"]
-                .iter()
-                .zip(["threads", "cores", "sockets"])
-                .map(|(n, l)| (l.to_string(), num(n), num(n).to_string()))
+            summary
+                .cpu
+                .into_iter()
+                .map(|(l, n)| {
+                    (
+                        l.to_string(),
+                        n,
+                        n.map(|n| n.to_string()).unwrap_or_default(),
+                    )
+                })
                 .collect(),
         ),
     ];
-    match fetch::section(&app, &me, &nodename, Section::Disk).await {
+    match summary.disks {
         Ok(disks) => charts.push(Chart::new(
             "Disks",
             disks
-                .items
-                .iter()
-                .filter(|d| d.data["size"].as_u64().unwrap_or(0) > 0)
-                .map(|d| {
-                    let size = d.data["size"].as_u64().unwrap_or(0);
-                    (text(&d.data["id"]), size, bytes(size))
-                })
+                .into_iter()
+                .map(|(id, size)| (id, Some(size), bytes(size)))
                 .collect(),
         )),
-        Err(p) => problems.push(format!("disks: {}", p.detail)),
+        Err(detail) => problems.push(format!("disks: {detail}")),
     }
-    render(&SummaryPage {
-        layout: Layout::new(&app, &me, format!("Node {node}"), "/nodes"),
+    Ok(render(&SummaryPage {
+        layout: Layout::new(&app, &me, format!("Node {}", summary.node), "/nodes"),
         tabs: tabs(&nodename, None),
-        collected_at: props.collected_at,
-        node,
-        facts,
+        collected_at: summary.collected_at,
+        node: summary.node,
+        facts: summary
+            .facts
+            .into_iter()
+            .map(|(l, v)| (l.to_string(), v))
+            .collect(),
         charts,
         problems,
-    })
+    }))
 }

@@ -1,0 +1,277 @@
+//! A node's facts as the pages show them: one section as a table of typed cells (text and
+//! the number it sorts by), and the summary of a node (its key properties and sizes).
+//! The items are om3's documents, from this node or a peer; this is the one place that
+//! reads their fields, so the pages hold no JSON.
+
+use serde_json::Value;
+
+use super::node::{NodeInfo, section};
+use crate::auth::Identity;
+use crate::node::Section;
+use crate::node::envelope::Problem;
+use crate::units::bytes;
+use crate::web::AppState;
+
+/// One cell of a section's table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FactCell {
+    /// What it shows.
+    pub text: String,
+    /// The number it sorts by, when it is one.
+    pub num: Option<f64>,
+}
+
+/// One section of one node, as a table.
+#[derive(Debug, Clone)]
+pub struct FactTable {
+    /// The node's name, as it reports it.
+    pub node: String,
+    /// When the facts were read.
+    pub collected_at: String,
+    /// Sources that could not be read, as `source: error`.
+    pub errors: Vec<String>,
+    /// Column keys (what `sort=` names) and headings.
+    pub columns: Vec<(&'static str, &'static str)>,
+    /// One row per item (per key for the asset summary).
+    pub rows: Vec<Vec<FactCell>>,
+}
+
+/// The columns of a section: the data key and its heading.
+fn columns(section: Section) -> &'static [(&'static str, &'static str)] {
+    match section {
+        Section::Property => &[
+            ("title", "Property"),
+            ("name", "Name"),
+            ("value", "Value"),
+            ("source", "Source"),
+            ("error", "Error"),
+        ],
+        Section::Asset => &[("key", "Key"), ("value", "Value")],
+        Section::Hardware => &[
+            ("type", "Type"),
+            ("path", "Path"),
+            ("class", "Class"),
+            ("description", "Description"),
+            ("driver", "Driver"),
+        ],
+        Section::Disk => &[
+            ("id", "Device"),
+            ("type", "Type"),
+            ("size", "Size"),
+            ("vendor", "Vendor"),
+            ("model", "Model"),
+            ("regions", "Regions"),
+        ],
+        Section::Package => &[
+            ("name", "Name"),
+            ("version", "Version"),
+            ("arch", "Arch"),
+            ("type", "Type"),
+            ("installedat", "Installed"),
+        ],
+        Section::Patch => &[
+            ("name", "Name"),
+            ("installed_version", "Installed"),
+            ("available_version", "Available"),
+            ("security", "Security"),
+            ("type", "Type"),
+        ],
+        Section::User | Section::Group => &[("id", "Id"), ("name", "Name")],
+        Section::Ipaddress => &[
+            ("intf", "Interface"),
+            ("type", "Type"),
+            ("address", "Address"),
+            ("mask", "Prefix"),
+            ("mac", "MAC"),
+            ("flagdeprecated", "Deprecated"),
+        ],
+        Section::SanInitiator => &[("name", "Name"), ("type", "Type")],
+        Section::SanPath => &[("initiator", "Initiator"), ("target", "Target")],
+    }
+}
+
+/// A JSON scalar as text; null (not given) is empty.
+fn text(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn cell(section: Section, key: &str, v: &Value) -> FactCell {
+    let num = v.as_f64();
+    let text = match (section, key) {
+        (Section::Disk, "size") => v.as_u64().map(bytes).unwrap_or_default(),
+        (Section::Disk, "regions") => v
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| {
+                let size = r["size"].as_u64().map(bytes).unwrap_or_default();
+                let object = text(&r["object"]);
+                let on = if object.is_empty() {
+                    String::new()
+                } else {
+                    format!(" on {object}")
+                };
+                format!("{} ({size}{on})", text(&r["id"]))
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        (Section::SanPath, _) => format!("{} ({})", text(&v["name"]), text(&v["type"])),
+        _ => text(v),
+    };
+    FactCell { text, num }
+}
+
+/// The rows of a section: one per item, or one per key for the asset summary.
+fn rows(section: Section, items: &[Value]) -> Vec<Vec<FactCell>> {
+    if section == Section::Asset {
+        return items
+            .iter()
+            .filter_map(Value::as_object)
+            .flatten()
+            .map(|(k, v)| {
+                vec![
+                    FactCell {
+                        text: k.clone(),
+                        num: None,
+                    },
+                    cell(section, "value", v),
+                ]
+            })
+            .collect();
+    }
+    items
+        .iter()
+        .map(|i| {
+            columns(section)
+                .iter()
+                .map(|(k, _)| cell(section, k, &i[*k]))
+                .collect()
+        })
+        .collect()
+}
+
+/// One section of `nodename` as a table: this node's facts, or a peer's answer.
+pub async fn section_table(
+    app: &AppState,
+    me: &Identity,
+    nodename: &str,
+    which: Section,
+) -> Result<FactTable, Problem> {
+    let list = section(app, me, nodename, which).await?;
+    let node = list
+        .items
+        .first()
+        .map_or_else(|| nodename.to_string(), |i| i.meta.node.clone());
+    let items: Vec<Value> = list.items.into_iter().map(|i| i.data).collect();
+    Ok(FactTable {
+        node,
+        collected_at: list.collected_at,
+        errors: list
+            .errors
+            .iter()
+            .map(|e| format!("{}: {}", e.source, e.error))
+            .collect(),
+        columns: columns(which).to_vec(),
+        rows: rows(which, &items),
+    })
+}
+
+/// A node's key facts, as its summary page shows them.
+#[derive(Debug, Clone)]
+pub struct NodeSummary {
+    /// The node's name, as it reports it.
+    pub node: String,
+    /// When the properties were read.
+    pub collected_at: String,
+    /// Key properties, labelled, in reading order; empty text where not known.
+    pub facts: Vec<(&'static str, String)>,
+    /// Its memory in bytes; `None` when not known.
+    pub memory: Option<u64>,
+    /// Threads, cores and sockets, each `None` when not known.
+    pub cpu: Vec<(&'static str, Option<u64>)>,
+    /// Its block devices with a size, or why they could not be read.
+    pub disks: Result<Vec<(String, u64)>, String>,
+    /// Sources that could not be read.
+    pub problems: Vec<String>,
+}
+
+/// The summary of `nodename`: its properties, and its disks when they can be read.
+pub async fn summary(
+    app: &AppState,
+    me: &Identity,
+    nodename: &str,
+) -> Result<NodeSummary, Problem> {
+    let props = section(app, me, nodename, Section::Property).await?;
+    let node = props
+        .items
+        .first()
+        .map_or_else(|| nodename.to_string(), |i| i.meta.node.clone());
+    let value = |n: &str| {
+        props
+            .items
+            .iter()
+            .find(|i| i.data["name"] == n)
+            .map(|i| i.data["value"].clone())
+            .unwrap_or(Value::Null)
+    };
+    let facts = [
+        ("FQDN", "fqdn"),
+        ("Operating system", "os_vendor"),
+        ("Release", "os_release"),
+        ("Kernel", "os_kernel"),
+        ("Architecture", "os_arch"),
+        ("CPU model", "cpu_model"),
+        ("Manufacturer", "manufacturer"),
+        ("Model", "model"),
+        ("Serial", "serial"),
+        ("Last boot", "last_boot"),
+        ("Time zone", "tz"),
+        ("vmyard", "version"),
+    ]
+    .into_iter()
+    .map(|(label, name)| (label, text(&value(name))))
+    .collect();
+    let num = |n: &str| value(n).as_u64();
+    let disks = match section(app, me, nodename, Section::Disk).await {
+        Ok(disks) => Ok(disks
+            .items
+            .iter()
+            .filter_map(|d| Some((text(&d.data["id"]), d.data["size"].as_u64()?)))
+            .filter(|(_, size)| *size > 0)
+            .collect()),
+        Err(p) => Err(p.detail),
+    };
+    Ok(NodeSummary {
+        node,
+        collected_at: props.collected_at.clone(),
+        facts,
+        memory: num("mem_bytes"),
+        cpu: vec![
+            ("threads", num("cpu_threads")),
+            ("cores", num("cpu_cores")),
+            ("sockets", num("cpu_dies")),
+        ],
+        disks,
+        problems: props
+            .errors
+            .iter()
+            .map(|e| format!("{}: {}", e.source, e.error))
+            .collect(),
+    })
+}
+
+impl NodeInfo {
+    /// A property as text; empty when the node did not report it.
+    pub fn property_text(&self, name: &str) -> String {
+        self.properties.get(name).map(text).unwrap_or_default()
+    }
+
+    /// A property as a number, when it is one.
+    pub fn property_u64(&self, name: &str) -> Option<u64> {
+        self.properties.get(name).and_then(Value::as_u64)
+    }
+}

@@ -11,9 +11,11 @@ use serde_json::{Value, json};
 
 use super::ClientArgs;
 use super::client::Client;
-use super::output::{self, Format};
-use crate::node::Section;
+use super::output::{self, Format, Rows};
+use crate::node::envelope::{Problem, SystemList};
 use crate::node::select::{Candidate, select};
+use crate::node::{Section, table};
+use crate::web::read::node::NodeStatus;
 
 /// `vmyard node ...`.
 #[derive(Debug, Subcommand)]
@@ -124,46 +126,9 @@ pub(super) async fn run(command: NodeCommand) -> anyhow::Result<ExitCode> {
 
 async fn ls(args: ClientArgs) -> anyhow::Result<ExitCode> {
     let client = Client::new(&args)?;
-    let nodes: Value = client.get("/api/v1/nodes").await?;
-    if args.output != Format::Table {
-        output::print(args.output, &nodes, &[])?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    let rows: Vec<Value> = nodes
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|n| {
-                    let p = &n["info"]["properties"];
-                    let labels = n["labels"]
-                        .as_object()
-                        .map(|l| {
-                            l.iter()
-                                .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
-                                .collect::<Vec<_>>()
-                                .join(",")
-                        })
-                        .unwrap_or_default();
-                    let reachable = if n["reachable"] == true { "yes" } else { "no" };
-                    json!({
-                        "node": n["name"],
-                        "kind": if n["local"] == true { "this node" } else { "peer" },
-                        "reachable": reachable,
-                        "latency": n["latency_ms"].as_f64().map(|l| format!("{l:.0} ms")),
-                        "os": p["os_vendor"], "release": p["os_release"], "kernel": p["os_kernel"],
-                        "cpus": p["cpu_threads"],
-                        "memory": p["mem_bytes"].as_u64().map(crate::units::bytes),
-                        "labels": labels,
-                        "error": n["error"],
-                    })
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    output::print(
-        Format::Table,
-        &Value::Array(rows),
-        &[
+    let nodes: Vec<NodeStatus> = client.get("/api/v1/nodes").await?;
+    output::show(args.output, &nodes, |nodes| Rows {
+        headers: vec![
             "node",
             "kind",
             "reachable",
@@ -176,8 +141,41 @@ async fn ls(args: ClientArgs) -> anyhow::Result<ExitCode> {
             "labels",
             "error",
         ],
-    )?;
+        rows: nodes.iter().map(node_row).collect(),
+    })?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn node_row(n: &NodeStatus) -> Vec<String> {
+    let property = |name: &str| {
+        n.info
+            .as_ref()
+            .map(|i| i.property_text(name))
+            .unwrap_or_default()
+    };
+    vec![
+        n.name.clone(),
+        if n.local { "this node" } else { "peer" }.into(),
+        if n.reachable { "yes" } else { "no" }.into(),
+        n.latency_ms
+            .map(|l| format!("{l:.0} ms"))
+            .unwrap_or_default(),
+        property("os_vendor"),
+        property("os_release"),
+        property("os_kernel"),
+        property("cpu_threads"),
+        n.info
+            .as_ref()
+            .and_then(|i| i.property_u64("mem_bytes"))
+            .map(crate::units::bytes)
+            .unwrap_or_default(),
+        n.labels
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(","),
+        n.error.clone().unwrap_or_default(),
+    ]
 }
 
 async fn system(section: Section, args: SystemArgs) -> anyhow::Result<ExitCode> {
@@ -185,14 +183,12 @@ async fn system(section: Section, args: SystemArgs) -> anyhow::Result<ExitCode> 
     let targets = match &args.node {
         None => vec!["_".to_string()],
         Some(expr) => {
-            let nodes: Value = client.get("/api/v1/nodes").await?;
+            let nodes: Vec<NodeStatus> = client.get("/api/v1/nodes").await?;
             let candidates: Vec<Candidate> = nodes
-                .as_array()
                 .into_iter()
-                .flatten()
                 .map(|n| Candidate {
-                    name: n["name"].as_str().unwrap_or_default().to_string(),
-                    labels: serde_json::from_value(n["labels"].clone()).unwrap_or_default(),
+                    name: n.name,
+                    labels: n.labels,
                 })
                 .collect();
             let chosen =
@@ -213,10 +209,10 @@ async fn system(section: Section, args: SystemArgs) -> anyhow::Result<ExitCode> 
                 Err(_) => Err(format!("no answer within {:?}", args.timeout)),
                 Ok(Err(e)) => Err(format!("{e:#}")),
                 Ok(Ok((200, body))) => Ok(body),
-                Ok(Ok((status, body))) => Err(body["detail"]
-                    .as_str()
-                    .map(|d| format!("{status}: {d}"))
-                    .unwrap_or_else(|| format!("HTTP {status}"))),
+                Ok(Ok((status, body))) => Err(match serde_json::from_value::<Problem>(body) {
+                    Ok(p) => format!("{status}: {}", p.detail),
+                    Err(_) => format!("HTTP {status}"),
+                }),
             };
             (node.clone(), answer)
         }
@@ -229,85 +225,6 @@ async fn system(section: Section, args: SystemArgs) -> anyhow::Result<ExitCode> 
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// The data columns of a section's table.
-fn columns(section: Section) -> &'static [&'static str] {
-    match section {
-        Section::Property => &["name", "value", "source", "error"],
-        Section::Asset => &["key", "value"],
-        Section::Hardware => &["type", "path", "class", "description", "driver"],
-        Section::Disk => &["id", "type", "size", "vendor", "model", "regions"],
-        Section::Package => &["name", "version", "arch", "type", "installedat"],
-        Section::Patch => &[
-            "name",
-            "installed_version",
-            "available_version",
-            "security",
-            "type",
-        ],
-        Section::User | Section::Group => &["id", "name"],
-        Section::Ipaddress => &["intf", "type", "address", "mask", "mac", "flagdeprecated"],
-        Section::SanInitiator => &["name", "type"],
-        Section::SanPath => &["initiator", "target"],
-    }
-}
-
-fn row(section: Section, node: &str, data: &Value) -> Vec<Value> {
-    let mut rows = Vec::new();
-    let mut base = serde_json::Map::new();
-    base.insert("node".into(), json!(node));
-    match section {
-        Section::Asset => {
-            for (k, v) in data.as_object().into_iter().flatten() {
-                let mut r = base.clone();
-                r.insert("key".into(), json!(k));
-                r.insert("value".into(), v.clone());
-                rows.push(Value::Object(r));
-            }
-            return rows;
-        }
-        Section::Disk => {
-            let mut r = base;
-            for c in columns(section) {
-                r.insert(c.to_string(), data[*c].clone());
-            }
-            r.insert(
-                "size".into(),
-                json!(data["size"].as_u64().map(crate::units::bytes)),
-            );
-            let regions: Vec<String> = data["regions"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|g| g["id"].as_str().map(str::to_string))
-                .collect();
-            r.insert("regions".into(), json!(regions.join(",")));
-            rows.push(Value::Object(r));
-        }
-        Section::SanPath => {
-            let mut r = base;
-            for end in ["initiator", "target"] {
-                r.insert(
-                    end.into(),
-                    json!(format!(
-                        "{} ({})",
-                        data[end]["name"].as_str().unwrap_or_default(),
-                        data[end]["type"].as_str().unwrap_or_default()
-                    )),
-                );
-            }
-            rows.push(Value::Object(r));
-        }
-        _ => {
-            let mut r = base;
-            for c in columns(section) {
-                r.insert(c.to_string(), data[*c].clone());
-            }
-            rows.push(Value::Object(r));
-        }
-    }
-    rows
 }
 
 fn print_answers(
@@ -331,24 +248,29 @@ fn print_answers(
         };
         return output::print(format, &out, &[]);
     }
+    let columns = table::columns(section);
+    let mut headers = vec!["node"];
+    headers.extend(columns.iter().map(|(_, heading)| *heading));
     let mut rows = Vec::new();
-    let mut cols = vec!["node"];
-    cols.extend(columns(section));
     for (node, answer) in answers {
-        match answer {
+        // A node's answer in the API's envelope; one that cannot be read is that node's
+        // error, never an empty list.
+        let list = answer.as_ref().map_err(Clone::clone).and_then(|body| {
+            serde_json::from_value::<SystemList>(body.clone())
+                .map_err(|e| format!("malformed answer: {e}"))
+        });
+        match list {
             Ok(list) => {
-                let node = list["items"][0]["meta"]["node"].as_str().unwrap_or(node);
-                for item in list["items"].as_array().into_iter().flatten() {
-                    rows.extend(row(section, node, &item["data"]));
+                for item in &list.items {
+                    for cells in table::rows(section, std::iter::once(&item.data)) {
+                        let mut row = vec![item.meta.node.clone()];
+                        row.extend(cells.into_iter().map(|c| c.text));
+                        rows.push(row);
+                    }
                 }
             }
-            Err(e) => {
-                let mut r = serde_json::Map::new();
-                r.insert("node".into(), json!(node));
-                r.insert(cols[1].into(), json!(format!("error: {e}")));
-                rows.push(Value::Object(r));
-            }
+            Err(e) => rows.push(vec![node.clone(), format!("error: {e}")]),
         }
     }
-    output::print(Format::Table, &Value::Array(rows), &cols)
+    output::show(Format::Table, &(), |_| Rows { headers, rows })
 }

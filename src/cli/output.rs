@@ -1,6 +1,7 @@
 //! `-o table|json|yaml`: one JSON value printed the way the user asked.
 
 use comfy_table::{Table, presets::NOTHING};
+use serde::Serialize;
 use serde_json::Value;
 
 /// An output format.
@@ -52,4 +53,36 @@ fn table(value: &Value, columns: &[&str]) -> String {
         t.add_row(keys.iter().map(|k| cell(&row[k.as_str()])));
     }
     t.to_string()
+}
+
+/// A table for people: headings and rows of text, built from typed answers.
+pub(super) struct Rows {
+    /// Column headings.
+    pub headers: Vec<&'static str>,
+    /// One row per item, one cell per heading.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Prints a typed answer: as JSON or YAML the value itself (what the API sent), as a table
+/// the rows that `table` builds from it.
+pub(super) fn show<T: Serialize>(
+    format: Format,
+    value: &T,
+    table: impl FnOnce(&T) -> Rows,
+) -> anyhow::Result<()> {
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(value)?),
+        Format::Yaml => print!("{}", serde_norway::to_string(value)?),
+        Format::Table => {
+            let rows = table(value);
+            let mut t = Table::new();
+            t.load_style(NOTHING);
+            t.set_header(rows.headers.iter().map(|h| h.to_uppercase()));
+            for row in rows.rows {
+                t.add_row(row);
+            }
+            println!("{t}");
+        }
+    }
+    Ok(())
 }

@@ -29,6 +29,7 @@ pub mod property;
 mod san;
 pub mod select;
 mod source;
+pub mod table;
 mod user;
 
 use serde::Serialize;

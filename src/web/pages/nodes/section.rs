@@ -9,9 +9,10 @@ use serde::Deserialize;
 use super::{Tab, tabs};
 use crate::auth::Identity;
 use crate::node::Section;
+use crate::node::table::FactCell as Cell;
 use crate::web::AppState;
 use crate::web::pages::{Layout, PageError, PageResult, render};
-use crate::web::read::node_facts::{FactCell as Cell, section_table};
+use crate::web::read::node_facts::section_table;
 
 const PER_PAGE: usize = 200;
 

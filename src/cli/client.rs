@@ -10,6 +10,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::ClientArgs;
+use crate::node::envelope::Problem;
+use crate::web::respond::ErrorBody;
 
 /// A client bound to one service.
 pub(super) struct Client {
@@ -116,18 +118,15 @@ impl Client {
             return Ok(resp);
         }
         let status = resp.status();
-        let body: serde_json::Value = resp.json().await.unwrap_or_default();
-        match (
-            body["error"]["code"].as_str(),
-            body["error"]["message"].as_str(),
-        ) {
-            (Some(code), Some(message)) => bail!("{status}: {code}: {message}"),
-            // The node API answers with problem documents.
-            _ => match body["detail"].as_str() {
-                Some(detail) => bail!("{status}: {detail}"),
-                None => bail!("{status}"),
-            },
+        let body = resp.bytes().await.unwrap_or_default();
+        if let Ok(e) = serde_json::from_slice::<ErrorBody>(&body) {
+            bail!("{status}: {}: {}", e.error.code, e.error.message);
         }
+        // The node API answers with problem documents.
+        if let Ok(p) = serde_json::from_slice::<Problem>(&body) {
+            bail!("{status}: {}", p.detail);
+        }
+        bail!("{status}")
     }
 }
 

@@ -11,10 +11,13 @@ use serde_json::{Value, json};
 
 use super::ClientArgs;
 use super::client::Client;
-use super::output::{self, Format};
+use super::output::{self, Format, Rows};
+use crate::machines::commands::ClassEntry;
 use crate::machines::driver::ovirt::OvirtDriver;
 use crate::machines::driver::{Driver, ForeignClass, MachineRef, MachineRequest, VolumeSpec};
-use crate::machines::model::MachineClass;
+use crate::machines::model::{MachineClass, MachineSet};
+use crate::web::api::machines::{ControllerView, MachineView, NewMachine, NewSet, Scale};
+use crate::web::read::machines::SetView;
 
 /// `vmyard machine ...`.
 #[derive(Debug, Subcommand)]
@@ -114,15 +117,6 @@ pub(super) async fn run_machine(
     args: ClientArgs,
 ) -> anyhow::Result<ExitCode> {
     let client = Client::new(&args)?;
-    let columns = [
-        "name",
-        "class",
-        "set",
-        "phase",
-        "provider_id",
-        "operation",
-        "error",
-    ];
     match command {
         MachineCommand::Ls { set, class } => {
             let mut path = "/api/v1/machines?".to_string();
@@ -134,114 +128,178 @@ pub(super) async fn run_machine(
                     ));
                 }
             }
-            let list: Value = client.get(&path).await?;
-            print_machines(args.output, &list, &columns)?;
+            let list: Vec<MachineView> = client.get(&path).await?;
+            output::show(args.output, &list, |list| machine_rows(list))?;
         }
         MachineCommand::Show { name } => {
-            let m: Value = client.get(&format!("/api/v1/machines/{name}")).await?;
-            output::print(args.output, &m, &[])?;
+            let m: MachineView = client.get(&format!("/api/v1/machines/{name}")).await?;
+            output::value(args.output, &m)?;
         }
         MachineCommand::Create { name, class } => {
-            let m: Value = client
-                .post("/api/v1/machines", &json!({"name": name, "class": class}))
+            let m: MachineView = client
+                .post("/api/v1/machines", &NewMachine { name, class })
                 .await?;
-            print_machines(args.output, &m, &columns)?;
+            output::show(args.output, &m, |m| machine_rows(std::slice::from_ref(m)))?;
         }
         MachineCommand::Delete { name } => {
             client.delete(&format!("/api/v1/machines/{name}")).await?;
             eprintln!("machine {name}: deletion asked; its VM is being removed");
         }
         MachineCommand::Controller => {
-            let c: Value = client.get("/api/v1/machines/controller").await?;
-            output::print(args.output, &c, &[])?;
+            let c: ControllerView = client.get("/api/v1/machines/controller").await?;
+            output::value(args.output, &c)?;
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_machines(format: Format, value: &Value, columns: &[&str]) -> anyhow::Result<()> {
-    if format != Format::Table {
-        return output::print(format, value, &[]);
+fn machine_rows(list: &[MachineView]) -> Rows {
+    Rows {
+        headers: vec![
+            "name",
+            "class",
+            "set",
+            "phase",
+            "provider id",
+            "operation",
+            "error",
+        ],
+        rows: list
+            .iter()
+            .map(|v| {
+                let m = &v.machine;
+                let op = v.last_operation.as_ref();
+                vec![
+                    m.name.clone(),
+                    m.class.clone(),
+                    m.set.clone().unwrap_or_default(),
+                    output::word(&m.phase),
+                    m.provider_id.clone().unwrap_or_default(),
+                    op.map(|o| format!("{} {}", output::word(&o.kind), output::word(&o.state)))
+                        .unwrap_or_default(),
+                    op.and_then(|o| o.error_code.as_ref())
+                        .map(output::word)
+                        .unwrap_or_default(),
+                ]
+            })
+            .collect(),
     }
-    let row = |m: &Value| {
-        let op = &m["last_operation"];
-        json!({
-            "name": m["name"], "class": m["class"], "set": m["set"], "phase": m["phase"],
-            "provider_id": m["provider_id"],
-            "operation": if op.is_null() { Value::Null } else { json!(format!("{} {}", op["type"].as_str().unwrap_or(""), op["state"].as_str().unwrap_or(""))) },
-            "error": op["error_code"],
-        })
-    };
-    let rows = match value {
-        Value::Array(a) => Value::Array(a.iter().map(row).collect()),
-        one => Value::Array(vec![row(one)]),
-    };
-    output::print(format, &rows, columns)
 }
+
+/// A set as its table shows it; `ready` is unknown (`-`) in the answers to a change,
+/// which carry the set alone.
+fn set_row(set: &MachineSet, ready: Option<u32>) -> Vec<String> {
+    vec![
+        set.name.clone(),
+        set.class.clone(),
+        set.replicas.to_string(),
+        ready.map_or_else(|| output::UNKNOWN.to_string(), |r| r.to_string()),
+        if set.deleting { "yes" } else { "no" }.into(),
+    ]
+}
+
+const SET_HEADERS: [&str; 5] = ["name", "class", "replicas", "ready", "deleting"];
 
 /// Runs a `machineset` command.
 pub(super) async fn run_set(command: SetCommand, args: ClientArgs) -> anyhow::Result<ExitCode> {
     let client = Client::new(&args)?;
-    let columns = ["name", "class", "replicas", "ready", "deleting"];
-    let answer: Value = match command {
-        SetCommand::Ls => client.get("/api/v1/machinesets").await?,
-        SetCommand::Show { name } => client.get(&format!("/api/v1/machinesets/{name}")).await?,
+    let views = |list: &Vec<SetView>| Rows {
+        headers: SET_HEADERS.to_vec(),
+        rows: list
+            .iter()
+            .map(|v| set_row(&v.set, Some(v.ready)))
+            .collect(),
+    };
+    let changed = |set: &MachineSet| Rows {
+        headers: SET_HEADERS.to_vec(),
+        rows: vec![set_row(set, None)],
+    };
+    match command {
+        SetCommand::Ls => {
+            let list: Vec<SetView> = client.get("/api/v1/machinesets").await?;
+            output::show(args.output, &list, views)?;
+        }
+        SetCommand::Show { name } => {
+            let one: SetView = client.get(&format!("/api/v1/machinesets/{name}")).await?;
+            output::show(args.output, &vec![one], views)?;
+        }
         SetCommand::Create {
             name,
             class,
             replicas,
         } => {
-            client
+            let set: MachineSet = client
                 .post(
                     "/api/v1/machinesets",
-                    &json!({"name": name, "class": class, "replicas": replicas}),
+                    &NewSet {
+                        name,
+                        class,
+                        replicas,
+                    },
                 )
-                .await?
+                .await?;
+            output::show(args.output, &set, changed)?;
         }
         SetCommand::Scale { name, replicas } => {
-            client
+            let set: MachineSet = client
                 .post(
                     &format!("/api/v1/machinesets/{name}/scale"),
-                    &json!({"replicas": replicas}),
+                    &Scale { replicas },
                 )
-                .await?
+                .await?;
+            output::show(args.output, &set, changed)?;
         }
         SetCommand::Delete { name } => {
             client
                 .delete(&format!("/api/v1/machinesets/{name}"))
                 .await?;
             eprintln!("set {name}: deletion asked; its machines are being removed");
-            return Ok(ExitCode::SUCCESS);
         }
-    };
-    output::print(args.output, &answer, &columns)?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
 /// Runs a `machineclass` command.
 pub(super) async fn run_class(command: ClassCommand, args: ClientArgs) -> anyhow::Result<ExitCode> {
     let client = Client::new(&args)?;
-    let columns = ["name", "provider", "cluster", "template", "source"];
-    let answer: Value = match command {
-        ClassCommand::Ls => client.get("/api/v1/machineclasses").await?,
+    let rows = |list: &[ClassEntry]| Rows {
+        headers: vec!["name", "provider", "cluster", "template", "source"],
+        rows: list
+            .iter()
+            .map(|e| {
+                vec![
+                    e.class.name.clone(),
+                    e.class.provider.clone(),
+                    e.class.cluster.clone(),
+                    e.class.template.clone(),
+                    output::word(&e.source),
+                ]
+            })
+            .collect(),
+    };
+    match command {
+        ClassCommand::Ls => {
+            let list: Vec<ClassEntry> = client.get("/api/v1/machineclasses").await?;
+            output::show(args.output, &list, |l| rows(l))?;
+        }
         ClassCommand::Show { name } => {
-            client
+            let one: ClassEntry = client
                 .get(&format!("/api/v1/machineclasses/{name}"))
-                .await?
+                .await?;
+            output::show(args.output, &one, |e| rows(std::slice::from_ref(e)))?;
         }
         ClassCommand::Create { file } => {
             let class = read_class(&file)?;
-            client.post("/api/v1/machineclasses", &class).await?
+            let made: ClassEntry = client.post("/api/v1/machineclasses", &class).await?;
+            output::show(args.output, &made, |e| rows(std::slice::from_ref(e)))?;
         }
         ClassCommand::Delete { name } => {
             client
                 .delete(&format!("/api/v1/machineclasses/{name}"))
                 .await?;
             eprintln!("class {name} deleted");
-            return Ok(ExitCode::SUCCESS);
         }
-    };
-    output::print(args.output, &answer, &columns)?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -397,7 +455,7 @@ pub(super) async fn run_driver(args: DriverArgs) -> anyhow::Result<ExitCode> {
     };
     match answer {
         Ok(v) => {
-            output::print(args.output, &v, &[])?;
+            output::value(args.output, &v)?;
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {

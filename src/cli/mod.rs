@@ -4,6 +4,7 @@
 
 mod assets;
 mod client;
+mod inventory;
 mod machine;
 mod node;
 mod output;
@@ -17,8 +18,11 @@ use std::process::ExitCode;
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
+use crate::auth::token::ApiToken;
 use crate::auth::{Role, password};
 use crate::config::{self, redact};
+use crate::web::read::service::Status;
+use crate::web::read::tokens::{CreatedToken, NewToken};
 use client::Client;
 pub use output::Format;
 
@@ -57,7 +61,7 @@ enum Command {
     },
     /// List or show inventory objects: datacenters, clusters, hosts, vms, networks,
     /// vnicprofiles, diskprofiles, storagedomains, disks.
-    Inventory(InventoryArgs),
+    Inventory(inventory::InventoryArgs),
     /// Work with the Rego rules: test them, evaluate a workload, show a VM's workload.
     #[command(subcommand)]
     Policy(policy::PolicyCommand),
@@ -137,37 +141,6 @@ pub struct ServeArgs {
 /// What runs `vmyard serve`: the service, which the CLI does not depend on (the binary
 /// passes it in).
 pub type Serve = fn(ServeArgs) -> anyhow::Result<ExitCode>;
-
-#[derive(Debug, Args)]
-struct InventoryArgs {
-    /// The kind of object.
-    kind: String,
-    /// Show this one object (engine id) instead of a list.
-    id: Option<String>,
-    /// The provider (needed when there are several).
-    #[arg(long)]
-    provider: Option<String>,
-    /// Names containing this text.
-    #[arg(long)]
-    search: Option<String>,
-    /// Only objects in this cluster (engine id).
-    #[arg(long)]
-    cluster: Option<String>,
-    /// Only objects on this host (engine id).
-    #[arg(long)]
-    host: Option<String>,
-    /// Only objects with this status.
-    #[arg(long)]
-    status: Option<String>,
-    /// The page, from 1.
-    #[arg(long, default_value_t = 1)]
-    page: usize,
-    /// Objects per page.
-    #[arg(long, default_value_t = 100)]
-    per_page: usize,
-    #[command(flatten)]
-    client: ClientArgs,
-}
 
 #[derive(Debug, Args)]
 struct SimArgs {
@@ -297,8 +270,8 @@ fn run(cli: Cli, serve: Serve) -> anyhow::Result<ExitCode> {
             runtime()?.block_on(machine::run_class(command, client))
         }
         Command::Driver(args) => runtime()?.block_on(machine::run_driver(args)),
-        Command::Providers { client } => runtime()?.block_on(providers(client)),
-        Command::Inventory(args) => runtime()?.block_on(inventory(args)),
+        Command::Providers { client } => runtime()?.block_on(inventory::providers(client)),
+        Command::Inventory(args) => runtime()?.block_on(inventory::inventory(args)),
         Command::Sim(args) => sim(args),
         Command::Version => {
             println!("vmyard {}", env!("CARGO_PKG_VERSION"));
@@ -361,30 +334,36 @@ async fn token(command: TokenCommand, args: ClientArgs) -> anyhow::Result<ExitCo
     let client = Client::new(&args)?;
     match command {
         TokenCommand::Create { name, role } => {
-            let created: serde_json::Value = client
-                .post(
-                    "/api/v1/tokens",
-                    &serde_json::json!({ "name": name, "role": role }),
-                )
+            let created: CreatedToken = client
+                .post("/api/v1/tokens", &NewToken { name, role })
                 .await?;
             if args.output == Format::Table {
-                let secret = created["token"].as_str().unwrap_or_default();
-                println!("{secret}");
+                println!("{}", created.token);
                 eprintln!(
                     "token {} created; the line above is shown only once",
-                    created["info"]["id"].as_str().unwrap_or("?")
+                    created.info.id
                 );
             } else {
-                output::print(args.output, &created, &[])?;
+                output::value(args.output, &created)?;
             }
         }
         TokenCommand::List => {
-            let list: serde_json::Value = client.get("/api/v1/tokens").await?;
-            output::print(
-                args.output,
-                &list,
-                &["id", "name", "role", "created_by", "created_at"],
-            )?;
+            let list: Vec<ApiToken> = client.get("/api/v1/tokens").await?;
+            output::show(args.output, &list, |list| output::Rows {
+                headers: vec!["id", "name", "role", "created by", "created"],
+                rows: list
+                    .iter()
+                    .map(|t| {
+                        vec![
+                            t.id.clone(),
+                            t.name.clone(),
+                            t.role.to_string(),
+                            t.created_by.clone(),
+                            output::time(t.created_at),
+                        ]
+                    })
+                    .collect(),
+            })?;
         }
         TokenCommand::Revoke { id } => {
             client.delete(&format!("/api/v1/tokens/{id}")).await?;
@@ -394,149 +373,26 @@ async fn token(command: TokenCommand, args: ClientArgs) -> anyhow::Result<ExitCo
     Ok(ExitCode::SUCCESS)
 }
 
-async fn providers(args: ClientArgs) -> anyhow::Result<ExitCode> {
-    let client = Client::new(&args)?;
-    let list: serde_json::Value = client.get("/api/v1/providers").await?;
-    if args.output == Format::Table {
-        let rows: Vec<serde_json::Value> = list
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|p| {
-                        let s = &p["state"];
-                        serde_json::json!({
-                            "name": p["name"], "phase": s["phase"], "parity": s["parity"],
-                            "engine": s["engine_version"], "vms": s["counts"]["vms"], "hosts": s["counts"]["hosts"],
-                            "error": s["error"]["message"], "url": p["url"],
-                        })
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        output::print(
-            args.output,
-            &serde_json::Value::Array(rows),
-            &[
-                "name", "phase", "parity", "engine", "vms", "hosts", "error", "url",
-            ],
-        )?;
-    } else {
-        output::print(args.output, &list, &[])?;
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-async fn inventory(args: InventoryArgs) -> anyhow::Result<ExitCode> {
-    let client = Client::new(&args.client)?;
-    let provider = match args.provider {
-        Some(p) => p,
-        None => {
-            let list: serde_json::Value = client.get("/api/v1/providers").await?;
-            let names: Vec<String> = list
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|p| p["name"].as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default();
-            match names.as_slice() {
-                [one] => one.clone(),
-                [] => anyhow::bail!("no provider is configured"),
-                many => anyhow::bail!(
-                    "several providers: pick one with --provider ({})",
-                    many.join(", ")
-                ),
-            }
-        }
-    };
-    let kind = crate::inventory::decode::Kind::from_path(&args.kind)
-        .ok_or_else(|| anyhow::anyhow!("unknown kind `{}`: use datacenters, clusters, hosts, vms, networks, vnicprofiles, diskprofiles, storagedomains or disks", args.kind))?;
-    if let Some(id) = &args.id {
-        let one: serde_json::Value = client
-            .get(&format!(
-                "/api/v1/providers/{provider}/{}/{id}",
-                kind.path()
-            ))
-            .await?;
-        output::print(
-            if args.client.output == Format::Table {
-                Format::Yaml
-            } else {
-                args.client.output
-            },
-            &one,
-            &[],
-        )?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    let mut query = vec![
-        format!("page={}", args.page),
-        format!("per_page={}", args.per_page),
-    ];
-    for (k, v) in [
-        ("q", &args.search),
-        ("cluster", &args.cluster),
-        ("host", &args.host),
-        ("status", &args.status),
-    ] {
-        if let Some(v) = v {
-            query.push(format!(
-                "{k}={}",
-                form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
-            ));
-        }
-    }
-    let page: serde_json::Value = client
-        .get(&format!(
-            "/api/v1/providers/{provider}/{}?{}",
-            kind.path(),
-            query.join("&")
-        ))
-        .await?;
-    if args.client.output == Format::Table {
-        let columns: &[&str] = match kind {
-            crate::inventory::decode::Kind::Vm => {
-                &["id", "name", "status", "cluster", "host", "memory"]
-            }
-            crate::inventory::decode::Kind::Host => &["id", "name", "status", "cluster", "address"],
-            _ => &["id", "name", "revision"],
-        };
-        output::print(Format::Table, &page["items"], columns)?;
-        eprintln!(
-            "{} of {} (page {})",
-            page["items"].as_array().map_or(0, Vec::len),
-            page["total"],
-            page["page"]
-        );
-    } else {
-        output::print(args.client.output, &page, &[])?;
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
 async fn status(args: ClientArgs) -> anyhow::Result<ExitCode> {
     let client = Client::new(&args)?;
-    let status: serde_json::Value = client.get("/api/v1/status").await?;
+    let status: Status = client.get("/api/v1/status").await?;
     if args.output == Format::Table {
-        println!("version:     {}", status["version"].as_str().unwrap_or("?"));
-        println!(
-            "started:     {}",
-            status["started_at"].as_str().unwrap_or("?")
-        );
-        println!("store:       {}", status["store"].as_str().unwrap_or("?"));
+        println!("version:     {}", status.version);
+        println!("started:     {}", output::time_text(&status.started_at));
+        println!("store:       {}", status.store);
         println!(
             "config:      {}",
-            status["config"]["file"]
-                .as_str()
-                .unwrap_or("built in (demo)")
+            status.config.file.as_ref().map_or_else(
+                || "built in (demo)".to_string(),
+                |f| f.display().to_string()
+            )
         );
-        match status["config"]["error"]["message"].as_str() {
-            Some(e) => println!("config error: {e}"),
+        match &status.config.error {
+            Some(e) => println!("config error: {}", e.message),
             None => println!("config error: none"),
         }
     } else {
-        output::print(args.output, &status, &[])?;
+        output::value(args.output, &status)?;
     }
     Ok(ExitCode::SUCCESS)
 }

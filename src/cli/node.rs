@@ -246,7 +246,7 @@ fn print_answers(
             Ok([one]) => one,
             Err(many) => Value::Array(many),
         };
-        return output::print(format, &out, &[]);
+        return output::value(format, &out);
     }
     let columns = table::columns(section);
     let mut headers = vec!["node"];

@@ -15,46 +15,6 @@ pub enum Format {
     Yaml,
 }
 
-/// Prints `value`; as a table, an array of objects shows `columns` (all keys when empty).
-pub(super) fn print(format: Format, value: &Value, columns: &[&str]) -> anyhow::Result<()> {
-    match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(value)?),
-        Format::Yaml => print!("{}", serde_norway::to_string(value)?),
-        Format::Table => println!("{}", table(value, columns)),
-    }
-    Ok(())
-}
-
-fn cell(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
-fn table(value: &Value, columns: &[&str]) -> String {
-    let rows: Vec<&Value> = match value {
-        Value::Array(items) => items.iter().collect(),
-        other => vec![other],
-    };
-    let keys: Vec<String> = if columns.is_empty() {
-        rows.first()
-            .and_then(|r| r.as_object())
-            .map(|o| o.keys().cloned().collect())
-            .unwrap_or_default()
-    } else {
-        columns.iter().map(|c| c.to_string()).collect()
-    };
-    let mut t = Table::new();
-    t.load_style(NOTHING);
-    t.set_header(keys.iter().map(|k| k.to_uppercase()));
-    for row in rows {
-        t.add_row(keys.iter().map(|k| cell(&row[k.as_str()])));
-    }
-    t.to_string()
-}
-
 /// A table for people: headings and rows of text, built from typed answers.
 pub(super) struct Rows {
     /// Column headings.
@@ -85,4 +45,39 @@ pub(super) fn show<T: Serialize>(
         }
     }
     Ok(())
+}
+
+/// Prints one object: JSON or YAML as asked; YAML for people, since one object has too
+/// many fields for a table.
+pub(super) fn value<T: Serialize>(format: Format, value: &T) -> anyhow::Result<()> {
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(value)?),
+        Format::Yaml | Format::Table => print!("{}", serde_norway::to_string(value)?),
+    }
+    Ok(())
+}
+
+/// What a table shows for a value that is not known: never 0.
+pub(super) const UNKNOWN: &str = "-";
+
+/// A time as people read it, the same as on the pages.
+pub(super) fn time(t: jiff::Timestamp) -> String {
+    t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
+/// A time the API sends as RFC 3339 text, as people read it; shown as sent when it is not
+/// one.
+pub(super) fn time_text(t: &str) -> String {
+    t.parse::<jiff::Timestamp>()
+        .map_or_else(|_| t.to_string(), time)
+}
+
+/// A value as the API names it (an enum's wire name, `Running`, `processing`), for a
+/// table cell; the API's own JSON when it is not a single word.
+pub(super) fn word<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(Value::String(s)) => s,
+        Ok(other) => other.to_string(),
+        Err(e) => format!("<{e}>"),
+    }
 }

@@ -8,6 +8,8 @@ use clap::{Args, Subcommand};
 
 use super::ClientArgs;
 use super::client::Client;
+use crate::inventory::model::Vm;
+use crate::inventory::query::ListPage;
 use crate::validation::bundle::Bundle;
 use crate::validation::{Policy, testing};
 
@@ -133,17 +135,16 @@ async fn vm_id(c: &Client, provider: &str, vm: &str) -> anyhow::Result<String> {
         return Ok(vm.to_string());
     }
     let q: String = form_urlencoded::byte_serialize(vm.as_bytes()).collect();
-    let page: serde_json::Value = c
+    let page: ListPage<Vm> = c
         .get(&format!(
             "/api/v1/providers/{provider}/vms?q={q}&per_page=1000"
         ))
         .await?;
-    let ids: Vec<&str> = page["items"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|v| v["name"] == vm)
-        .filter_map(|v| v["id"].as_str())
+    let ids: Vec<&str> = page
+        .items
+        .iter()
+        .filter(|v| v.value.name == vm)
+        .map(|v| v.value.id.as_str())
         .collect();
     match ids.as_slice() {
         [id] => Ok(id.to_string()),

@@ -13,14 +13,14 @@ use std::time::Duration;
 use jiff::Timestamp;
 use notify::RecursiveMode;
 use notify_debouncer_full::new_debouncer;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, watch};
 
 use super::{Config, ConfigError, load_file_text};
 use crate::lifecycle::Shutdown;
 
 /// Where the config stands: its file, when it was loaded, and the last refused edit.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReloadStatus {
     /// The file the config comes from; `None` for the built-in demo config.
     #[schema(value_type = Option<String>)]
@@ -39,7 +39,7 @@ pub struct ReloadStatus {
 }
 
 /// A refused edit.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReloadError {
     /// When the edit was refused.
     #[schema(value_type = String)]

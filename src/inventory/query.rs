@@ -81,7 +81,7 @@ impl ListQuery {
 }
 
 /// One listed record.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Item<T> {
     /// Its revision in the store.
     pub revision: u64,
@@ -91,7 +91,7 @@ pub struct Item<T> {
 }
 
 /// A page of records.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ListPage<T> {
     /// Records matching the filters, over all pages.
     pub total: usize,

@@ -2,7 +2,7 @@
 //! retire classes, machines and sets. Each command checks its input, writes the wanted state
 //! to the store in one transaction, and returns; the controller does the engine work.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::codes::{Code, MachineError};
 use super::model::{Machine, MachineClass, MachineSet, StoredClass, valid_name};
@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::store::{Store, StoreError};
 
 /// Where a class was declared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ClassSource {
     /// `[[machines.classes]]` in the config file (changed by editing it).
@@ -20,7 +20,7 @@ pub enum ClassSource {
 }
 
 /// A class and where it comes from.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ClassEntry {
     /// The class.
     #[serde(flatten)]

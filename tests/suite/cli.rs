@@ -457,3 +457,60 @@ async fn failed_logins_log_no_typed_name_and_no_forged_line() {
     );
     assert!(!text.contains('\r'), "{text}");
 }
+
+/// A server that answers every request with `body` (status 200, JSON), on 127.0.0.1.
+async fn answering(body: &'static str) -> (String, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let app = axum::Router::new().fallback(move || async move {
+        (
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+    });
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    (url, task)
+}
+
+/// The CLI reads the API's answers as its types: an answer of the wrong shape is an error
+/// that says so, never a table of blanks or zeros.
+#[tokio::test]
+async fn the_cli_refuses_answers_of_the_wrong_shape() {
+    // A provider whose fields have the wrong types, and a VM page without its items.
+    for (args, body) in [
+        (
+            &["providers"][..],
+            r#"[{"name": 1, "url": "x", "insecure": false}]"#,
+        ),
+        (
+            &["inventory", "vms", "--provider", "p"][..],
+            r#"{"total": 3, "page": 1}"#,
+        ),
+        (&["status"][..], r#"{"version": "1"}"#),
+        (&["node", "ls"][..], r#"[{"name": "a"}]"#),
+    ] {
+        let (url, server) = answering(body).await;
+        let out = tokio::task::spawn_blocking({
+            let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+            move || {
+                vmyard()
+                    .args(&args)
+                    .args(["--server", &url, "--token", "t"])
+                    .output()
+                    .unwrap()
+            }
+        })
+        .await
+        .unwrap();
+        server.abort();
+        assert!(!out.status.success(), "{args:?} must fail on {body}");
+        assert!(
+            stderr(&out).contains("malformed answer"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert!(out.stdout.is_empty(), "{args:?} printed nothing");
+    }
+}

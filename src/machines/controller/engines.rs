@@ -6,14 +6,14 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, Provider};
 use crate::machines::codes::{Code, MachineError};
 use crate::machines::driver::ovirt::{OvirtDriver, Timing};
 
 /// What the pages and the API show of one engine.
-#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct EngineReach {
     /// The provider name.
     pub provider: String,

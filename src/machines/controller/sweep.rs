@@ -19,7 +19,7 @@ use crate::machines::model::{Machine, Phase};
 use super::Context;
 
 /// What one sweep did.
-#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct SweepReport {
     /// When it ended.
     #[schema(value_type = Option<String>)]

@@ -26,7 +26,7 @@ impl From<CommandError> for ApiError {
 }
 
 /// A machine as the API shows it.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MachineView {
     /// The machine.
     #[serde(flatten)]
@@ -63,7 +63,7 @@ fn all_classes(app: &AppState) -> Result<Vec<ClassEntry>, ApiError> {
 }
 
 /// The controller's state: each engine's reachability (frozen or not) and the last sweep.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ControllerView {
     /// Each engine the controller has called.
     pub engines: Vec<EngineReach>,
@@ -197,7 +197,7 @@ pub async fn machine(
 }
 
 /// A machine to declare.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewMachine {
     /// Its name (also the VM and host name).
@@ -252,7 +252,7 @@ pub async fn set(
 }
 
 /// A set to declare.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewSet {
     /// Its name; its machines are named `<name>-<suffix>`.
@@ -301,7 +301,7 @@ pub async fn set_priority(
 }
 
 /// A new replica count.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Scale {
     /// How many machines the set wants.

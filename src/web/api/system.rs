@@ -9,40 +9,13 @@ use crate::auth::Identity;
 use crate::config::redact;
 use crate::config::watch::ReloadStatus;
 use crate::web::AppState;
-
-/// What `GET /api/v1/status` answers.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub(super) struct Status {
-    /// The vmyard version.
-    pub version: String,
-    /// When the service started (RFC 3339).
-    pub started_at: String,
-    /// Whether this is the demo.
-    pub demo: bool,
-    /// The HTTPS address the service listens on.
-    pub listen: String,
-    /// The store file.
-    pub store: String,
-    /// The config's file, load time and last refused edit.
-    pub config: ReloadStatus,
-    /// Names of the configured providers.
-    pub providers: Vec<String>,
-}
+use crate::web::read::service::{Status, service_status};
 
 /// Service status, including the config reload status.
 #[utoipa::path(get, path = "/api/v1/status", tag = "system", operation_id = "service_status",
     responses((status = 200, body = Status), (status = 401, body = ErrorBody)))]
 pub(super) async fn status(State(app): State<AppState>) -> Json<Status> {
-    let config = app.config.current();
-    Json(Status {
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        started_at: app.started_at.to_string(),
-        demo: app.demo,
-        listen: app.listen.to_string(),
-        store: app.store.path().display().to_string(),
-        config: app.config.status(),
-        providers: config.providers.iter().map(|p| p.name.clone()).collect(),
-    })
+    Json(service_status(&app))
 }
 
 /// The caller, as the service sees them.

@@ -3,37 +3,18 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
-use serde::{Deserialize, Serialize};
 
 use super::{ApiError, ApiJson, ErrorBody};
+use crate::auth::Identity;
 use crate::auth::token::{self, ApiToken};
-use crate::auth::{Identity, Role};
 use crate::web::AppState;
+use crate::web::read::tokens::{CreatedToken, NewToken};
 
 /// Every token, without secrets.
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens", operation_id = "list_tokens",
     responses((status = 200, body = Vec<ApiToken>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub(super) async fn list(State(app): State<AppState>) -> Result<Json<Vec<ApiToken>>, ApiError> {
     Ok(Json(token::list(&app.store)?))
-}
-
-/// What to create.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub(super) struct NewToken {
-    /// What the token is for.
-    pub name: String,
-    /// What it may do.
-    pub role: Role,
-}
-
-/// A created token: the only time its secret is shown.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub(super) struct CreatedToken {
-    /// The token to send as `Authorization: Bearer`; it cannot be shown again.
-    pub token: String,
-    /// Its record.
-    pub info: ApiToken,
 }
 
 /// Creates a token.

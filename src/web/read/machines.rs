@@ -1,14 +1,14 @@
 //! Machine sets with their machines, as the Machines page and `/api/v1/machinesets` show
 //! them.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::machines::model::{Machine, MachineSet, Phase};
 use crate::store::StoreError;
 use crate::web::AppState;
 
 /// A set as the pages and the API show it.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SetView {
     /// The set.
     #[serde(flatten)]

@@ -9,4 +9,5 @@ pub mod names;
 pub mod node;
 pub mod node_facts;
 pub mod providers;
+pub mod service;
 pub mod tokens;

@@ -1,14 +1,14 @@
 //! The configured providers and their collection state, as the dashboard, the inventory
 //! pages and `/api/v1/providers` show them.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::collector::status::ProviderState;
 use crate::store::StoreError;
 use crate::web::AppState;
 
 /// A configured provider and its collection state.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ProviderView {
     /// The name in the config.
     pub name: String,

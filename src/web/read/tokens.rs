@@ -1,4 +1,28 @@
-//! API tokens as the settings page and the API take them.
+//! API tokens as the settings page, the API and the CLI take and show them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Role;
+use crate::auth::token::ApiToken;
+
+/// What to create.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewToken {
+    /// What the token is for.
+    pub name: String,
+    /// What it may do.
+    pub role: Role,
+}
+
+/// A created token: the only time its secret is shown.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CreatedToken {
+    /// The token to send as `Authorization: Bearer`; it cannot be shown again.
+    pub token: String,
+    /// Its record.
+    pub info: ApiToken,
+}
 
 /// Checks a token name: 1 to 64 printable characters, not blank. Returns it trimmed, or
 /// what is wrong with it.

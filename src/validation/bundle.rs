@@ -82,10 +82,12 @@ impl Bundle {
         let mut files = BTreeMap::new();
         for entry in entries {
             let path = entry.map_err(|e| err(e.to_string()))?.path();
-            if path.extension().and_then(|e| e.to_str()) != Some("rego") || !path.is_file() {
+            if path.extension().and_then(|e| e.to_str()) != Some("rego") || path.is_dir() {
                 continue;
             }
-            let text = std::fs::read_to_string(&path).map_err(|e| BundleError {
+            // Opened without blocking and refused unless regular: a FIFO named `*.rego`
+            // would otherwise hold the rules watcher in its read for good.
+            let text = crate::config::file::read_regular(&path).map_err(|e| BundleError {
                 path: path.clone(),
                 detail: e.to_string(),
             })?;
@@ -141,6 +143,22 @@ mod tests {
         assert!(b.files.contains_key("validate_test.rego"));
         assert!(b.rules().all(|(n, _)| !n.ends_with("_test.rego")));
         assert_eq!(b.version().len(), 16);
+    }
+
+    #[test]
+    fn a_fifo_among_the_rules_is_refused_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("ok.rego"), "package x\n").unwrap();
+        let fifo = dir.path().join("stuck.rego");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        // No writer ever opens it: a blocking read would never return.
+        let e = Bundle::from_dir(dir.path()).unwrap_err();
+        assert_eq!(e.path, fifo);
+        assert!(e.detail.contains("FIFO"), "{}", e.detail);
     }
 
     #[test]

@@ -19,8 +19,18 @@ use super::AppState;
 use super::body_limit::BODY_LIMIT;
 use super::respond::problem::{is_node_path, problem_at};
 use super::respond::{ApiError, refusal, wants_json};
-use super::routes::Access;
 use crate::auth::{AuthMethod, Identity, Role, session, token};
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone: the login page, static files, health probes.
+    Public,
+    /// `/metrics`: public when `server.metrics_public` is set, viewers otherwise.
+    Metrics,
+    /// Callers with at least this role.
+    Role(Role),
+}
 
 /// The session cookie. `__Host-` makes browsers insist on Secure, Path=/ and no Domain.
 pub const SESSION_COOKIE: &str = "__Host-vmyard-session";

@@ -12,18 +12,8 @@ use axum::middleware::from_fn_with_state;
 use axum::routing::{MethodRouter, on};
 
 use super::AppState;
-use crate::auth::Role;
 
-/// Who may call a route.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    /// Anyone: the login page, static files, health probes.
-    Public,
-    /// `/metrics`: public when `server.metrics_public` is set, viewers otherwise.
-    Metrics,
-    /// Callers with at least this role.
-    Role(Role),
-}
+pub use super::guard::Access;
 
 /// One registered route.
 #[derive(Debug, Clone)]

@@ -270,6 +270,100 @@ fn pages_api_and_read_model_do_not_import_each_other() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
+/// The parts of `web` (its direct children) and which of them each one imports.
+fn web_graph() -> BTreeMap<String, std::collections::BTreeSet<String>> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let web = root.join("src/web");
+    let is_part = |name: &str| web.join(name).is_dir() || web.join(format!("{name}.rs")).is_file();
+    let mut files = Vec::new();
+    rust_files(&web, &mut files);
+    let mut graph: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+    for file in files {
+        let rel = file.strip_prefix(root.join("src")).unwrap();
+        let module = module_of(rel);
+        let Some(from) = module.get(1).filter(|m| is_part(m)).cloned() else {
+            continue;
+        };
+        let text = without_test_modules(&std::fs::read_to_string(&file).unwrap());
+        for (_, path) in resolved_paths(&text, &module) {
+            let mut segments = path.split("::");
+            if segments.next() != Some("web") {
+                continue;
+            }
+            if let Some(to) = segments.next().filter(|t| is_part(t) && *t != from) {
+                graph
+                    .entry(from.clone())
+                    .or_default()
+                    .insert(to.to_string());
+            }
+        }
+    }
+    graph
+}
+
+/// A circle through `graph`, if it has one.
+fn circle(graph: &BTreeMap<String, std::collections::BTreeSet<String>>) -> Option<Vec<String>> {
+    fn visit(
+        n: &str,
+        graph: &BTreeMap<String, std::collections::BTreeSet<String>>,
+        done: &mut std::collections::BTreeSet<String>,
+        stack: &mut Vec<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = stack.iter().position(|s| s == n) {
+            let mut c = stack[at..].to_vec();
+            c.push(n.to_string());
+            return Some(c);
+        }
+        if !done.insert(n.to_string()) {
+            return None;
+        }
+        stack.push(n.to_string());
+        for d in graph.get(n).into_iter().flatten() {
+            if let Some(c) = visit(d, graph, done, stack) {
+                return Some(c);
+            }
+        }
+        stack.pop();
+        None
+    }
+    let mut done = std::collections::BTreeSet::new();
+    graph
+        .keys()
+        .find_map(|n| visit(n, graph, &mut done, &mut Vec::new()))
+}
+
+/// No circle of imports runs through the parts of `web`. The graph is printed, so
+/// `cargo test --test suite layers::web_parts -- --nocapture` shows it.
+#[test]
+fn web_parts_import_each_other_in_no_circle() {
+    let graph = web_graph();
+    for (from, to) in &graph {
+        let to: Vec<&str> = to.iter().map(String::as_str).collect();
+        println!("web::{from} -> web::{}", to.join(", web::"));
+    }
+    assert!(
+        graph.contains_key("pages") && graph.contains_key("api"),
+        "{graph:?}"
+    );
+    assert_eq!(circle(&graph), None);
+}
+
+#[test]
+fn the_circle_finder_sees_a_circle() {
+    let mut graph: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+    for (a, b) in [
+        ("routes", "guard"),
+        ("guard", "respond"),
+        ("guard", "routes"),
+    ] {
+        graph.entry(a.into()).or_default().insert(b.into());
+    }
+    assert_eq!(
+        circle(&graph),
+        Some(vec!["guard".into(), "routes".into(), "guard".into()])
+    );
+}
+
 #[test]
 fn only_test_modules_are_left_out() {
     let text = "use crate::a;\n#[cfg(test)]\nmod tests {\n    use crate::b;\n    fn f() { }\n}\n#[cfg(test)]\nfn helper() {}\nuse crate::c;\n";

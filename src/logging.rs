@@ -9,13 +9,16 @@ pub fn init() {
         .or_else(|_| std::env::var("RUST_LOG"))
         .unwrap_or_else(|_| "info,tower_http=warn,axum_server=warn".to_string());
     let filter = EnvFilter::try_new(&filter).unwrap_or_else(|_| EnvFilter::new("info"));
-    // systemd sets JOURNAL_STREAM when stderr goes to the journal.
+    // systemd sets JOURNAL_STREAM when stderr goes to the journal. Colours only on a
+    // terminal: a log file or a pipe gets plain text.
     let journal = std::env::var_os("JOURNAL_STREAM").is_some();
+    let colour = !journal && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(colour)
         .with_writer(move || Escaping {
             inner: std::io::stderr(),
-            keep_escape: !journal,
+            keep_escape: colour,
         });
     if journal {
         builder

@@ -16,6 +16,16 @@ pub fn bytes(n: u64) -> String {
     }
 }
 
+/// A value by the name the API gives it (an enum's wire name: `Running`, `processing`), for
+/// text people read; never Rust's debug form. A value that is not one word is its JSON.
+pub fn wire_name<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(other) => other.to_string(),
+        Err(e) => format!("<{e}>"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -66,6 +66,15 @@ impl Client {
             .context("malformed answer")
     }
 
+    /// GET a resource as it is sent (a CSV report).
+    pub(super) async fn get_bytes(&self, path: &str) -> anyhow::Result<bytes::Bytes> {
+        self.send(self.http.get(self.url(path)?))
+            .await?
+            .bytes()
+            .await
+            .context("the answer could not be read")
+    }
+
     /// GET a JSON resource, keeping a failure's status and body instead of turning it into
     /// an error (for answers that are read per node).
     pub(super) async fn get_answer(&self, path: &str) -> anyhow::Result<(u16, serde_json::Value)> {

@@ -1,6 +1,7 @@
 //! `vmyard providers` and `vmyard inventory KIND [ID]`: the providers with their
 //! collection state, and the inventory's objects, read as the API's typed answers.
 
+use std::collections::HashMap;
 use std::process::ExitCode;
 
 use clap::Args;
@@ -14,6 +15,7 @@ use crate::inventory::decode::Kind;
 use crate::inventory::model::*;
 use crate::inventory::query::ListPage;
 use crate::inventory::{InventoryRecord, for_kind};
+use crate::validation::report::ReportRow;
 use crate::web::read::providers::ProviderView;
 
 #[derive(Debug, Args)]
@@ -94,55 +96,238 @@ fn provider_row(p: &ProviderView) -> Vec<String> {
     ]
 }
 
-/// How an object of a kind shows as a row of `vmyard inventory KIND`.
-trait ListRow: InventoryRecord + Serialize + DeserializeOwned {
-    /// Column headings after the id and name.
-    fn headers() -> Vec<&'static str> {
-        vec!["revision"]
+/// Names of the objects a table refers to, by engine id (an id not found shows as itself),
+/// and for VMs their readiness.
+#[derive(Default)]
+struct Names(HashMap<String, String>, HashMap<String, String>);
+
+impl Names {
+    fn of(&self, id: &str) -> String {
+        self.0.get(id).cloned().unwrap_or_else(|| id.to_string())
     }
-    /// The cells after the id and name.
-    fn cells(&self, revision: u64) -> Vec<String> {
-        vec![revision.to_string()]
+
+    /// A VM's readiness; unknown (`-`) when the report does not have it.
+    fn readiness(&self, vm: &str) -> String {
+        self.1
+            .get(vm)
+            .cloned()
+            .unwrap_or_else(|| output::UNKNOWN.to_string())
+    }
+
+    /// Adds the readiness of every VM of `provider`, from its readiness report.
+    async fn add_readiness(&mut self, client: &Client, provider: &str) -> anyhow::Result<()> {
+        let rows: Vec<ReportRow> = client
+            .get(&format!("/api/v1/providers/{provider}/report?format=json"))
+            .await?;
+        self.1 = rows.into_iter().map(|r| (r.id, r.readiness)).collect();
+        Ok(())
+    }
+
+    /// Adds every object of kind `T` of `provider`, a page of 1000 at a time.
+    async fn add<T: ListRow>(&mut self, client: &Client, provider: &str) -> anyhow::Result<()> {
+        let base = format!("/api/v1/providers/{provider}/{}", T::INVENTORY_KIND.path());
+        for page in 1.. {
+            let got: ListPage<T> = client
+                .get(&format!("{base}?per_page=1000&page={page}"))
+                .await?;
+            let seen = page * got.per_page;
+            for i in got.items {
+                self.0
+                    .insert(i.value.id().to_string(), i.value.display_name().to_string());
+            }
+            if seen >= got.total {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How an object of a kind shows as a row of `vmyard inventory KIND`: people's words and
+/// units, references by name.
+trait ListRow: InventoryRecord + Serialize + DeserializeOwned {
+    /// Column headings after the name and id.
+    fn headers() -> Vec<&'static str>;
+    /// The cells after the name and id.
+    fn cells(&self, names: &Names) -> Vec<String>;
+    /// The names the cells refer to.
+    async fn names(_client: &Client, _provider: &str) -> anyhow::Result<Names> {
+        Ok(Names::default())
     }
 }
 
 impl ListRow for Vm {
     fn headers() -> Vec<&'static str> {
-        vec!["status", "cluster", "host", "memory"]
-    }
-    fn cells(&self, _: u64) -> Vec<String> {
         vec![
-            self.status.clone(),
-            self.cluster.clone(),
-            self.host.clone(),
-            crate::units::bytes(self.memory),
+            "readiness",
+            "status",
+            "cluster",
+            "host",
+            "cpus",
+            "memory",
+            "os",
         ]
+    }
+    fn cells(&self, names: &Names) -> Vec<String> {
+        vec![
+            names.readiness(&self.id),
+            words(&self.status),
+            names.of(&self.cluster),
+            names.of(&self.host),
+            (self.cpu_sockets * self.cpu_cores * self.cpu_threads).to_string(),
+            crate::units::bytes(self.memory),
+            self.os_type.clone(),
+        ]
+    }
+    async fn names(client: &Client, provider: &str) -> anyhow::Result<Names> {
+        let mut names = Names::default();
+        names.add::<Cluster>(client, provider).await?;
+        names.add::<Host>(client, provider).await?;
+        names.add_readiness(client, provider).await?;
+        Ok(names)
     }
 }
 
 impl ListRow for Host {
     fn headers() -> Vec<&'static str> {
-        vec!["status", "cluster", "address"]
+        vec!["status", "cluster", "address", "cpus", "memory"]
     }
-    fn cells(&self, _: u64) -> Vec<String> {
+    fn cells(&self, names: &Names) -> Vec<String> {
         vec![
-            self.status.clone(),
-            self.cluster.clone(),
+            words(&self.status),
+            names.of(&self.cluster),
             self.address.clone(),
+            (self.cpu_sockets * self.cpu_cores * self.cpu_threads).to_string(),
+            crate::units::bytes(self.memory),
+        ]
+    }
+    async fn names(client: &Client, provider: &str) -> anyhow::Result<Names> {
+        let mut names = Names::default();
+        names.add::<Cluster>(client, provider).await?;
+        Ok(names)
+    }
+}
+
+impl ListRow for DataCenter {
+    fn headers() -> Vec<&'static str> {
+        vec!["status", "description"]
+    }
+    fn cells(&self, _: &Names) -> Vec<String> {
+        vec![words(&self.status), self.description.clone()]
+    }
+}
+
+impl ListRow for Cluster {
+    fn headers() -> Vec<&'static str> {
+        vec!["data center", "version", "cpu type"]
+    }
+    fn cells(&self, names: &Names) -> Vec<String> {
+        vec![
+            names.of(&self.data_center),
+            format!("{}.{}", self.version_major, self.version_minor),
+            self.cpu_type.clone(),
+        ]
+    }
+    async fn names(client: &Client, provider: &str) -> anyhow::Result<Names> {
+        let mut names = Names::default();
+        names.add::<DataCenter>(client, provider).await?;
+        Ok(names)
+    }
+}
+
+impl ListRow for Network {
+    fn headers() -> Vec<&'static str> {
+        vec!["data center", "vlan", "usages"]
+    }
+    fn cells(&self, names: &Names) -> Vec<String> {
+        vec![
+            names.of(&self.data_center),
+            self.vlan.map(|v| v.to_string()).unwrap_or_default(),
+            self.usages.join(", "),
+        ]
+    }
+    async fn names(client: &Client, provider: &str) -> anyhow::Result<Names> {
+        let mut names = Names::default();
+        names.add::<DataCenter>(client, provider).await?;
+        Ok(names)
+    }
+}
+
+impl ListRow for NicProfile {
+    fn headers() -> Vec<&'static str> {
+        vec!["network", "passthrough", "port mirroring"]
+    }
+    fn cells(&self, names: &Names) -> Vec<String> {
+        vec![
+            names.of(&self.network),
+            words(&self.pass_through),
+            yes_no(self.port_mirroring),
+        ]
+    }
+    async fn names(client: &Client, provider: &str) -> anyhow::Result<Names> {
+        let mut names = Names::default();
+        names.add::<Network>(client, provider).await?;
+        Ok(names)
+    }
+}
+
+impl ListRow for DiskProfile {
+    fn headers() -> Vec<&'static str> {
+        vec!["storage domain"]
+    }
+    fn cells(&self, names: &Names) -> Vec<String> {
+        vec![names.of(&self.storage_domain)]
+    }
+    async fn names(client: &Client, provider: &str) -> anyhow::Result<Names> {
+        let mut names = Names::default();
+        names.add::<StorageDomain>(client, provider).await?;
+        Ok(names)
+    }
+}
+
+impl ListRow for StorageDomain {
+    fn headers() -> Vec<&'static str> {
+        vec!["type", "storage", "status", "used", "free"]
+    }
+    fn cells(&self, _: &Names) -> Vec<String> {
+        let size =
+            |n: Option<u64>| n.map_or_else(|| output::UNKNOWN.to_string(), crate::units::bytes);
+        vec![
+            words(&self.kind),
+            self.storage_type.clone(),
+            words(&self.status),
+            size(self.used),
+            size(self.available),
         ]
     }
 }
 
-impl ListRow for DataCenter {}
-impl ListRow for Cluster {}
-impl ListRow for Network {}
-impl ListRow for NicProfile {}
-impl ListRow for DiskProfile {}
-impl ListRow for StorageDomain {}
-impl ListRow for Disk {}
+impl ListRow for Disk {
+    fn headers() -> Vec<&'static str> {
+        vec!["status", "type", "provisioned", "actual", "shareable"]
+    }
+    fn cells(&self, _: &Names) -> Vec<String> {
+        vec![
+            words(&self.status),
+            words(&self.storage_type),
+            crate::units::bytes(self.provisioned_size),
+            crate::units::bytes(self.actual_size),
+            yes_no(self.shareable),
+        ]
+    }
+}
+
+/// An engine word (`image_locked`) as people write it (`image locked`).
+fn words(s: &str) -> String {
+    s.replace('_', " ")
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "yes" } else { "no" }.into()
+}
 
 /// The only provider, when `--provider` is not given.
-async fn only_provider(client: &Client) -> anyhow::Result<String> {
+pub(super) async fn only_provider(client: &Client) -> anyhow::Result<String> {
     let list: Vec<ProviderView> = client.get("/api/v1/providers").await?;
     let names: Vec<String> = list.into_iter().map(|p| p.name).collect();
     match names.as_slice() {
@@ -196,8 +381,14 @@ async fn show<T: ListRow>(
         }
     }
     let page: ListPage<T> = client.get(&format!("{base}?{}", query.join("&"))).await?;
+    // References are shown by name: their names are asked for only for a table.
+    let names = if args.client.output == Format::Table {
+        T::names(client, provider).await?
+    } else {
+        Names::default()
+    };
     output::show(args.client.output, &page, |page| {
-        let mut headers = vec!["id", "name"];
+        let mut headers = vec!["name", "id"];
         headers.extend(T::headers());
         Rows {
             headers,
@@ -206,8 +397,8 @@ async fn show<T: ListRow>(
                 .iter()
                 .map(|i| {
                     let mut row =
-                        vec![i.value.id().to_string(), i.value.display_name().to_string()];
-                    row.extend(i.value.cells(i.revision));
+                        vec![i.value.display_name().to_string(), i.value.id().to_string()];
+                    row.extend(i.value.cells(&names));
                     row
                 })
                 .collect(),

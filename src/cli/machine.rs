@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::ClientArgs;
 use super::client::Client;
 use super::output::{self, Format, Rows};
-use crate::machines::commands::ClassEntry;
+use crate::machines::commands::{ClassEntry, Scaled};
 use crate::machines::driver::ovirt::OvirtDriver;
 use crate::machines::driver::{Driver, ForeignClass, MachineRef, MachineRequest, VolumeSpec};
 use crate::machines::model::{MachineClass, MachineSet};
@@ -74,13 +74,17 @@ pub(super) enum SetCommand {
         #[arg(long)]
         replicas: u32,
     },
-    /// Change how many machines a set wants.
+    /// Change how many machines a set wants. A scale down names the machines it deletes
+    /// and asks first.
     Scale {
         /// The set.
         name: String,
         /// How many machines.
         #[arg(long)]
         replicas: u32,
+        /// Delete the machines a scale down picks without asking.
+        #[arg(long, short)]
+        yes: bool,
     },
     /// Delete a set and its machines.
     Delete {
@@ -240,14 +244,40 @@ pub(super) async fn run_set(command: SetCommand, args: ClientArgs) -> anyhow::Re
                 .await?;
             output::show(args.output, &set, changed)?;
         }
-        SetCommand::Scale { name, replicas } => {
-            let set: MachineSet = client
+        SetCommand::Scale {
+            name,
+            replicas,
+            yes,
+        } => {
+            let path = format!("/api/v1/machinesets/{name}/scale");
+            let plan: Scaled = client
                 .post(
-                    &format!("/api/v1/machinesets/{name}/scale"),
-                    &Scale { replicas },
+                    &path,
+                    &Scale {
+                        replicas,
+                        confirm: None,
+                        dry_run: true,
+                    },
                 )
                 .await?;
-            output::show(args.output, &set, changed)?;
+            if !plan.deletes.is_empty() && !yes && !confirmed(&name, replicas, &plan.deletes)? {
+                eprintln!("set {name}: not scaled");
+                return Ok(ExitCode::FAILURE);
+            }
+            let scaled: Scaled = client
+                .post(
+                    &path,
+                    &Scale {
+                        replicas,
+                        confirm: Some(plan.deletes),
+                        dry_run: false,
+                    },
+                )
+                .await?;
+            for m in &scaled.deletes {
+                eprintln!("machine {m}: deletion asked");
+            }
+            output::show(args.output, &scaled.set, changed)?;
         }
         SetCommand::Delete { name } => {
             client
@@ -257,6 +287,28 @@ pub(super) async fn run_set(command: SetCommand, args: ClientArgs) -> anyhow::Re
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Asks on the terminal whether the machines a scale down picks may go. Without a terminal
+/// to ask on, the answer is no: `--yes` says yes.
+fn confirmed(set: &str, replicas: u32, deletes: &[String]) -> anyhow::Result<bool> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let mut err = std::io::stderr().lock();
+    writeln!(
+        err,
+        "scaling {set} to {replicas} deletes {} machine(s) and their VMs: {}",
+        deletes.len(),
+        deletes.join(", ")
+    )?;
+    if !std::io::stdin().is_terminal() {
+        writeln!(err, "not asked: no terminal (pass --yes to go ahead)")?;
+        return Ok(false);
+    }
+    write!(err, "delete them? [y/N] ")?;
+    err.flush()?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(matches!(line.trim(), "y" | "Y" | "yes"))
 }
 
 /// Runs a `machineclass` command.

@@ -2,8 +2,26 @@
 //! files (`config check`, `user hash`) or talk to a running service (`token ...`,
 //! `status`, `node ...`) over its unix socket or, with `--server`, over HTTPS with a token.
 
+/// Writes a line to standard output and returns the error rather than panicking, so that
+/// a closed pipe (`vmyard inventory vms | head -1`) ends the command quietly ([`main`]).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
+/// [`say!`] without the newline.
+macro_rules! say_raw {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
 mod assets;
 mod client;
+mod concerns;
 mod inventory;
 mod machine;
 mod node;
@@ -56,6 +74,27 @@ enum Command {
     },
     /// List the providers and their collection state.
     Providers {
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// The migration readiness of a provider's VMs: how many are ready, and each concern
+    /// with the number of VMs it stands in the way of.
+    Concerns {
+        /// The provider (needed when there are several).
+        #[arg(long)]
+        provider: Option<String>,
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// The readiness report: one row per VM with its readiness and concerns, as CSV or
+    /// JSON, to hand on.
+    Report {
+        /// The provider (needed when there are several).
+        #[arg(long)]
+        provider: Option<String>,
+        /// csv or json.
+        #[arg(long, default_value = "csv", value_parser = ["csv", "json"])]
+        format: String,
         #[command(flatten)]
         client: ClientArgs,
     },
@@ -175,8 +214,13 @@ enum ConfigCommand {
 
 #[derive(Debug, Subcommand)]
 enum UserCommand {
-    /// Print an argon2 hash of a password read from stdin, for `password_hash`.
-    Hash,
+    /// Print an argon2 hash of a password, for `password_hash`: asked without echo on a
+    /// terminal (twice), else read from the first line of stdin.
+    Hash {
+        /// Accept a password shorter than 12 characters.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -227,6 +271,9 @@ pub fn main(serve: Serve) -> ExitCode {
     let cli = Cli::parse();
     match run(cli, serve) {
         Ok(code) => code,
+        // The reader went away (`| head`): what it wanted it has; as ripgrep does, end
+        // quietly and successfully.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("vmyard: {e:#}");
             ExitCode::FAILURE
@@ -234,12 +281,32 @@ pub fn main(serve: Serve) -> ExitCode {
     }
 }
 
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 fn run(cli: Cli, serve: Serve) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve(args) => serve(args),
         Command::Config(ConfigCommand::Check { file }) => match config::load_file(&file) {
             Ok(c) => {
-                print!("{}", redact::to_toml(&c));
+                say_raw!("{}", redact::to_toml(&c))?;
+                // Valid, but not yet of use: say so, without failing the check.
+                if c.users.is_empty() {
+                    eprintln!(
+                        "{}: warning: no [[users]]: nobody can sign in to the pages (the local socket still serves root)",
+                        file.display()
+                    );
+                }
+                if c.providers.is_empty() {
+                    eprintln!(
+                        "{}: warning: no [[providers]]: no engine is collected",
+                        file.display()
+                    );
+                }
                 eprintln!("{}: ok", file.display());
                 Ok(ExitCode::SUCCESS)
             }
@@ -248,11 +315,15 @@ fn run(cli: Cli, serve: Serve) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::FAILURE)
             }
         },
-        Command::User(UserCommand::Hash) => {
-            let mut input = String::new();
-            std::io::stdin().read_to_string(&mut input)?;
-            let pw = input.lines().next().unwrap_or_default();
-            println!("{}", password::hash(pw).map_err(anyhow::Error::msg)?);
+        Command::User(UserCommand::Hash { force }) => {
+            let pw = read_password()?;
+            let length = pw.chars().count();
+            if length < MIN_PASSWORD && !force && !pw.is_empty() {
+                anyhow::bail!(
+                    "a password of {length} characters is short: use {MIN_PASSWORD} or more (or --force)"
+                );
+            }
+            say!("{}", password::hash(&pw).map_err(anyhow::Error::msg)?)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Store(command) => store::run(command),
@@ -272,13 +343,24 @@ fn run(cli: Cli, serve: Serve) -> anyhow::Result<ExitCode> {
         Command::Driver(args) => runtime()?.block_on(machine::run_driver(args)),
         Command::Providers { client } => runtime()?.block_on(inventory::providers(client)),
         Command::Inventory(args) => runtime()?.block_on(inventory::inventory(args)),
+        Command::Concerns { provider, client } => {
+            runtime()?.block_on(concerns::concerns(provider, client))
+        }
+        Command::Report {
+            provider,
+            format,
+            client,
+        } => runtime()?.block_on(concerns::report(provider, &format, client)),
         Command::Sim(args) => sim(args),
         Command::Version => {
-            println!("vmyard {}", env!("CARGO_PKG_VERSION"));
+            say!("vmyard {}", env!("CARGO_PKG_VERSION"))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "vmyard", &mut std::io::stdout());
+            // Written whole and then copied out, so a closed pipe is an error, not a panic.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "vmyard", &mut script);
+            std::io::Write::write_all(&mut std::io::stdout().lock(), &script)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Assets { out } => {
@@ -286,6 +368,25 @@ fn run(cli: Cli, serve: Serve) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The shortest password `user hash` takes without `--force`.
+const MIN_PASSWORD: usize = 12;
+
+/// A password: asked twice without echo on a terminal, else the first line of stdin.
+fn read_password() -> anyhow::Result<String> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("password: ")?;
+        let again = rpassword::prompt_password("again:    ")?;
+        if first != again {
+            anyhow::bail!("the two passwords differ");
+        }
+        return Ok(first);
+    }
+    let mut input = String::new();
+    std::io::stdin().read_to_string(&mut input)?;
+    Ok(input.lines().next().unwrap_or_default().to_string())
 }
 
 /// The runtime the commands run on.
@@ -316,12 +417,12 @@ fn sim(args: SimArgs) -> anyhow::Result<ExitCode> {
             std::fs::write(path, &running.cert_pem)?;
         }
         let (user, password) = sim.state.lock().expect("sim state").credentials.clone();
-        println!("simulated engine at {}", running.api_url());
-        println!("  user:          {user}");
-        println!("  password:      {password}");
-        println!("  control token: {}", sim.control_token);
+        say!("simulated engine at {}", running.api_url())?;
+        say!("  user:          {user}")?;
+        say!("  password:      {password}")?;
+        say!("  control token: {}", sim.control_token)?;
         if let Some(path) = &args.ca_out {
-            println!("  CA:            {}", path.display());
+            say!("  CA:            {}", path.display())?;
         }
         tokio::signal::ctrl_c().await?;
         stop.fire();
@@ -338,7 +439,7 @@ async fn token(command: TokenCommand, args: ClientArgs) -> anyhow::Result<ExitCo
                 .post("/api/v1/tokens", &NewToken { name, role })
                 .await?;
             if args.output == Format::Table {
-                println!("{}", created.token);
+                say!("{}", created.token)?;
                 eprintln!(
                     "token {} created; the line above is shown only once",
                     created.info.id
@@ -377,19 +478,19 @@ async fn status(args: ClientArgs) -> anyhow::Result<ExitCode> {
     let client = Client::new(&args)?;
     let status: Status = client.get("/api/v1/status").await?;
     if args.output == Format::Table {
-        println!("version:     {}", status.version);
-        println!("started:     {}", output::time_text(&status.started_at));
-        println!("store:       {}", status.store);
-        println!(
+        say!("version:     {}", status.version)?;
+        say!("started:     {}", output::time_text(&status.started_at))?;
+        say!("store:       {}", status.store)?;
+        say!(
             "config:      {}",
             status.config.file.as_ref().map_or_else(
                 || "built in (demo)".to_string(),
                 |f| f.display().to_string()
             )
-        );
+        )?;
         match &status.config.error {
-            Some(e) => println!("config error: {}", e.message),
-            None => println!("config error: none"),
+            Some(e) => say!("config error: {}", e.message)?,
+            None => say!("config error: none")?,
         }
     } else {
         output::value(args.output, &status)?;

@@ -2,7 +2,6 @@
 
 use comfy_table::{Table, presets::NOTHING};
 use serde::Serialize;
-use serde_json::Value;
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -31,8 +30,8 @@ pub(super) fn show<T: Serialize>(
     table: impl FnOnce(&T) -> Rows,
 ) -> anyhow::Result<()> {
     match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(value)?),
-        Format::Yaml => print!("{}", serde_norway::to_string(value)?),
+        Format::Json => say!("{}", serde_json::to_string_pretty(value)?)?,
+        Format::Yaml => say_raw!("{}", serde_norway::to_string(value)?)?,
         Format::Table => {
             let rows = table(value);
             let mut t = Table::new();
@@ -41,7 +40,7 @@ pub(super) fn show<T: Serialize>(
             for row in rows.rows {
                 t.add_row(row);
             }
-            println!("{t}");
+            say!("{t}")?;
         }
     }
     Ok(())
@@ -51,8 +50,8 @@ pub(super) fn show<T: Serialize>(
 /// many fields for a table.
 pub(super) fn value<T: Serialize>(format: Format, value: &T) -> anyhow::Result<()> {
     match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(value)?),
-        Format::Yaml | Format::Table => print!("{}", serde_norway::to_string(value)?),
+        Format::Json => say!("{}", serde_json::to_string_pretty(value)?)?,
+        Format::Yaml | Format::Table => say_raw!("{}", serde_norway::to_string(value)?)?,
     }
     Ok(())
 }
@@ -75,9 +74,5 @@ pub(super) fn time_text(t: &str) -> String {
 /// A value as the API names it (an enum's wire name, `Running`, `processing`), for a
 /// table cell; the API's own JSON when it is not a single word.
 pub(super) fn word<T: Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(Value::String(s)) => s,
-        Ok(other) => other.to_string(),
-        Err(e) => format!("<{e}>"),
-    }
+    crate::units::wire_name(value)
 }

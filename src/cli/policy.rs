@@ -75,7 +75,7 @@ pub(super) async fn run(command: PolicyCommand) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("{} is not a JSON document", input.display()))?;
             let policy = Policy::compile(&bundle.load()?)?;
             let verdict = policy.evaluator().validate(&doc)?;
-            println!("{}", serde_json::to_string_pretty(&verdict)?);
+            say!("{}", serde_json::to_string_pretty(&verdict)?)?;
             // A verdict with errors gives no readiness: it must not pass for one.
             if verdict.errors.is_empty() {
                 Ok(ExitCode::SUCCESS)
@@ -97,7 +97,7 @@ pub(super) async fn run(command: PolicyCommand) -> anyhow::Result<ExitCode> {
             let doc: serde_json::Value = c
                 .get(&format!("/api/v1/providers/{provider}/vms/{id}/workload"))
                 .await?;
-            println!("{}", serde_json::to_string_pretty(&doc)?);
+            say!("{}", serde_json::to_string_pretty(&doc)?)?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -107,18 +107,18 @@ fn test(bundle: &Bundle) -> anyhow::Result<ExitCode> {
     let results = testing::run(bundle)?;
     let failed: Vec<_> = results.iter().filter(|r| r.failure.is_some()).collect();
     for r in &failed {
-        println!(
+        say!(
             "FAIL {}: {}: {}",
             r.file,
             r.rule,
             r.failure.as_deref().unwrap_or_default()
-        );
+        )?;
     }
-    println!(
+    say!(
         "{} passed, {} failed",
         results.len() - failed.len(),
         failed.len()
-    );
+    )?;
     Ok(if failed.is_empty() {
         ExitCode::SUCCESS
     } else {

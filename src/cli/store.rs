@@ -59,15 +59,15 @@ pub(super) fn run(command: StoreCommand) -> anyhow::Result<ExitCode> {
 fn check(dir: &Path) -> anyhow::Result<ExitCode> {
     let file = dir.join(FILE_NAME);
     if !file.exists() {
-        println!(
+        say!(
             "{}: no store yet (the service makes one at start)",
             file.display()
-        );
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
     match Store::open(dir) {
         Ok(_) => {
-            println!("{}: ok", file.display());
+            say!("{}: ok", file.display())?;
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
@@ -85,12 +85,12 @@ fn check(dir: &Path) -> anyhow::Result<ExitCode> {
 fn recover(dir: &Path) -> anyhow::Result<ExitCode> {
     let file = dir.join(FILE_NAME);
     if !file.exists() {
-        println!("{}: no store, nothing to recover", file.display());
+        say!("{}: no store, nothing to recover", file.display())?;
         return Ok(ExitCode::SUCCESS);
     }
     match Store::open(dir) {
         Ok(_) => {
-            println!("{}: ok, nothing to recover", file.display());
+            say!("{}: ok, nothing to recover", file.display())?;
             return Ok(ExitCode::SUCCESS);
         }
         Err(StoreError::Corrupt { .. }) => {}
@@ -104,9 +104,9 @@ fn recover(dir: &Path) -> anyhow::Result<ExitCode> {
     let aside = dir.join(format!("{FILE_NAME}.damaged-{stamp}"));
     std::fs::rename(&file, &aside)
         .map_err(|e| anyhow::anyhow!("cannot move {} aside: {e}", file.display()))?;
-    println!(
+    say!(
         "moved the damaged store to {}; the next start begins with an empty store (tokens and sessions are made anew, the inventory reloads)",
         aside.display()
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }

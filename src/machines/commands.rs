@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::codes::{Code, MachineError};
-use super::model::{Machine, MachineClass, MachineSet, StoredClass, valid_name};
+use super::model::{Machine, MachineClass, MachineSet, StoredClass};
 use crate::config::Config;
 use crate::store::{Store, StoreError};
 
@@ -72,6 +72,14 @@ pub enum CommandError {
     /// It conflicts with what exists.
     #[error("{0}")]
     Conflict(String),
+    /// It deletes machines that were not confirmed; the message names them.
+    #[error("{message}")]
+    Unconfirmed {
+        /// What to tell people.
+        message: String,
+        /// The machines it would delete.
+        deletes: Vec<String>,
+    },
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -83,13 +91,14 @@ impl From<MachineError> for CommandError {
     }
 }
 
-fn check_name(what: &str, name: &str) -> Result<(), CommandError> {
-    if valid_name(name) {
-        Ok(())
-    } else {
-        Err(CommandError::Invalid(format!(
-            "{what} name {name:?}: use 1 to 63 letters, digits, '-', '_' and '.', not starting with '-' or '.'"
-        )))
+/// A machine's name is its VM's and its guest's host name: a DNS label. A set's machines
+/// are named `<set>-<5 characters>`, so a set's name leaves room for that.
+fn check_host_name(what: &str, name: &str, max: usize) -> Result<(), CommandError> {
+    match crate::machines::model::dns_label_problem(name, max) {
+        None => Ok(()),
+        Some(why) => Err(CommandError::Invalid(format!(
+            "{what} name {name:?}: {why}"
+        ))),
     }
 }
 
@@ -156,7 +165,7 @@ pub fn create_machine(
     name: &str,
     class: &str,
 ) -> Result<Machine, CommandError> {
-    check_name("machine", name)?;
+    check_host_name("machine", name, 63)?;
     if self::class(config, store, class)?.is_none() {
         return Err(CommandError::NotFound(format!("no class named {class}")));
     }
@@ -218,12 +227,8 @@ pub fn create_set(
     class: &str,
     replicas: u32,
 ) -> Result<MachineSet, CommandError> {
-    check_name("set", name)?;
-    if name.len() > 57 {
-        return Err(CommandError::Invalid(format!(
-            "set name {name:?} is too long: its machines add 6 characters to it"
-        )));
-    }
+    // Its machines are named `<set>-<5 characters>`: 6 more than the set's name.
+    check_host_name("set", name, 57)?;
     check_replicas(replicas)?;
     if self::class(config, store, class)?.is_none() {
         return Err(CommandError::NotFound(format!("no class named {class}")));
@@ -257,10 +262,21 @@ fn check_replicas(replicas: u32) -> Result<(), CommandError> {
 }
 
 /// Changes how many machines a set wants.
-pub fn scale_set(store: &Store, name: &str, replicas: u32) -> Result<MachineSet, CommandError> {
+///
+/// A scale that deletes machines needs them confirmed: `confirm` must name exactly the
+/// machines it deletes now (in the order the controller picks them, as
+/// [`Scaled::deletes`] of a dry run says). Otherwise it is refused with their names, so
+/// nobody deletes machines they did not see. A dry run changes nothing.
+pub fn scale_set(
+    store: &Store,
+    name: &str,
+    replicas: u32,
+    confirm: Option<&[String]>,
+    dry_run: bool,
+) -> Result<Scaled, CommandError> {
     check_replicas(replicas)?;
     let mut txn = store.write()?;
-    let Some(mut set) = txn.get::<MachineSet>(name)?.map(|s| s.value) else {
+    let Some(set) = txn.get::<MachineSet>(name)?.map(|s| s.value) else {
         return Err(CommandError::NotFound(format!("no set named {name}")));
     };
     if set.deleting {
@@ -268,10 +284,58 @@ pub fn scale_set(store: &Store, name: &str, replicas: u32) -> Result<MachineSet,
             "set {name} is being deleted"
         )));
     }
-    set.replicas = replicas;
-    txn.upsert(name, &set)?;
+    let mut machines = Vec::new();
+    for key in txn.ids_by::<Machine>("set", name)? {
+        machines.extend(txn.get::<Machine>(&key)?.map(|m| m.value));
+    }
+    let mine: Vec<&Machine> = machines.iter().collect();
+    let mut wanted = set.clone();
+    wanted.replicas = replicas;
+    // What the scale itself deletes: the plan's removals beyond what the set removes anyway
+    // (a failed machine being replaced).
+    let anyway = crate::machines::controller::sets::plan(&set, &mine).remove;
+    let deletes: Vec<String> = crate::machines::controller::sets::plan(&wanted, &mine)
+        .remove
+        .into_iter()
+        .filter(|m| !anyway.contains(m))
+        .collect();
+    if dry_run {
+        return Ok(Scaled {
+            set: wanted,
+            deletes,
+        });
+    }
+    let confirmed = |given: &[String]| {
+        let (mut a, mut b) = (given.to_vec(), deletes.clone());
+        a.sort();
+        b.sort();
+        a == b
+    };
+    if !deletes.is_empty() && !confirm.is_some_and(confirmed) {
+        return Err(CommandError::Unconfirmed {
+            message: format!(
+                "scaling {name} to {replicas} deletes {}: confirm them to go ahead",
+                deletes.join(", ")
+            ),
+            deletes,
+        });
+    }
+    txn.upsert(name, &wanted)?;
     txn.commit()?;
-    Ok(set)
+    Ok(Scaled {
+        set: wanted,
+        deletes,
+    })
+}
+
+/// A set as a scale leaves it (or would, for a dry run), and the machines it deletes.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Scaled {
+    /// The set.
+    #[serde(flatten)]
+    pub set: MachineSet,
+    /// The machines the scale deletes, in the order the controller picks them.
+    pub deletes: Vec<String>,
 }
 
 /// Asks for a set's deletion: its machines go, then the set.
@@ -294,6 +358,7 @@ pub fn code_of(e: &CommandError) -> Code {
         CommandError::Invalid(_) => Code::InvalidArgument,
         CommandError::NotFound(_) => Code::NotFound,
         CommandError::Conflict(_) => Code::AlreadyExists,
+        CommandError::Unconfirmed { .. } => Code::FailedPrecondition,
         CommandError::Store(_) => Code::Internal,
     }
 }

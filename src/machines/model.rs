@@ -111,6 +111,27 @@ pub fn valid_name(name: &str) -> bool {
         && !name.starts_with(['-', '.'])
 }
 
+/// What is wrong with `name` as a machine's name, which is also its VM's name and its
+/// guest's host name: a DNS label (RFC 1123), lower-case letters, digits and '-', 1 to
+/// `max` characters, starting and ending with a letter or digit. `None` when it is one.
+pub fn dns_label_problem(name: &str, max: usize) -> Option<String> {
+    if name.is_empty() || name.len() > max {
+        return Some(format!("use 1 to {max} characters"));
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
+    {
+        return Some(format!(
+            "{c:?} is not allowed: a host name takes lower-case letters, digits and '-'"
+        ));
+    }
+    if name.starts_with('-') || name.ends_with('-') {
+        return Some("a host name starts and ends with a letter or a digit".into());
+    }
+    None
+}
+
 /// Where a machine is in its life (machines.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub enum Phase {

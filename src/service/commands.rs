@@ -26,10 +26,17 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     }
     let (mut config, secret) = super::demo::config(args.listen, None)?;
     crate::cli::runtime()?.block_on(async move {
+        // The port and the socket first: a demo that cannot listen writes nothing (no store,
+        // no key, no CA over a running demo's).
+        let bound = super::bind(&config).map_err(|e| {
+            anyhow::anyhow!(
+                "{e:#} (the demo takes another address with --listen, e.g. --listen 127.0.0.1:8444)"
+            )
+        })?;
         let (sim_stop, sim_shutdown) = super::shutdown_pair();
         let provider = super::demo::start_engine(&mut config, args.vms, sim_shutdown).await?;
         let live = config::watch::LiveConfig::new(config, None);
-        let running = super::start(live, true).await?;
+        let running = super::start_on(live, true, Some(bound)).await?;
         print_demo_banner(&running, &secret, &provider);
         let result = super::run_until_signal(running).await;
         sim_stop.fire();
@@ -38,23 +45,58 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The demo's URL and login. Write errors are ignored: a closed stdout (`| head`) must not
-/// stop the service.
+/// The demo's URL and login. The password goes to a terminal only: when stdout is a file
+/// or a pipe (a log), it is written to `<data>/demo-login`, readable by the user alone, and
+/// the banner names that file. Write errors on stdout are ignored: a closed stdout
+/// (`| head`) must not stop the service.
 fn print_demo_banner(running: &super::Running, secret: &str, engine: &str) {
-    use std::io::Write;
+    use std::io::{IsTerminal, Write};
     let data = running
         .state
         .store
         .path()
         .parent()
-        .map(|p| p.display().to_string())
+        .map(std::path::Path::to_path_buf)
         .unwrap_or_default();
+    let login = if std::io::stdout().is_terminal() {
+        format!("admin / {secret}")
+    } else {
+        let file = data.join("demo-login");
+        match write_private(&file, &format!("admin\n{secret}\n")) {
+            Ok(()) => format!(
+                "admin, password in {} (not printed: stdout is not a terminal)",
+                file.display()
+            ),
+            Err(e) => {
+                tracing::error!("cannot write {}: {e}", file.display());
+                format!(
+                    "admin, password not shown: {} could not be written",
+                    file.display()
+                )
+            }
+        }
+    };
     let mut out = std::io::stdout().lock();
     let _ = writeln!(
         out,
-        "vmyard demo is running\n  URL:      {}\n  login:    admin / {secret}\n  engine:   {engine} (simulated)\n  data:     {data}\n  \
+        "vmyard demo is running\n  URL:      {}\n  login:    {login}\n  engine:   {engine} (simulated)\n  data:     {}\n  \
          The certificate is self-signed: accept it in the browser. Stop with Ctrl-C.",
-        running.url()
+        running.url(),
+        data.display()
     );
     let _ = out.flush();
+}
+
+/// Writes `text` to a file only its owner can read (created 0600, replaced whole).
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let _ = std::fs::remove_file(path);
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(text.as_bytes())?;
+    f.sync_all()
 }

@@ -54,8 +54,9 @@ impl Running {
         self.trigger.fire();
         if let Err(left) = self.shutdown.tasks().wait(STOP_DEADLINE).await {
             tracing::error!(
-                ?left,
-                "stopping: tasks still running after {STOP_DEADLINE:?}; leaving them"
+                left = %left.join(", "),
+                "stopping: tasks still running after {} s; leaving them",
+                STOP_DEADLINE.as_secs()
             );
         }
         // The last handle on the store goes with the state: redb closes the file cleanly.
@@ -65,6 +66,22 @@ impl Running {
 
 /// Starts every part with the config in `live`; fails with a one-line reason.
 pub async fn start(live: LiveConfig, demo: bool) -> anyhow::Result<Running> {
+    start_on(live, demo, None).await
+}
+
+/// Takes the HTTPS address and the socket of `config`. The demo does it before it writes
+/// anything, so a demo that cannot listen leaves its data folder as it was.
+pub fn bind(config: &crate::config::Config) -> anyhow::Result<web::server::Bound> {
+    web::server::bind(config.server.listen.0, &config.server.socket)
+}
+
+/// [`start`], on listeners already bound when `bound` is given. Otherwise the store is
+/// opened first: a data folder that cannot hold it is the first error a start reports.
+pub async fn start_on(
+    live: LiveConfig,
+    demo: bool,
+    bound: Option<web::server::Bound>,
+) -> anyhow::Result<Running> {
     let config = live.current();
     let store = Store::open(&config.storage.data_dir)?;
     let server = &config.server;
@@ -73,7 +90,10 @@ pub async fn start(live: LiveConfig, demo: bool) -> anyhow::Result<Running> {
         server.tls_key.as_deref(),
         &config.storage.data_dir,
     )?;
-    let bound = web::server::bind(server.listen.0, &server.socket)?;
+    let bound = match bound {
+        Some(b) => b,
+        None => bind(&config)?,
+    };
     let https = bound.https_addr();
     let socket = bound.socket_path().map(|p| p.to_path_buf());
 
@@ -120,7 +140,10 @@ pub async fn start(live: LiveConfig, demo: bool) -> anyhow::Result<Running> {
         "session sweeper",
         sweep_sessions(store, liveness, shutdown.clone()),
     );
-    tracing::info!(%https, socket = ?socket, "serving");
+    match &socket {
+        Some(socket) => tracing::info!(%https, socket = %socket.display(), "serving"),
+        None => tracing::info!(%https, "serving"),
+    }
     Ok(Running {
         https,
         socket,
@@ -185,7 +208,7 @@ async fn feed_watchdog(every: Duration, liveness: Liveness, mut shutdown: Shutdo
         if stalled.is_empty() {
             let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
         } else {
-            tracing::error!(?stalled, "loops stalled: not feeding the systemd watchdog");
+            tracing::error!(stalled = %stalled.join(", "), "loops stalled: not feeding the systemd watchdog");
         }
     }
 }

@@ -1,13 +1,13 @@
 //! The migration-readiness report of a provider: one row per VM, as JSON or CSV.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::record::VmConcerns;
 use crate::inventory::model::{Cluster, Vm};
 use crate::store::{ReadTxn, StoreError};
 
 /// One VM of the report.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReportRow {
     /// Engine id.
     pub id: String,

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::policy::severity;
 use super::record::{Readiness, VmConcerns};
@@ -14,7 +14,7 @@ use crate::inventory::model::Vm;
 use crate::store::{ReadTxn, StoreError};
 
 /// One concern id and how many VMs have it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ConcernCount {
     /// The concern id.
     pub id: String,
@@ -27,7 +27,7 @@ pub struct ConcernCount {
 }
 
 /// The concerns of one provider.
-#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Summary {
     /// VMs in the inventory.
     pub vms: usize,

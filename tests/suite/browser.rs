@@ -370,7 +370,9 @@ async fn a_person_finds_a_vm_in_the_inventory_and_opens_it() {
         "{chart}"
     );
     let link = c
-        .find(Locator::Css("#provider-e1 table.concerns tbody tr td a"))
+        .find(Locator::Css(
+            "#provider-e1 table.concerns tbody tr td.num a",
+        ))
         .await
         .expect("the recorded VMs raise at least one concern");
     let vms: usize = link.text().await.unwrap().parse().unwrap();

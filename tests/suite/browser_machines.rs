@@ -163,6 +163,19 @@ async fn an_operator_makes_scales_and_deletes_a_machine_set() {
         Locator::Css("#sets tr[data-set=web] button[type=submit]"),
     )
     .await;
+    // The page names the two machines that go, and asks.
+    let question = c
+        .wait()
+        .for_element(Locator::Id("scale-confirm"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(question.contains("deletes 2 machines"), "{question}");
+    assert_eq!(question.matches("web-").count(), 2, "{question}");
+    screenshot(&c, "machines-scale-confirm").await;
+    click(&c, Locator::Id("scale-confirm-yes")).await;
     let flash = c
         .wait()
         .for_element(Locator::Css(".alert.info"))
@@ -171,7 +184,10 @@ async fn an_operator_makes_scales_and_deletes_a_machine_set() {
         .text()
         .await
         .unwrap();
-    assert_eq!(flash, "Set web scaled to 1.");
+    assert!(
+        flash.starts_with("Set web scaled to 1. Deleting web-"),
+        "{flash}"
+    );
     let one = eventually(Duration::from_secs(30), || async {
         machine_rows(&c).await.len() == 1 && tagged_vms(&engine).len() == 1
     })

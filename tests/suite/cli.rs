@@ -67,6 +67,7 @@ fn config_check_prints_the_redacted_config_or_one_located_error() {
     );
     let o = run(&["config", "check", path.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
     let out = String::from_utf8(o.stdout).unwrap();
     assert!(out.contains("password = \"<redacted>\""), "{out}");
     assert!(
@@ -110,12 +111,39 @@ fn user_hash_reads_the_password_from_stdin() {
         .stdin
         .take()
         .unwrap()
-        .write_all(b"s3cret pass\n")
+        .write_all(b"s3cret passphrase\n")
         .unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
     let hash = String::from_utf8(out.stdout).unwrap();
-    assert!(vmyard::auth::password::verify("s3cret pass", hash.trim()));
+    assert!(vmyard::auth::password::verify(
+        "s3cret passphrase",
+        hash.trim()
+    ));
+    // Under 12 characters: refused unless forced.
+    for (args, ok) in [
+        (&["user", "hash"][..], false),
+        (&["user", "hash", "--force"][..], true),
+    ] {
+        let mut child = vmyard()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"short pw\n")
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.success(), ok, "{args:?}: {}", stderr(&out));
+        if !ok {
+            assert!(stderr(&out).contains("use 12 or more"), "{}", stderr(&out));
+        }
+    }
     let mut child = vmyard()
         .args(["user", "hash"])
         .stdin(Stdio::piped())
@@ -152,6 +180,30 @@ fn serve_refuses_bad_starts_with_one_line_each() {
         last_line(&stderr(&o)).contains("already in use"),
         "{}",
         stderr(&o)
+    );
+    // The demo on a port in use: the error names --listen, and nothing is written (no store,
+    // no key, no CA that a running demo in this folder would lose).
+    let demo_dir = tempfile::tempdir().unwrap();
+    let o = serve_refused(
+        &[
+            "serve",
+            "--demo",
+            "--listen",
+            &busy.local_addr().unwrap().to_string(),
+        ],
+        demo_dir.path(),
+    );
+    assert!(!o.status.success());
+    assert!(
+        last_line(&stderr(&o)).contains("--listen"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        !demo_dir.path().join("vmyard-data").exists(),
+        "nothing written: {:?}",
+        std::fs::read_dir(demo_dir.path().join("vmyard-data"))
+            .map(|d| d.map(|e| e.unwrap().file_name()).collect::<Vec<_>>())
     );
     drop(busy);
 
@@ -208,6 +260,15 @@ fn read_demo_banner(child: &mut Child) -> (String, String) {
             break;
         }
     }
+    // Not a terminal: the password is in a file only the user can read, never on stdout.
+    if let Some((user, rest)) = login.split_once(", password in ") {
+        let file = rest.split(" (").next().unwrap();
+        let mode = std::fs::metadata(file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{file}");
+        let text = std::fs::read_to_string(file).unwrap();
+        let password = text.lines().nth(1).unwrap();
+        login = format!("{user} / {password}");
+    }
     (url, login)
 }
 
@@ -245,11 +306,12 @@ async fn sign_in(c: &reqwest::Client, url: &str, user: &str, pw: &str) -> reqwes
 #[tokio::test]
 async fn demo_prints_url_and_login_serves_and_stops_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("demo.log");
     let mut child = vmyard()
         .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
         .current_dir(dir.path())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
         .unwrap();
     let (url, login) = read_demo_banner(&mut child);
@@ -295,6 +357,61 @@ async fn demo_prints_url_and_login_serves_and_stops_cleanly_on_sigterm() {
     );
     // The store was closed cleanly: it opens again at once.
     vmyard::store::Store::open(&dir.path().join("vmyard-data")).unwrap();
+    // The log in a file: plain text, no colour codes, no password, no Rust debug values.
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(log.contains("serving"), "{log}");
+    assert!(!log.contains('\u{1b}'), "no escape codes in a file: {log}");
+    assert!(!log.contains(pw), "the password is never logged");
+    assert!(!log.contains("Some("), "{log}");
+}
+
+/// A valid config that cannot be of use yet (nobody can sign in, nothing is collected)
+/// passes the check with a warning for each.
+#[test]
+fn config_check_warns_when_nobody_can_sign_in_or_nothing_is_collected() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vmyard.toml");
+    write_private(
+        &path,
+        &format!(
+            "users = []\nproviders = []\n[storage]\ndata_dir = \"{}\"\n",
+            dir.path().join("data").display()
+        ),
+    );
+    let o = run(&["config", "check", path.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("warning: no [[users]]"), "{err}");
+    assert!(err.contains("warning: no [[providers]]"), "{err}");
+}
+
+/// A reader that goes away (`vmyard ... | head -1`) ends the command quietly and
+/// successfully, as ripgrep does: no panic, no error, exit 0.
+#[test]
+fn a_closed_pipe_ends_the_command_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("vmyard.toml");
+    write_private(&config, &config_text(dir.path(), ""));
+    let config = config.to_str().unwrap().to_string();
+    for args in [
+        vec!["completions", "zsh"],
+        vec!["version"],
+        vec!["config", "check", &config],
+    ] {
+        // The read end is closed before the command starts: its first write fails.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = vmyard()
+            .args(&args)
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert!(out.status.success(), "{args:?}: {:?} {err}", out.status);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(!err.contains("Broken pipe"), "{args:?}: {err}");
+    }
 }
 
 #[tokio::test]

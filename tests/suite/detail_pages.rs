@@ -39,6 +39,11 @@ async fn detail_pages_group_fields_and_show_values_as_words() {
     };
 
     let page = s.get_text(&format!("/inventory/e1/vms/{}", vm.id)).await;
+    // Readiness first: it is what the page is opened for.
+    assert!(
+        page.find("id=\"concerns\"").unwrap() < page.find("id=\"fields\"").unwrap(),
+        "readiness above the fields"
+    );
     for group in ["General", "System", "Storage", "NICs", "Disks", "CD-ROMs"] {
         assert!(
             page.contains(&format!("<h2>{group}</h2>")),
@@ -79,5 +84,55 @@ async fn detail_pages_group_fields_and_show_values_as_words() {
         "no raw bits per second: {page}"
     );
     assert!(page.contains(" Gb/s<"), "{page}");
+    s.stop().await;
+}
+
+/// A concern has its own page: what it means and what to do, and the VMs it affects per
+/// cluster, each count a link to those VMs.
+#[tokio::test]
+async fn a_concern_page_says_what_to_do_and_counts_its_vms_per_cluster() {
+    let engine = TestEngine::start(Source::Generated { vms: 120, seed: 5 }).await;
+    let (dir, config_path) = engine_config(&engine);
+    let s = TestServer::start_in(dir, config_path).await;
+    wait_parity(&s, "e1", 0).await;
+    let summary = || {
+        let r = s.running.state.store.read().unwrap();
+        vmyard::validation::summary::summarize(&r, "e1").unwrap()
+    };
+    let validated = eventually(std::time::Duration::from_secs(30), || async {
+        let s = summary();
+        s.vms > 0 && s.validated == s.vms
+    })
+    .await;
+    assert!(validated);
+    let top = summary().concerns.into_iter().next().expect("a concern");
+    let page = s.get_text(&format!("/concerns/{}", top.id)).await;
+    assert!(page.contains(&top.label), "{page}");
+    assert!(page.contains("id=\"assessment\""), "{page}");
+    assert!(
+        page.contains(&format!(
+            "/inventory/e1/vms?concern={}\">{} VM",
+            top.id, top.vms
+        )),
+        "the count links to the VMs: {page}"
+    );
+    // The per-cluster counts add up to the provider's.
+    let counted: usize = page
+        .split("&amp;cluster=")
+        .skip(1)
+        .map(|rest| {
+            let n = &rest[rest.find("\">").unwrap() + 2..];
+            n[..n.find('<').unwrap()].parse::<usize>().unwrap()
+        })
+        .sum();
+    assert_eq!(counted, top.vms, "{page}");
+    // An id no VM has is a plain 404, not an empty page.
+    let missing = s
+        .socket_client()
+        .get("http://localhost/concerns/no.such.concern")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), reqwest::StatusCode::NOT_FOUND);
     s.stop().await;
 }

@@ -211,8 +211,9 @@ async fn a_set_is_made_scaled_and_deleted_with_its_vms() {
     assert_eq!(view["vm_id"], vm_id.as_str());
     assert_eq!(view["provider"], "e1");
 
-    // Scale down to one: two machines and their VMs go.
-    let (status, _) = api(
+    // Scale down to one: two machines and their VMs go, once they are confirmed. Unconfirmed,
+    // the scale is refused with their names; a dry run names them and changes nothing.
+    let (status, refused) = api(
         &s,
         &operator,
         reqwest::Method::POST,
@@ -220,7 +221,39 @@ async fn a_set_is_made_scaled_and_deleted_with_its_vms() {
         Some(json!({"replicas": 1})),
     )
     .await;
-    assert_eq!(status, 200);
+    assert_eq!(status, 409, "{refused}");
+    assert_eq!(refused["error"]["code"], "unconfirmed", "{refused}");
+    let (status, plan) = api(
+        &s,
+        &operator,
+        reqwest::Method::POST,
+        "/api/v1/machinesets/web/scale",
+        Some(json!({"replicas": 1, "dry_run": true})),
+    )
+    .await;
+    assert_eq!(status, 200, "{plan}");
+    let deletes: Vec<String> = serde_json::from_value(plan["deletes"].clone()).unwrap();
+    assert_eq!(deletes.len(), 2, "{plan}");
+    for d in &deletes {
+        assert!(
+            refused["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains(d.as_str()),
+            "{refused}"
+        );
+    }
+    assert_eq!(machines(&s).len(), 3, "neither answer changed anything");
+    let (status, scaled) = api(
+        &s,
+        &operator,
+        reqwest::Method::POST,
+        "/api/v1/machinesets/web/scale",
+        Some(json!({"replicas": 1, "confirm": deletes})),
+    )
+    .await;
+    assert_eq!(status, 200, "{scaled}");
+    assert_eq!(scaled["replicas"], 1);
     let scaled = eventually(Duration::from_secs(30), || async {
         machines(&s).len() == 1 && tagged_vms(&engine).len() == 1
     })
@@ -497,7 +530,17 @@ async fn sigkill_during_creates_and_deletes_leaves_no_duplicate_and_no_leak() {
                 vmyard::machines::commands::create_set(&config, &store, "web", "web", replicas)
                     .unwrap();
             } else {
-                vmyard::machines::commands::scale_set(&store, "web", replicas).unwrap();
+                let plan =
+                    vmyard::machines::commands::scale_set(&store, "web", replicas, None, true)
+                        .unwrap();
+                vmyard::machines::commands::scale_set(
+                    &store,
+                    "web",
+                    replicas,
+                    Some(&plan.deletes),
+                    false,
+                )
+                .unwrap();
             }
         }
         let mut child = Command::new(env!("CARGO_BIN_EXE_vmyard"))
@@ -584,6 +627,29 @@ async fn the_cli_declares_lists_and_deletes_a_set() {
     assert!(up);
     let table = tokio::task::block_in_place(|| run(&["machineset", "ls"]));
     assert!(table.contains("cli") && table.contains("web"), "{table}");
+    // A scale down names the machines it deletes and asks; with no terminal to ask on, it
+    // stops, and `--yes` goes ahead.
+    let asked = Command::new(env!("CARGO_BIN_EXE_vmyard"))
+        .args(["machineset", "scale", "cli", "--replicas", "1", "--socket"])
+        .arg(&socket)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&asked.stderr);
+    assert!(!asked.status.success(), "{said}");
+    assert!(
+        said.contains("deletes 1 machine(s)") && said.contains("cli-"),
+        "{said}"
+    );
+    assert_eq!(machines(&s).len(), 2, "nothing deleted: {said}");
+    tokio::task::block_in_place(|| {
+        run(&["machineset", "scale", "cli", "--replicas", "1", "--yes"])
+    });
+    let one = eventually(Duration::from_secs(30), || async {
+        machines(&s).len() == 1
+    })
+    .await;
+    assert!(one);
     tokio::task::block_in_place(|| run(&["machineset", "delete", "cli"]));
     let gone = eventually(Duration::from_secs(30), || async {
         tagged_vms(&engine).is_empty() && machines(&s).is_empty()
@@ -623,6 +689,19 @@ async fn malformed_machine_requests_are_refused_clearly() {
             reqwest::Method::POST,
             "/api/v1/machines",
             Some(json!({"name": "-x", "class": "web"})),
+            400,
+        ),
+        // A machine's name is its VM's and its guest's host name: a DNS label.
+        (
+            reqwest::Method::POST,
+            "/api/v1/machines",
+            Some(json!({"name": "Bad_Name.x", "class": "web"})),
+            400,
+        ),
+        (
+            reqwest::Method::POST,
+            "/api/v1/machinesets",
+            Some(json!({"name": "web.x", "class": "web", "replicas": 1})),
             400,
         ),
         (

@@ -38,6 +38,7 @@ mod numa;
 mod om3_wire;
 mod packaging;
 mod page_errors;
+mod page_walk;
 mod rego_functions;
 mod reload;
 mod removal;

@@ -152,10 +152,10 @@ fn deb_contents_and_metadata() {
     assert!(prerm.contains("\"$1\" = remove") && prerm.contains("stop vmyard.service"));
 
     let listing = run(command("dpkg-deb", &["--contents", deb]));
-    for (path, mode) in SHIPPED
-        .iter()
-        .chain(&[("/usr/share/zsh/vendor-completions/_vmyard", 0o644)])
-    {
+    for (path, mode) in SHIPPED.iter().chain(&[
+        ("/usr/share/zsh/vendor-completions/_vmyard", 0o644),
+        ("/usr/share/doc/vmyard/LICENSE", 0o644),
+    ]) {
         let line = listing
             .lines()
             .find(|l| l.ends_with(&format!(".{path}")))
@@ -175,6 +175,7 @@ fn rpm_contents_and_metadata() {
         "Name        : vmyard",
         "Version     : 0.1.0",
         "Architecture: x86_64",
+        "License     : Apache-2.0",
     ] {
         assert!(info.contains(want), "{want} missing from:\n{info}");
     }
@@ -191,10 +192,10 @@ fn rpm_contents_and_metadata() {
             rpm,
         ],
     ));
-    for (path, mode) in SHIPPED
-        .iter()
-        .chain(&[("/usr/share/zsh/site-functions/_vmyard", 0o644)])
-    {
+    for (path, mode) in SHIPPED.iter().chain(&[
+        ("/usr/share/zsh/site-functions/_vmyard", 0o644),
+        ("/usr/share/licenses/vmyard/LICENSE", 0o644),
+    ]) {
         let line = files
             .lines()
             .find(|l| l.split(' ').next() == Some(path))

@@ -15,6 +15,7 @@ use crate::inventory::query::{self, ListQuery};
 use crate::inventory::{self, for_kind, model::*};
 use crate::store::ReadTxn;
 use crate::web::AppState;
+use crate::web::read::filters::{self, FilterError};
 pub use crate::web::read::providers::{ProviderView, providers_view};
 
 /// Every provider with its phase, parity, engine version, counts and progress.
@@ -79,6 +80,11 @@ pub fn list_bytes(
     kind: Kind,
     q: &ListQuery,
 ) -> Result<Bytes, ApiError> {
+    // Names stand for ids, and a value that matches nothing known is an error.
+    let q = &filters::resolve(r, provider, kind, q).map_err(|e| match e {
+        FilterError::Unknown(why) => ApiError::bad_request(why),
+        FilterError::Store(e) => e.into(),
+    })?;
     let body = match kind {
         Kind::Vm => {
             // Validation keeps its results under the VM's own key: its indexes filter VMs.

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use super::{ApiError, ApiJson, ErrorBody};
-use crate::machines::commands::{self, ClassEntry, CommandError};
+use crate::machines::commands::{self, ClassEntry, CommandError, Scaled};
 use crate::machines::controller::{EngineReach, SweepReport};
 use crate::machines::model::{Machine, MachineClass, MachineSet, Operation, Phase};
 use crate::web::AppState;
@@ -20,6 +20,9 @@ impl From<CommandError> for ApiError {
             CommandError::Invalid(m) => ApiError::new(StatusCode::BAD_REQUEST, "invalid", m),
             CommandError::NotFound(m) => ApiError::not_found(m),
             CommandError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
+            CommandError::Unconfirmed { message, .. } => {
+                ApiError::new(StatusCode::CONFLICT, "unconfirmed", message)
+            }
             CommandError::Store(e) => e.into(),
         }
     }
@@ -306,21 +309,30 @@ pub async fn set_priority(
 pub struct Scale {
     /// How many machines the set wants.
     pub replicas: u32,
+    /// The machines a scale down deletes, as a dry run names them: a scale that deletes
+    /// machines not all named here is refused (409, `unconfirmed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirm: Option<Vec<String>>,
+    /// Only say what the scale would do (the set and the machines it deletes).
+    #[serde(default)]
+    pub dry_run: bool,
 }
 
 /// Scales a machine set (`operator`).
 #[utoipa::path(post, path = "/api/v1/machinesets/{name}/scale", tag = "machines", request_body = Scale,
     params(("name" = String, Path, description = "The set name")),
-    responses((status = 200, body = MachineSet), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = Scaled), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn scale_set(
     State(app): State<AppState>,
     Path(name): Path<String>,
     ApiJson(scale): ApiJson<Scale>,
-) -> Result<Json<MachineSet>, ApiError> {
+) -> Result<Json<Scaled>, ApiError> {
     Ok(Json(commands::scale_set(
         &app.store,
         &name,
         scale.replicas,
+        scale.confirm.as_deref(),
+        scale.dry_run,
     )?))
 }
 

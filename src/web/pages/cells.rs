@@ -79,17 +79,24 @@ impl Cell {
     }
     /// A status with a badge colour that carries its meaning.
     pub(super) fn status(s: &str) -> Cell {
+        // The engine leaves some out (an attached storage domain has its status per data
+        // center): unknown is a dash, not an empty badge.
+        if s.is_empty() {
+            return Cell::text(UNKNOWN);
+        }
+        // Outlined, in their own colours: an object's state never reads as a readiness
+        // verdict (a VM that is down is not "with warnings").
         let badge = match s {
-            "up" | "ok" | "active" => "ready",
-            "down" | "maintenance" | "unattached" | "locked" | "image_locked" | "suspended"
-            | "paused" => "warning",
-            "non_responsive" | "error" | "illegal" | "unknown" | "not_responding" | "inactive" => {
-                "critical"
+            "up" | "ok" | "active" => "state on",
+            "down" | "maintenance" | "unattached" | "suspended" | "paused" | "inactive" => {
+                "state off"
             }
-            _ => "info",
+            "non_responsive" | "error" | "illegal" | "unknown" | "not_responding"
+            | "non_operational" | "install_failed" => "state bad",
+            _ => "state busy",
         };
         Cell {
-            text: s.to_string(),
+            text: s.replace('_', " "),
             badge: Some(badge),
             ..Cell::default()
         }

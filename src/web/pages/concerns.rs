@@ -19,6 +19,41 @@ use crate::web::routes::{Access, Routes};
 /// Registers `/concerns`.
 pub(super) fn register(r: Routes) -> Routes {
     r.get("/concerns", Access::Role(Role::Viewer), concerns)
+        .get("/concerns/{id}", Access::Role(Role::Viewer), one)
+}
+
+#[derive(Template)]
+#[template(path = "concern.html")]
+struct ConcernPage {
+    layout: Layout,
+    badge: &'static str,
+    c: crate::web::read::concern::ConcernView,
+}
+
+/// `/concerns/{id}`: one concern, what to do about it, and the VMs it affects per cluster.
+async fn one(
+    State(app): State<AppState>,
+    Extension(me): Extension<Identity>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> PageResult {
+    let providers: Vec<String> = app
+        .config
+        .current()
+        .providers
+        .iter()
+        .map(|p| p.name.clone())
+        .collect();
+    let r = app.store.read()?;
+    let Some(c) = crate::web::read::concern::concern(&r, &providers, &id)? else {
+        return Err(PageError::not_found(format!(
+            "No VM has the concern {id} now, or the rules have no such concern."
+        )));
+    };
+    Ok(render(&ConcernPage {
+        layout: Layout::new(&app, &me, c.label.clone(), "/concerns"),
+        badge: badge(&c.category),
+        c,
+    }))
 }
 
 /// One provider's concerns, ready to draw.

@@ -14,6 +14,7 @@ mod login;
 mod machines;
 mod nodes;
 mod settings;
+pub mod when;
 
 use askama::Template;
 use axum::extract::State;
@@ -61,7 +62,7 @@ const NAV: [(&str, &str); 6] = [
 #[derive(Debug, Clone)]
 pub struct Banner {
     /// When it was refused.
-    pub at: String,
+    pub at: when::When,
     /// Why.
     pub message: String,
 }
@@ -132,14 +133,14 @@ impl Layout {
 
 fn banner_of(app: &AppState) -> Option<Banner> {
     app.config.status().error.map(|e| Banner {
-        at: fmt_time(e.at),
+        at: when::when(e.at),
         message: e.message,
     })
 }
 
 fn store_banner_of(app: &AppState) -> Option<Banner> {
     app.store.write_fault().map(|f| Banner {
-        at: fmt_time(f.since),
+        at: when::when(f.since),
         message: f.message,
     })
 }

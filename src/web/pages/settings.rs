@@ -7,7 +7,8 @@ use axum::response::{IntoResponse, Redirect};
 use axum::{Extension, Form};
 use serde::Deserialize;
 
-use super::{Banner, Layout, PageResult, fmt_time, render};
+use super::when::{When, when};
+use super::{Banner, Layout, PageResult, render};
 use crate::auth::{Identity, Role, token};
 use crate::config::redact;
 use crate::web::AppState;
@@ -23,7 +24,7 @@ pub(super) fn register(r: Routes) -> Routes {
 
 struct StatusView {
     file: Option<String>,
-    loaded_at: String,
+    loaded_at: When,
     reloads_ok: u64,
     reloads_failed: u64,
     error: Option<Banner>,
@@ -35,7 +36,7 @@ struct TokenRow {
     name: String,
     role: Role,
     created_by: String,
-    created: String,
+    created: When,
 }
 
 #[derive(Template)]
@@ -69,7 +70,7 @@ fn page(
                 name: t.name,
                 role: t.role,
                 created_by: t.created_by,
-                created: fmt_time(t.created_at),
+                created: when(t.created_at),
             })
             .collect()
     } else {
@@ -79,11 +80,11 @@ fn page(
         layout: Layout::new(app, me, "Settings", "/settings"),
         status: StatusView {
             file: s.file.map(|f| f.display().to_string()),
-            loaded_at: fmt_time(s.loaded_at),
+            loaded_at: when(s.loaded_at),
             reloads_ok: s.reloads_ok,
             reloads_failed: s.reloads_failed,
             error: s.error.map(|e| Banner {
-                at: fmt_time(e.at),
+                at: when(e.at),
                 message: e.message,
             }),
             restart_needed: s.restart_needed,

@@ -265,8 +265,16 @@ impl Describe for StorageDomain {
         s.group("General")
             .text("Description", &self.description)
             .text("Domain type", &self.kind)
-            .text("Storage type", &self.storage_type)
-            .status("Status", &self.status);
+            .text("Storage type", &self.storage_type);
+        if self.status.is_empty() {
+            // The engine gives an attached domain's status per data center, not here.
+            s.show(
+                "Status",
+                Shown::Text("per data center (not in the engine's listing)".into()),
+            );
+        } else {
+            s.status("Status", &self.status);
+        }
         s.links("Data centers", Kind::DataCenter, &self.data_centers)?;
         s.group("Capacity")
             .bytes("Available", self.available)

@@ -2,8 +2,10 @@
 //! serializes and the pages render, so neither reads the other's output. It sits below
 //! both: it depends on neither `api` nor `pages`.
 
+pub mod concern;
 pub mod describe;
 pub mod detail;
+pub mod filters;
 pub mod machines;
 pub mod names;
 pub mod node;

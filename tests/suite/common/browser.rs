@@ -34,17 +34,36 @@ pub fn chromedriver() -> (Driver, u16) {
 }
 
 pub async fn connect(port: u16, profile: &std::path::Path) -> fantoccini::Client {
+    connect_in(port, profile, false).await
+}
+
+/// A browser session whose pages prefer a dark colour scheme when `dark`, as a desktop set
+/// to dark does.
+pub async fn connect_in(port: u16, profile: &std::path::Path, dark: bool) -> fantoccini::Client {
     let chrome = std::env::var("CHROME").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let mut args = vec![
+        "--headless=new".to_string(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--disable-dev-shm-usage".into(),
+        "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--disable-sync".into(),
+        "--no-first-run".into(),
+        "--disable-quic".into(),
+        "--window-size=1280,800".into(),
+        format!("--user-data-dir={}", profile.display()),
+    ];
+    if dark {
+        // Blink's preferred scheme: 0 is dark.
+        args.push("--blink-settings=preferredColorScheme=0".into());
+        args.push("--force-dark-mode".into());
+    }
     let caps = json!({
         "acceptInsecureCerts": true,
         "goog:chromeOptions": {
             "binary": chrome,
-            "args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--disable-quic", "--window-size=1280,800",
-                format!("--user-data-dir={}", profile.display()),
-            ]
+            "args": args,
         }
     });
     let caps: serde_json::Map<String, serde_json::Value> = caps.as_object().unwrap().clone();

@@ -6,7 +6,8 @@ use axum::Extension;
 use axum::extract::{Path, State};
 
 use super::super::cells::{Cell, UNKNOWN};
-use super::super::{Layout, PageError, PageResult, fmt_time, render};
+use super::super::when::{When, when};
+use super::super::{Layout, PageError, PageResult, render};
 use super::known;
 use crate::auth::Identity;
 use crate::inventory::decode::Kind;
@@ -34,7 +35,7 @@ struct SubTable {
 struct Validation {
     readiness: &'static str,
     badge: &'static str,
-    validated_at: String,
+    validated_at: When,
     policy_version: String,
     current: bool,
     concerns: Vec<(&'static str, Concern)>,
@@ -48,7 +49,7 @@ impl From<detail::Validation> for Validation {
         Validation {
             readiness: readiness.as_str(),
             badge: readiness.badge(),
-            validated_at: fmt_time(res.validated_at),
+            validated_at: when(res.validated_at),
             policy_version: res.policy_version,
             current: v.current,
             concerns: res

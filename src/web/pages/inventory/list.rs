@@ -11,10 +11,11 @@ use super::rows::ListRow;
 use super::{KindLink, Names, kind_links, known};
 use crate::auth::Identity;
 use crate::inventory::decode::Kind;
-use crate::inventory::for_kind;
 use crate::inventory::model::*;
 use crate::inventory::query::{self, ListQuery};
+use crate::inventory::{InventoryRecord, for_kind};
 use crate::web::AppState;
+use crate::web::read::filters::{self, FilterError};
 
 /// A page of typed records of one kind, as table rows: the name first, then the kind's own
 /// columns ([`ListRow`]). `outside`, when given, limits the list to those keys.
@@ -77,10 +78,59 @@ struct ListPageView {
     readiness: Vec<Choice>,
     categories: Vec<Choice>,
     concern: String,
+    /// The host filter, by name, when one is set (from a host's page).
+    host: Option<Choice>,
     filterable: bool,
-    prev_href: Option<String>,
-    next_href: Option<String>,
+    pager: Vec<PageLink>,
     sort_href: String,
+}
+
+/// One link of the pager: a page number, first, last, previous or next; no `href` for the
+/// page shown and for a gap.
+struct PageLink {
+    label: String,
+    href: Option<String>,
+    current: bool,
+    rel: &'static str,
+}
+
+/// First, previous, the pages around the current one, next and last.
+fn pager(base: &str, q: &ListQuery, current: usize, pages: usize) -> Vec<PageLink> {
+    if pages <= 1 {
+        return Vec::new();
+    }
+    let link = |label: String, page: usize, rel: &'static str| PageLink {
+        href: (page != current).then(|| format!("{base}?{}", query_string(q, page, q.desc))),
+        current: page == current && rel.is_empty(),
+        label,
+        rel,
+    };
+    let gap = || PageLink {
+        label: "…".into(),
+        href: None,
+        current: false,
+        rel: "",
+    };
+    let mut out = Vec::new();
+    if current > 1 {
+        out.push(link("« First".into(), 1, "first"));
+        out.push(link("‹ Previous".into(), current - 1, "prev"));
+    }
+    let (from, to) = (current.saturating_sub(2).max(1), (current + 2).min(pages));
+    if from > 1 {
+        out.push(gap());
+    }
+    for p in from..=to {
+        out.push(link(p.to_string(), p, ""));
+    }
+    if to < pages {
+        out.push(gap());
+    }
+    if current < pages {
+        out.push(link("Next ›".into(), current + 1, "next"));
+        out.push(link(format!("Last ({pages}) »"), pages, "last"));
+    }
+    out
 }
 
 fn choices(values: &[&str], selected: Option<&str>) -> Vec<Choice> {
@@ -88,7 +138,8 @@ fn choices(values: &[&str], selected: Option<&str>) -> Vec<Choice> {
         .iter()
         .map(|v| Choice {
             value: v.to_string(),
-            label: v.to_string(),
+            // Engine words as people write them: `image_locked` is "image locked".
+            label: v.replace('_', " "),
             selected: selected == Some(*v),
         })
         .collect()
@@ -138,6 +189,11 @@ pub(super) async fn list(
         return Err(PageError::not_found("There is no such list."));
     };
     let r = app.store.read()?;
+    // Names stand for ids, and a value that matches nothing known is an error.
+    let q = filters::resolve(&r, &provider, kind, &q).map_err(|e| match e {
+        FilterError::Unknown(why) => PageError::bad_request(why),
+        FilterError::Store(e) => e.into(),
+    })?;
     // Validation keeps its results under the VM's own key: its indexes filter VMs.
     let outside = if kind == Kind::Vm {
         crate::validation::vm_keys_matching(
@@ -161,34 +217,32 @@ pub(super) async fn list(
     let pages = total.div_ceil(per_page).max(1);
     let current = q.page().min(pages);
     let filterable = matches!(kind, Kind::Vm | Kind::Host);
-    let clusters = if filterable {
+    let mut clusters: Vec<Choice> = if filterable {
         r.list_prefix::<Cluster>(&format!("{provider}/"))?
             .into_iter()
             .map(|(_, c)| Choice {
                 selected: q.cluster.as_deref() == Some(c.value.id.as_str()),
+                label: c.value.display_name().to_string(),
                 value: c.value.id,
-                label: c.value.name,
             })
             .collect()
     } else {
         Vec::new()
     };
-    let statuses = [
-        "up",
-        "down",
-        "suspended",
-        "paused",
-        "image_locked",
-        "maintenance",
-        "non_responsive",
-    ]
-    .iter()
-    .map(|s| Choice {
-        value: s.to_string(),
-        label: s.to_string(),
-        selected: q.status.as_deref() == Some(*s),
-    })
-    .collect();
+    clusters.sort_by_key(|c| c.label.to_lowercase());
+    let statuses = choices(
+        filters::statuses(kind).unwrap_or_default(),
+        q.status.as_deref(),
+    );
+    // A host filter comes from a host's page: shown by name, so the list says what it holds.
+    let host = match q.host.as_deref() {
+        Some(id) if !id.is_empty() => Some(Choice {
+            value: id.to_string(),
+            label: names.name(Kind::Host, id)?,
+            selected: true,
+        }),
+        _ => None,
+    };
     let base = format!("/inventory/{provider}/{}", kind.path());
     Ok(render(&ListPageView {
         layout: Layout::new(
@@ -219,11 +273,9 @@ pub(super) async fn list(
             q.category.as_deref(),
         ),
         concern: q.concern.clone().unwrap_or_default(),
+        host,
         filterable,
-        prev_href: (current > 1)
-            .then(|| format!("{base}?{}", query_string(&q, current - 1, q.desc))),
-        next_href: (current < pages)
-            .then(|| format!("{base}?{}", query_string(&q, current + 1, q.desc))),
+        pager: pager(&base, &q, current, pages),
         sort_href: format!("{base}?{}", query_string(&q, 1, !q.desc)),
         provider,
     }))

@@ -176,6 +176,11 @@ impl<'a> Names<'a> {
         }
     }
 
+    /// The name of a referenced object (its id when it is not stored).
+    pub(super) fn name(&mut self, kind: Kind, id: &str) -> Result<String, StoreError> {
+        self.names.name(kind, id)
+    }
+
     /// A link to a referenced object, by name; an empty cell for no reference.
     pub(super) fn link(&mut self, kind: Kind, id: &str) -> Result<Cell, StoreError> {
         Ok(match self.names.link(kind, id)? {

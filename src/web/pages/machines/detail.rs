@@ -5,13 +5,14 @@ use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
-use super::super::{Layout, PageError, PageResult, fmt_time, render};
+use super::super::when::{When, when};
+use super::super::{Layout, PageError, PageResult, render};
 use crate::auth::{Identity, Role};
 use crate::machines::model::{Machine, Operation};
 use crate::web::AppState;
 
 struct OperationRow {
-    at: String,
+    at: When,
     kind: String,
     state: String,
     code: String,
@@ -21,9 +22,9 @@ struct OperationRow {
 impl From<&Operation> for OperationRow {
     fn from(o: &Operation) -> Self {
         OperationRow {
-            at: fmt_time(o.at),
-            kind: format!("{:?}", o.kind),
-            state: format!("{:?}", o.state),
+            at: when(o.at),
+            kind: crate::units::wire_name(&o.kind),
+            state: crate::units::wire_name(&o.state),
             code: o
                 .error_code
                 .map(|c| c.name().to_string())
@@ -39,9 +40,9 @@ struct Detail {
     layout: Layout,
     m: Machine,
     phase_badge: &'static str,
-    created: String,
-    phase_since: String,
-    retry_after: String,
+    created: When,
+    phase_since: When,
+    retry_after: Option<When>,
     vm_href: Option<String>,
     history: Vec<OperationRow>,
     operator: bool,
@@ -67,9 +68,9 @@ pub(super) async fn detail(
         operator: layout.role >= Role::Operator,
         layout,
         phase_badge: super::badge(m.phase),
-        created: fmt_time(m.created_at),
-        phase_since: fmt_time(m.phase_since),
-        retry_after: m.retry_after.map(fmt_time).unwrap_or_default(),
+        created: when(m.created_at),
+        phase_since: when(m.phase_since),
+        retry_after: m.retry_after.map(when),
         history: m.history.iter().rev().map(OperationRow::from).collect(),
         vm_href,
         m,

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Redirect};
 use axum::{Extension, Form};
 use serde::Deserialize;
 
-use super::render_page;
+use super::{ScaleConfirm, render_confirm, render_page};
 use crate::auth::{Identity, Role};
 use crate::machines::commands;
 use crate::web::AppState;
@@ -74,26 +74,53 @@ async fn create_set(
 #[derive(Debug, Deserialize)]
 struct ScaleForm {
     replicas: String,
+    /// The machines the operator agreed to delete, comma-separated (the confirmation).
+    #[serde(default)]
+    confirm: Option<String>,
 }
 
+/// Scales a set. A scale down first shows the machines it deletes and asks; the answer
+/// sends them back, and the scale goes ahead only if they are still the ones it deletes.
 async fn scale_set(
     State(app): State<AppState>,
     Extension(me): Extension<Identity>,
     Path(name): Path<String>,
     Form(f): Form<ScaleForm>,
 ) -> PageResult {
-    let result = replicas(&f.replicas)
-        .and_then(|n| commands::scale_set(&app.store, &name, n).map_err(|e| e.to_string()));
-    match result {
+    let n = match replicas(&f.replicas) {
+        Ok(n) => n,
+        Err(e) => return render_page(&app, &me, None, Some(e)),
+    };
+    let confirm: Option<Vec<String>> = f.confirm.as_deref().map(|c| {
+        c.split(',')
+            .filter(|m| !m.is_empty())
+            .map(str::to_string)
+            .collect()
+    });
+    match commands::scale_set(&app.store, &name, n, confirm.as_deref(), false) {
         Ok(s) => {
-            tracing::info!(set = %s.name, replicas = s.replicas, by = %me.name, "machine set scaled");
+            tracing::info!(set = %s.set.name, replicas = s.set.replicas, deleted = %s.deletes.join(", "), by = %me.name, "machine set scaled");
+            let gone = if s.deletes.is_empty() {
+                String::new()
+            } else {
+                format!(" Deleting {}.", s.deletes.join(", "))
+            };
             done(
                 &app,
                 &me,
-                format!("Set {} scaled to {}.", s.name, s.replicas),
+                format!("Set {} scaled to {}.{gone}", s.set.name, s.set.replicas),
             )
         }
-        Err(e) => render_page(&app, &me, None, Some(e)),
+        Err(commands::CommandError::Unconfirmed { deletes, .. }) => render_confirm(
+            &app,
+            &me,
+            ScaleConfirm {
+                set: name,
+                replicas: n,
+                deletes,
+            },
+        ),
+        Err(e) => render_page(&app, &me, None, Some(e.to_string())),
     }
 }
 

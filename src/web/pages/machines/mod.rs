@@ -18,6 +18,7 @@ use super::{Layout, PageError, PageResult, fmt_time, render};
 use crate::auth::{Identity, Role};
 use crate::machines::commands::{self, ClassEntry};
 use crate::machines::model::{Machine, Phase};
+use crate::units::wire_name;
 use crate::web::AppState;
 use crate::web::read::machines::{SetView, sets_view};
 use crate::web::routes::{Access, Routes};
@@ -87,7 +88,14 @@ fn rows(app: &AppState, classes: &[ClassEntry]) -> Result<Vec<MachineRow>, PageE
             let op = m.last_operation();
             MachineRow {
                 operation: op
-                    .map(|o| format!("{:?} {:?} {}", o.kind, o.state, fmt_time(o.at)))
+                    .map(|o| {
+                        format!(
+                            "{} {} {}",
+                            wire_name(&o.kind),
+                            wire_name(&o.state),
+                            fmt_time(o.at)
+                        )
+                    })
                     .unwrap_or_default(),
                 error: op
                     .and_then(|o| o.error_code)
@@ -137,6 +145,7 @@ struct Page {
     layout: Layout,
     flash: Option<String>,
     error: Option<String>,
+    confirm: Option<ScaleConfirm>,
     tables: Tables,
     classes: Vec<ClassEntry>,
     sweep: String,
@@ -158,11 +167,40 @@ async fn page(
 }
 
 /// The Machines page, with a message.
+/// A scale down waiting for the operator to confirm the machines it deletes.
+pub(super) struct ScaleConfirm {
+    pub(super) set: String,
+    pub(super) replicas: u32,
+    pub(super) deletes: Vec<String>,
+}
+
+impl ScaleConfirm {
+    /// The names, as the form sends them back.
+    fn joined(&self) -> String {
+        self.deletes.join(",")
+    }
+}
+
 pub(super) fn render_page(
     app: &AppState,
     me: &Identity,
     flash: Option<String>,
     error: Option<String>,
+) -> PageResult {
+    render_with(app, me, flash, error, None)
+}
+
+/// The page with a question: may the machines a scale down picks go?
+pub(super) fn render_confirm(app: &AppState, me: &Identity, confirm: ScaleConfirm) -> PageResult {
+    render_with(app, me, None, None, Some(confirm))
+}
+
+fn render_with(
+    app: &AppState,
+    me: &Identity,
+    flash: Option<String>,
+    error: Option<String>,
+    confirm: Option<ScaleConfirm>,
 ) -> PageResult {
     let layout = Layout::new(app, me, "Machines", "/machines");
     let classes = commands::classes(&app.config.current(), &app.store)?;
@@ -186,6 +224,7 @@ pub(super) fn render_page(
         layout,
         flash,
         error,
+        confirm,
         classes,
         sweep,
     }))

@@ -8,6 +8,7 @@ use askama::Template;
 use axum::Extension;
 use axum::extract::{Path, State};
 
+use super::when::{When, when_text};
 use super::{Layout, PageResult, render};
 use crate::auth::{Identity, Role};
 use crate::node::Section;
@@ -160,7 +161,7 @@ struct SummaryPage {
     layout: Layout,
     node: String,
     tabs: Vec<Tab>,
-    collected_at: String,
+    collected_at: When,
     facts: Vec<(String, String)>,
     charts: Vec<Chart>,
     problems: Vec<String>,
@@ -210,7 +211,7 @@ async fn summary(
     Ok(render(&SummaryPage {
         layout: Layout::new(&app, &me, format!("Node {}", summary.node), "/nodes"),
         tabs: tabs(&nodename, None),
-        collected_at: summary.collected_at,
+        collected_at: when_text(&summary.collected_at),
         node: summary.node,
         facts: summary
             .facts

@@ -11,6 +11,7 @@ use crate::auth::Identity;
 use crate::node::Section;
 use crate::node::table::FactCell as Cell;
 use crate::web::AppState;
+use crate::web::pages::when::{When, when_text};
 use crate::web::pages::{Layout, PageError, PageResult, render};
 use crate::web::read::node_facts::section_table;
 
@@ -44,7 +45,7 @@ struct SectionPage {
     tabs: Vec<Tab>,
     base: String,
     label: &'static str,
-    collected_at: String,
+    collected_at: When,
     errors: Vec<String>,
     columns: Vec<Column>,
     rows: Vec<Vec<Cell>>,
@@ -135,7 +136,7 @@ async fn show(
         layout: Layout::new(&app, &me, format!("{} · {node}", section.label()), "/nodes"),
         tabs: tabs(&nodename, Some(section)),
         label: section.label(),
-        collected_at: table.collected_at,
+        collected_at: when_text(&table.collected_at),
         errors: table.errors,
         columns,
         rows,

@@ -13,6 +13,7 @@ use crate::store::{ReadTxn, Record, StoreError};
 
 /// What to list.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct ListQuery {
     /// Names containing this text (case-insensitive).

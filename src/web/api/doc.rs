@@ -26,7 +26,9 @@ pub(super) fn finish(mut doc: Value) -> Value {
         return doc;
     };
     for (path, item) in paths.iter_mut() {
-        let node = is_node_path(path);
+        // om3's own paths send their problem documents as plain JSON, as om3 does.
+        let om3 = path.starts_with("/api/node/");
+        let node = is_node_path(path) && !om3;
         for method in METHODS {
             let Some(op) = item.get_mut(method).and_then(Value::as_object_mut) else {
                 continue;
@@ -44,7 +46,7 @@ pub(super) fn finish(mut doc: Value) -> Value {
             let mut add = |code: &str, description: &str| {
                 responses
                     .entry(code)
-                    .or_insert_with(|| error_response(node, description));
+                    .or_insert_with(|| error_response(node, om3, description));
             };
             add("401", "No valid API token or session");
             if method != "get" {
@@ -75,14 +77,43 @@ pub(super) fn finish(mut doc: Value) -> Value {
                     }
                 }
             }
+            // Every answer says what it is (OpenAPI requires a description).
+            for (code, response) in responses.iter_mut() {
+                if let Some(r) = response.as_object_mut() {
+                    r.entry("description")
+                        .or_insert_with(|| Value::from(describe(code)));
+                }
+            }
         }
     }
     doc
 }
 
-fn error_response(node: bool, description: &str) -> Value {
+/// What an answer of status `code` is, for an operation that does not say.
+fn describe(code: &str) -> &'static str {
+    match code {
+        "200" => "The answer",
+        "201" => "Made; the answer is what was made",
+        "202" => "Accepted: the work goes on in the background",
+        "204" => "Done",
+        "400" => "The request is invalid; the message says why",
+        "401" => "No valid API token or session",
+        "403" => "The caller's role does not allow this",
+        "404" => "Nothing of that name",
+        "409" => "It conflicts with what exists; the message says how",
+        "422" => "A field of the body is missing or invalid; the message names it",
+        "502" => "A peer or the engine failed",
+        "503" => "The store cannot be read or written now",
+        "504" => "A peer or the engine took too long",
+        _ => "An answer",
+    }
+}
+
+fn error_response(node: bool, om3: bool, description: &str) -> Value {
     let (content_type, schema) = if node {
         (PROBLEM_JSON, "Problem")
+    } else if om3 {
+        ("application/json", "Problem")
     } else {
         ("application/json", "ErrorBody")
     };
@@ -148,6 +179,34 @@ mod tests {
     }
 
     #[test]
+    fn every_answer_is_described_and_every_parameter_is_where_it_is_sent() {
+        let doc = doc();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for method in METHODS {
+                let Some(op) = item.get(method) else { continue };
+                for (code, r) in op["responses"].as_object().unwrap() {
+                    assert!(r["description"].is_string(), "{method} {path} {code}");
+                }
+                for p in op["parameters"].as_array().into_iter().flatten() {
+                    let name = p["name"].as_str().unwrap();
+                    let in_path = path.contains(&format!("{{{name}}}"));
+                    assert_eq!(
+                        p["in"] == "path",
+                        in_path,
+                        "{method} {path}: parameter {name} is in {}",
+                        p["in"]
+                    );
+                }
+            }
+        }
+        assert_eq!(doc["info"]["license"]["name"], "Apache-2.0");
+        assert!(
+            doc["paths"]["/api/node/name/{nodename}/system/{section}"]["get"].is_object(),
+            "om3's path is documented"
+        );
+    }
+
+    #[test]
     fn operation_ids_are_unique() {
         let doc = doc();
         let mut seen = std::collections::BTreeMap::new();
@@ -185,8 +244,20 @@ mod tests {
                     }
                 }
                 if is_node_path(path) {
+                    // om3's own paths send problem documents as plain JSON, as om3 does.
+                    let want = if path.starts_with("/api/node/") {
+                        "application/json"
+                    } else {
+                        PROBLEM_JSON
+                    };
                     let content = r["401"]["content"].as_object().unwrap();
-                    assert!(content.contains_key(PROBLEM_JSON), "{method} {path}");
+                    assert!(content.contains_key(want), "{method} {path}");
+                    assert!(
+                        content[want]["schema"]["$ref"]
+                            .as_str()
+                            .is_some_and(|s| s.ends_with("/Problem")),
+                        "{method} {path}"
+                    );
                 }
             }
         }

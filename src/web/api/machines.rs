@@ -139,6 +139,7 @@ pub async fn delete_class(
 
 /// Filters of the machine list.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct MachineFilter {
     /// Only machines of this set.

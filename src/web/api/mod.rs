@@ -58,6 +58,8 @@ use crate::auth::Role;
         machines::delete_set,
         node::system,
         node::system_san,
+        node::om3_system,
+        node::om3_system_san,
         node::nodes,
         node::node,
     ),

@@ -23,6 +23,7 @@ pub use crate::web::respond::problem::{
 
 /// `?refresh=true` asks for a collection made now rather than the cached one.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SystemQuery {
     /// Collect now (within the node's `collect_timeout`) instead of answering from the cache.
     #[serde(default)]
@@ -62,7 +63,17 @@ async fn answer(
     (status, [(header::CONTENT_TYPE, content_type)], raw.body).into_response()
 }
 
-/// om3's path: one section of a node's facts.
+/// om3's path: one section of a node's facts, in om3's own types (om3's schema defines
+/// them), with om3's problem documents sent as plain JSON.
+#[utoipa::path(get, path = "/api/node/name/{nodename}/system/{section}", tag = "node",
+    operation_id = "om3_node_system",
+    params(("nodename" = String, Path, description = "A node name, `_` or `localhost`"),
+           ("section" = String, Path, description = "property, asset, hardware, disk, package, patch, user, group or ipaddress"),
+           SystemQuery),
+    responses((status = 200, description = "The section in om3's types", body = crate::web::api::inventory::Object),
+              (status = 404, description = "No such node or section", body = Problem),
+              (status = 502, description = "A peer failed", body = Problem),
+              (status = 504, description = "A peer or the collection took too long", body = Problem)))]
 pub async fn om3_system(
     State(app): State<AppState>,
     Extension(me): Extension<Identity>,
@@ -73,6 +84,15 @@ pub async fn om3_system(
 }
 
 /// om3's path for the SAN sections (`san/initiator`, `san/path`).
+#[utoipa::path(get, path = "/api/node/name/{nodename}/system/san/{kind}", tag = "node",
+    operation_id = "om3_node_system_san",
+    params(("nodename" = String, Path, description = "A node name, `_` or `localhost`"),
+           ("kind" = String, Path, description = "initiator or path"),
+           SystemQuery),
+    responses((status = 200, description = "The section in om3's types", body = crate::web::api::inventory::Object),
+              (status = 404, description = "No such node or section", body = Problem),
+              (status = 502, description = "A peer failed", body = Problem),
+              (status = 504, description = "A peer or the collection took too long", body = Problem)))]
 pub async fn om3_system_san(
     State(app): State<AppState>,
     Extension(me): Extension<Identity>,

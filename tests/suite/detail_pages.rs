@@ -84,6 +84,33 @@ async fn detail_pages_group_fields_and_show_values_as_words() {
         "no raw bits per second: {page}"
     );
     assert!(page.contains(" Gb/s<"), "{page}");
+
+    // The tree: data center, clusters, hosts with the VMs they run (loaded when opened).
+    let tree = s.get_text("/inventory/e1").await;
+    assert!(tree.contains("<details"), "{tree}");
+    assert!(
+        tree.contains(&format!("/partials/tree/e1/{}", host.id)),
+        "each host opens: {tree}"
+    );
+    let running = {
+        let r = s.running.state.store.read().unwrap();
+        r.list_prefix::<Vm>("e1/")
+            .unwrap()
+            .into_iter()
+            .map(|(_, v)| v.value)
+            .find(|v| !v.host.is_empty())
+            .expect("a running VM")
+    };
+    let branch = s
+        .get_text(&format!("/partials/tree/e1/{}", running.host))
+        .await;
+    assert!(
+        branch.contains(&format!(
+            "/inventory/e1/vms/{}\">{}<",
+            running.id, running.name
+        )),
+        "{branch}"
+    );
     s.stop().await;
 }
 
@@ -134,5 +161,10 @@ async fn a_concern_page_says_what_to_do_and_counts_its_vms_per_cluster() {
         .await
         .unwrap();
     assert_eq!(missing.status(), reqwest::StatusCode::NOT_FOUND);
+    let body = missing.text().await.unwrap();
+    assert!(
+        body.contains("aria-label=\"Main\"") && body.contains("href=\"/inventory\""),
+        "the error page keeps the navigation: {body}"
+    );
     s.stop().await;
 }

@@ -15,6 +15,7 @@ use super::{Layout, PageError, PageResult, render};
 use crate::auth::{Identity, Role};
 use crate::inventory::decode::{COLLECTIONS, Kind};
 use crate::inventory::model::*;
+use crate::inventory::{self, InventoryRecord};
 use crate::store::{ReadTxn, StoreError};
 use crate::web::AppState;
 use crate::web::read::providers::providers_view;
@@ -27,6 +28,7 @@ pub(super) fn register(r: Routes) -> Routes {
         .get("/inventory/{provider}", viewer, tree)
         .get("/inventory/{provider}/{kind}", viewer, list::list)
         .get("/inventory/{provider}/{kind}/{id}", viewer, detail::detail)
+        .get("/partials/tree/{provider}/{host}", viewer, host_vms)
 }
 
 pub(super) struct KindLink {
@@ -85,8 +87,19 @@ async fn overview(State(app): State<AppState>, Extension(me): Extension<Identity
 struct TreeCluster {
     name: String,
     href: String,
-    hosts: usize,
+    hosts: Vec<TreeHost>,
     hosts_href: String,
+    vms: usize,
+    vms_href: String,
+    /// VMs of the cluster on no host of it (not running).
+    idle: usize,
+}
+
+struct TreeHost {
+    id: String,
+    name: String,
+    href: String,
+    status: Cell,
     vms: usize,
     vms_href: String,
 }
@@ -115,6 +128,46 @@ pub(super) fn known(app: &AppState, provider: &str) -> bool {
         .any(|p| p.name == provider)
 }
 
+/// The VMs a host runs, by name, for the tree's host that is opened (htmx, on toggle).
+#[derive(Template)]
+#[template(path = "inventory/tree_vms.html")]
+struct HostVms {
+    vms: Vec<(String, String)>,
+    more: usize,
+    more_href: String,
+}
+
+/// How many VMs a host's branch lists; the rest are a link to the filtered list.
+const TREE_VMS: usize = 100;
+
+async fn host_vms(
+    State(app): State<AppState>,
+    Path((provider, host)): Path<(String, String)>,
+) -> PageResult {
+    if !known(&app, &provider) {
+        return Err(PageError::not_found(format!(
+            "There is no provider {provider}."
+        )));
+    }
+    let r = app.store.read()?;
+    let mut vms = Vec::new();
+    let keys = r.ids_by::<Vm>("host", &inventory::key(&provider, &host))?;
+    for key in keys.iter().take(TREE_VMS) {
+        if let Some(vm) = r.get::<Vm>(key)? {
+            vms.push((
+                vm.value.display_name().to_string(),
+                format!("/inventory/{provider}/vms/{}", vm.value.id),
+            ));
+        }
+    }
+    vms.sort_by_key(|(name, _)| name.to_lowercase());
+    Ok(render(&HostVms {
+        vms,
+        more: keys.len().saturating_sub(TREE_VMS),
+        more_href: format!("/inventory/{provider}/vms?host={host}"),
+    }))
+}
+
 async fn tree(
     State(app): State<AppState>,
     Extension(me): Extension<Identity>,
@@ -136,15 +189,36 @@ async fn tree(
                 continue;
             };
             let c = c.value;
+            let mut hosts = Vec::new();
+            for hk in r.ids_by::<Host>("cluster", &ck)? {
+                let Some(h) = r.get::<Host>(&hk)? else {
+                    continue;
+                };
+                let h = h.value;
+                hosts.push(TreeHost {
+                    href: format!("/inventory/{provider}/hosts/{}", h.id),
+                    status: Cell::status(&h.status),
+                    vms: r.ids_by::<Vm>("host", &hk)?.len(),
+                    vms_href: format!("/inventory/{provider}/vms?host={}", h.id),
+                    name: h.display_name().to_string(),
+                    id: h.id,
+                });
+            }
+            hosts.sort_by_key(|h| h.name.to_lowercase());
+            let vms = r.ids_by::<Vm>("cluster", &ck)?.len();
+            // VMs on a host of another cluster (migrating) are not counted twice as idle.
+            let running: usize = hosts.iter().map(|h| h.vms).sum();
             clusters.push(TreeCluster {
                 href: format!("/inventory/{provider}/clusters/{}", c.id),
-                hosts: r.ids_by::<Host>("cluster", &ck)?.len(),
+                hosts,
                 hosts_href: format!("/inventory/{provider}/hosts?cluster={}", c.id),
-                vms: r.ids_by::<Vm>("cluster", &ck)?.len(),
+                vms,
                 vms_href: format!("/inventory/{provider}/vms?cluster={}", c.id),
-                name: c.name,
+                idle: vms.saturating_sub(running),
+                name: c.display_name().to_string(),
             });
         }
+        clusters.sort_by_key(|c| c.name.to_lowercase());
         tree.push(TreeDc {
             href: format!("/inventory/{provider}/datacenters/{}", dc.value.id),
             name: dc.value.name,

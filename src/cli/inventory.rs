@@ -20,7 +20,10 @@ use crate::web::read::providers::ProviderView;
 
 #[derive(Debug, Args)]
 pub(super) struct InventoryArgs {
-    /// The kind of object.
+    /// The kind of object (the shells complete them).
+    #[arg(value_parser = clap::builder::PossibleValuesParser::new(
+        crate::inventory::decode::COLLECTIONS.map(|c| c.path)
+    ))]
     kind: String,
     /// Show this one object (engine id) instead of a list.
     id: Option<String>,

@@ -520,7 +520,18 @@ async fn token_commands_work_over_the_socket() {
 fn completions_and_version() {
     let o = run(&["completions", "bash"]);
     assert!(o.status.success());
-    assert!(String::from_utf8_lossy(&o.stdout).contains("vmyard"));
+    let script = String::from_utf8_lossy(&o.stdout);
+    assert!(script.contains("vmyard"));
+    // Inventory kinds and node sections complete.
+    for word in [
+        "datacenters",
+        "storagedomains",
+        "vms",
+        "ipaddress",
+        "package",
+    ] {
+        assert!(script.contains(word), "{word} completes");
+    }
     let o = run(&["version"]);
     assert_eq!(
         String::from_utf8_lossy(&o.stdout).trim(),

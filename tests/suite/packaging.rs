@@ -101,6 +101,7 @@ const SHIPPED: &[(&str, u32)] = &[
     ("/etc/vmyard/vmyard.toml", 0o640),
     ("/usr/lib/systemd/system/vmyard.service", 0o644),
     ("/usr/share/man/man1/vmyard.1.gz", 0o644),
+    ("/usr/share/man/man5/vmyard.toml.5.gz", 0o644),
     ("/usr/share/man/man1/vmyard-serve.1.gz", 0o644),
     ("/usr/share/man/man1/vmyard-config-check.1.gz", 0o644),
     ("/usr/share/bash-completion/completions/vmyard", 0o644),

@@ -364,7 +364,7 @@ async fn show<T: ListRow>(
     let base = format!("/api/v1/providers/{provider}/{}", T::INVENTORY_KIND.path());
     if let Some(id) = &args.id {
         let one: T = client.get(&format!("{base}/{id}")).await?;
-        return output::value(args.client.output, &one);
+        return output::record(args.client.output, &one);
     }
     let mut query = vec![
         format!("page={}", args.page),

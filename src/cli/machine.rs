@@ -137,7 +137,7 @@ pub(super) async fn run_machine(
         }
         MachineCommand::Show { name } => {
             let m: MachineView = client.get(&format!("/api/v1/machines/{name}")).await?;
-            output::value(args.output, &m)?;
+            output::record(args.output, &m)?;
         }
         MachineCommand::Create { name, class } => {
             let m: MachineView = client
@@ -151,7 +151,7 @@ pub(super) async fn run_machine(
         }
         MachineCommand::Controller => {
             let c: ControllerView = client.get("/api/v1/machines/controller").await?;
-            output::value(args.output, &c)?;
+            output::record(args.output, &c)?;
         }
     }
     Ok(ExitCode::SUCCESS)

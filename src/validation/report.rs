@@ -28,6 +28,9 @@ pub struct ReportRow {
     pub information: usize,
     /// The concern ids, `;`-separated.
     pub concerns: String,
+    /// The concerns' labels, in the same order, `;`-separated: the report reads without the
+    /// rules at hand.
+    pub concern_labels: String,
     /// What the rules reported when they failed on the VM, `;`-separated; empty otherwise.
     pub errors: String,
     /// Whether the result is for the VM as it is now (its current revision).
@@ -74,6 +77,16 @@ pub fn rows(r: &ReadTxn, provider: &str) -> Result<Vec<ReportRow>, StoreError> {
                         .join(";")
                 })
                 .unwrap_or_default(),
+            concern_labels: result
+                .as_ref()
+                .map(|res| {
+                    res.concerns
+                        .iter()
+                        .map(|c| c.label.replace(';', ","))
+                        .collect::<Vec<_>>()
+                        .join(";")
+                })
+                .unwrap_or_default(),
             errors: result
                 .as_ref()
                 .map(|res| res.errors.join(";"))
@@ -87,13 +100,18 @@ pub fn rows(r: &ReadTxn, provider: &str) -> Result<Vec<ReportRow>, StoreError> {
                 .unwrap_or_default(),
             validated_at: result
                 .as_ref()
-                .map(|res| res.validated_at.to_string())
+                .map(|res| res.validated_at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
                 .unwrap_or_default(),
             id: v.id,
             name: v.name,
         });
     }
-    out.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+    out.sort_by(|a, b| {
+        a.name
+            .to_lowercase()
+            .cmp(&b.name.to_lowercase())
+            .then(a.id.cmp(&b.id))
+    });
     Ok(out)
 }
 
@@ -122,6 +140,7 @@ mod tests {
             warnings: 1,
             information: 0,
             concerns: "x;y".into(),
+            concern_labels: "X;Y".into(),
             errors: String::new(),
             current: true,
             policy_version: "v".into(),
@@ -137,7 +156,7 @@ mod tests {
         );
         assert_eq!(
             lines.next().unwrap(),
-            "1,\"a, \"\"b\"\"\",c,up,ready,0,1,0,x;y,,true,v,t"
+            "1,\"a, \"\"b\"\"\",c,up,ready,0,1,0,x;y,X;Y,,true,v,t"
         );
     }
 }

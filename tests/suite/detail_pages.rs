@@ -168,3 +168,66 @@ async fn a_concern_page_says_what_to_do_and_counts_its_vms_per_cluster() {
     );
     s.stop().await;
 }
+
+/// Readiness from the CLI, over the socket: the VM table's readiness column, `vmyard
+/// concerns`, and `vmyard report` as CSV (with the concerns' labels) and JSON.
+#[tokio::test(flavor = "multi_thread")]
+async fn readiness_from_the_cli() {
+    let engine = TestEngine::start(Source::Generated { vms: 60, seed: 9 }).await;
+    let (dir, config_path) = engine_config(&engine);
+    let s = TestServer::start_in(dir, config_path).await;
+    wait_parity(&s, "e1", 0).await;
+    let validated = eventually(std::time::Duration::from_secs(30), || async {
+        let r = s.running.state.store.read().unwrap();
+        let summary = vmyard::validation::summary::summarize(&r, "e1").unwrap();
+        summary.vms == 60 && summary.validated == 60
+    })
+    .await;
+    assert!(validated);
+    let socket = s.running.socket.clone().unwrap();
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_vmyard"))
+            .args(args)
+            .arg("--socket")
+            .arg(&socket)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let table = tokio::task::block_in_place(|| cli(&["inventory", "vms", "--per-page", "5"]));
+    let header = table.lines().next().unwrap();
+    assert!(
+        header.contains("READINESS") && header.contains("CLUSTER"),
+        "{table}"
+    );
+    assert!(!header.contains("REVISION"), "{table}");
+    assert!(table.contains("cluster-"), "clusters by name: {table}");
+    let concerns = tokio::task::block_in_place(|| cli(&["concerns"]));
+    assert!(
+        concerns.starts_with("e1: 60 VMs, 60 validated"),
+        "{concerns}"
+    );
+    let csv = tokio::task::block_in_place(|| cli(&["report"]));
+    let mut lines = csv.lines();
+    let header = lines.next().unwrap();
+    assert!(header.contains(",concerns,concern_labels,"), "{header}");
+    assert_eq!(lines.count(), 60, "one row per VM");
+    let json = tokio::task::block_in_place(|| cli(&["report", "--format", "json"]));
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    assert_eq!(rows.len(), 60);
+    let with = rows
+        .iter()
+        .find(|r| !r["concerns"].as_str().unwrap().is_empty())
+        .expect("a VM with a concern");
+    assert_eq!(
+        with["concerns"].as_str().unwrap().split(';').count(),
+        with["concern_labels"].as_str().unwrap().split(';').count(),
+        "{with}"
+    );
+    s.stop().await;
+}

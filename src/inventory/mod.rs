@@ -77,6 +77,45 @@ macro_rules! for_kind {
 }
 pub(crate) use for_kind;
 
+/// The name index's value for `name`: the name in lower case, then the name as it is, so
+/// that lists walk names as people sort them (`app-00005` before `CACHE_01`), case apart
+/// only between names that differ by case alone.
+pub fn sort_key(name: &str) -> String {
+    format!("{}{SORT_SEPARATOR}{name}", name.to_lowercase())
+}
+
+/// The name in a [`sort_key`], as it was given.
+pub fn name_in_sort_key(key: &str) -> &str {
+    key.split_once(SORT_SEPARATOR).map_or(key, |(_, name)| name)
+}
+
+/// The name in lower case, as a [`sort_key`] begins with it.
+pub fn folded_in_sort_key(key: &str) -> &str {
+    key.split_once(SORT_SEPARATOR)
+        .map_or(key, |(folded, _)| folded)
+}
+
+/// Between the two halves of a [`sort_key`]: a control character no name holds (the unit
+/// separator), and below every printable one, so `a` sorts before `ab`.
+const SORT_SEPARATOR: char = '\u{1f}';
+
+/// Brings the indexes of a store written by an older vmyard to this one's layout (once; a
+/// store already current costs one read per kind). Run at start, before anything lists.
+pub fn ensure_indexes(store: &crate::store::Store) -> Result<(), crate::store::StoreError> {
+    let mut w = store.write()?;
+    let mut rebuilt = Vec::new();
+    for c in decode::COLLECTIONS {
+        if for_kind!(c.kind, T => w.ensure_index_layout::<T>())? {
+            rebuilt.push(c.path);
+        }
+    }
+    w.commit()?;
+    if !rebuilt.is_empty() {
+        tracing::info!(kinds = %rebuilt.join(", "), "store: indexes rebuilt for this version");
+    }
+    Ok(())
+}
+
 /// What every inventory record is besides a store record: an engine object of one kind,
 /// with an id and a name.
 pub trait InventoryRecord: crate::store::Record + Clone {

@@ -488,10 +488,13 @@ macro_rules! record {
                 keys.retain(|(_, v)| !v.is_empty());
                 // Every record is in the name index (by id when it has no name), so lists
                 // sorted by name hold every record.
-                let name = if $me.name.is_empty() { $me.id.clone() } else { $me.name.clone() };
-                keys.push(("name", name));
+                let name = if $me.name.is_empty() { &$me.id } else { &$me.name };
+                keys.push(("name", super::sort_key(name)));
                 keys
             }
+
+            // 2: the name index sorts by name ignoring case (see `sort_key`).
+            const INDEX_LAYOUT: u32 = 2;
         }
     )*};
 }

@@ -143,11 +143,12 @@ pub fn list<T: Record + Clone>(
         .map(str::to_lowercase)
         .filter(|q| !q.is_empty());
     let (page, per_page) = (query.page(), query.per_page());
-    let matches = |name: &str, id: &str| {
+    // The index holds sort keys: the lower-case name comes first (see `sort_key`).
+    let matches = |key: &str, id: &str| {
         allowed.as_ref().is_none_or(|a| a.contains(id))
             && needle
                 .as_ref()
-                .is_none_or(|n| name.to_lowercase().contains(n))
+                .is_none_or(|n| super::folded_in_sort_key(key).contains(n.as_str()))
     };
     // One walk of the name index: count every match, keep only the ids of the page.
     let mut total = 0;

@@ -84,6 +84,9 @@ pub async fn start_on(
 ) -> anyhow::Result<Running> {
     let config = live.current();
     let store = Store::open(&config.storage.data_dir)?;
+    // A store written by an older vmyard gets this version's index layout before anything
+    // lists from it.
+    crate::inventory::ensure_indexes(&store)?;
     let server = &config.server;
     let tls = web::tls::server_config(
         server.tls_cert.as_deref(),

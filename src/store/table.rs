@@ -32,7 +32,14 @@ pub trait Record: Serialize + DeserializeOwned + Send + Sync + 'static {
     fn index_keys(&self) -> Vec<(&'static str, String)> {
         Vec::new()
     }
+
+    /// The layout of [`Record::index_keys`]: raised when what they hold changes meaning, so
+    /// that [`WriteTxn::ensure_index_layout`] rebuilds the index of a store written before.
+    const INDEX_LAYOUT: u32 = 1;
 }
+
+/// Which index layout each kind's index was built with.
+const INDEX_LAYOUTS: TableDefinition<&str, u32> = TableDefinition::new("index_layout");
 
 fn index_name(kind: &str) -> String {
     format!("{kind}#index")
@@ -435,6 +442,45 @@ impl WriteTxn {
             index.insert(index_key(i, scope, v).as_str(), id)?;
         }
         Ok(())
+    }
+
+    /// Rebuilds the index of `T` when it was built under another [`Record::INDEX_LAYOUT`]
+    /// (a store written by an older vmyard): every entry is dropped and made again from the
+    /// records. Returns whether it rebuilt. A store never indexed (a new one) is stamped.
+    pub fn ensure_index_layout<T: Record>(&mut self) -> Result<bool, StoreError> {
+        let found = {
+            let layouts = self.txn.open_table(INDEX_LAYOUTS)?;
+            layouts.get(T::KIND)?.map(|v| v.value())
+        };
+        let stored = {
+            let records = self.txn.open_table(table::<T>())?;
+            records.len()?
+        };
+        if found == Some(T::INDEX_LAYOUT) {
+            return Ok(false);
+        }
+        let rebuild = stored > 0 && found.unwrap_or(1) != T::INDEX_LAYOUT;
+        if rebuild {
+            let name = index_name(T::KIND);
+            self.txn
+                .delete_multimap_table(MultimapTableDefinition::<&str, &str>::new(&name))?;
+            let mut entries = Vec::new();
+            {
+                let records = self.txn.open_table(table::<T>())?;
+                for entry in records.iter()? {
+                    let (k, v) = entry?;
+                    let stored: Stored<T> = decode(k.value(), v.value())?;
+                    entries.push((k.value().to_string(), stored.value.index_keys()));
+                }
+            }
+            for (id, keys) in entries {
+                self.reindex::<T>(&id, &[], &keys)?;
+            }
+        }
+        self.txn
+            .open_table(INDEX_LAYOUTS)?
+            .insert(T::KIND, T::INDEX_LAYOUT)?;
+        Ok(rebuild)
     }
 
     /// Removes every record of a kind for which `remove` answers true; returns how many.

@@ -276,3 +276,63 @@ fn indexes_follow_every_write() {
     assert_eq!(r.ids_by::<Child>("parent", "p1/y").unwrap(), vec!["p1/a"]);
     assert!(r.ids_by::<Child>("tag", "p1/red").unwrap().is_empty());
 }
+
+/// The same records under an index layout that changed meaning: an older store's index is
+/// rebuilt once, and a current one is left alone.
+#[test]
+fn an_index_of_an_older_layout_is_rebuilt_once() {
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    struct Before {
+        name: String,
+    }
+    impl Record for Before {
+        const KIND: &'static str = "laid_out";
+        fn index_keys(&self) -> Vec<(&'static str, String)> {
+            vec![("name", self.name.clone())]
+        }
+    }
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    struct After {
+        name: String,
+    }
+    impl Record for After {
+        const KIND: &'static str = "laid_out";
+        const INDEX_LAYOUT: u32 = 2;
+        fn index_keys(&self) -> Vec<(&'static str, String)> {
+            vec![("name", self.name.to_lowercase())]
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut w = store.write().unwrap();
+    assert!(
+        !w.ensure_index_layout::<Before>().unwrap(),
+        "nothing to rebuild"
+    );
+    w.upsert("p/1", &Before { name: "Web".into() }).unwrap();
+    w.commit().unwrap();
+    assert_eq!(
+        store
+            .read()
+            .unwrap()
+            .ids_by::<After>("name", "p/web")
+            .unwrap(),
+        Vec::<String>::new()
+    );
+
+    let mut w = store.write().unwrap();
+    assert!(
+        w.ensure_index_layout::<After>().unwrap(),
+        "rebuilt for the new layout"
+    );
+    w.commit().unwrap();
+    let r = store.read().unwrap();
+    assert_eq!(r.ids_by::<After>("name", "p/web").unwrap(), vec!["p/1"]);
+    assert!(
+        r.ids_by::<After>("name", "p/Web").unwrap().is_empty(),
+        "old entries gone"
+    );
+    drop(r);
+    let mut w = store.write().unwrap();
+    assert!(!w.ensure_index_layout::<After>().unwrap(), "once");
+}

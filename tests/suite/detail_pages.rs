@@ -231,3 +231,50 @@ async fn readiness_from_the_cli() {
     );
     s.stop().await;
 }
+
+/// Lists sort names as people do, ignoring case (`app-00005` before `CACHE_…`); a store an
+/// older vmyard wrote has its name index rebuilt at start (`store::tests::
+/// an_index_of_an_older_layout_is_rebuilt_once`).
+#[tokio::test]
+async fn names_sort_ignoring_case() {
+    let engine = TestEngine::start(Source::Generated { vms: 80, seed: 3 }).await;
+    let (dir, config_path) = engine_config(&engine);
+    let s = TestServer::start_in(dir, config_path).await;
+    wait_parity(&s, "e1", 0).await;
+    let names = |s: &TestServer| {
+        let s = s.socket_client();
+        async move {
+            let page: serde_json::Value = s
+                .get("http://localhost/api/v1/providers/e1/vms?per_page=1000")
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v["name"].as_str().unwrap().to_string())
+                .collect::<Vec<String>>()
+        }
+    };
+    let listed = names(&s).await;
+    assert!(
+        listed.iter().any(|n| n.starts_with(char::is_uppercase))
+            && listed.iter().any(|n| n.starts_with(char::is_lowercase)),
+        "both cases: {listed:?}"
+    );
+    let mut folded = listed.clone();
+    folded.sort_by_key(|n| n.to_lowercase());
+    assert_eq!(listed, folded);
+    // The search still finds names whatever their case.
+    let found: serde_json::Value = serde_json::from_str(
+        &s.get_text("/api/v1/providers/e1/vms?q=SERVER&per_page=1000")
+            .await,
+    )
+    .unwrap();
+    assert!(found["total"].as_u64().unwrap() > 0, "{found}");
+    s.stop().await;
+}

@@ -36,7 +36,7 @@ async fn lists_filter_sort_page_and_fail_clearly() {
         .map(|v| v["name"].as_str().unwrap())
         .collect();
     let mut sorted = names.clone();
-    sorted.sort();
+    sorted.sort_by_key(|n| n.to_lowercase());
     assert_eq!(names, sorted, "sorted by name");
     let desc: serde_json::Value = get("/api/v1/providers/e1/vms?desc=true".into())
         .await

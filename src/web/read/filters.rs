@@ -166,8 +166,11 @@ fn resolve_ref<T: InventoryRecord>(
         return Ok(v.to_string());
     }
     let mut names: Vec<(String, String)> = Vec::new();
-    r.index_walk::<T>("name", &format!("{provider}/"), |name, key| {
-        names.push((name.to_string(), inventory::engine_id(key).to_string()));
+    r.index_walk::<T>("name", &format!("{provider}/"), |sort_key, key| {
+        names.push((
+            inventory::name_in_sort_key(sort_key).to_string(),
+            inventory::engine_id(key).to_string(),
+        ));
         true
     })?;
     let exact: Vec<&(String, String)> = names.iter().filter(|(n, _)| n == v).collect();

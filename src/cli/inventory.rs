@@ -33,12 +33,15 @@ pub(super) struct InventoryArgs {
     /// Names containing this text.
     #[arg(long)]
     search: Option<String>,
-    /// Only objects in this cluster (engine id).
+    /// Only objects in this cluster (name or engine id).
     #[arg(long)]
     cluster: Option<String>,
-    /// Only objects on this host (engine id).
+    /// Only VMs on this host (name or engine id).
     #[arg(long)]
     host: Option<String>,
+    /// Only disks on this storage domain (name or engine id).
+    #[arg(long)]
+    storage_domain: Option<String>,
     /// Only objects with this status.
     #[arg(long)]
     status: Option<String>,
@@ -374,6 +377,7 @@ async fn show<T: ListRow>(
         ("q", &args.search),
         ("cluster", &args.cluster),
         ("host", &args.host),
+        ("storage_domain", &args.storage_domain),
         ("status", &args.status),
     ] {
         if let Some(v) = v {

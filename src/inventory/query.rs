@@ -22,6 +22,8 @@ pub struct ListQuery {
     pub cluster: Option<String>,
     /// Only records on this host (engine id).
     pub host: Option<String>,
+    /// Disks only: disks on this storage domain (engine id).
+    pub storage_domain: Option<String>,
     /// Only records with this status.
     pub status: Option<String>,
     /// VMs only: VMs with this concern id.
@@ -41,10 +43,11 @@ pub struct ListQuery {
 impl ListQuery {
     /// The query parameters, one per field above: kept beside the fields so that a new
     /// filter is added to both at once.
-    pub const PARAMETERS: [&'static str; 10] = [
+    pub const PARAMETERS: [&'static str; 11] = [
         "q",
         "cluster",
         "host",
+        "storage_domain",
         "status",
         "concern",
         "category",
@@ -70,6 +73,7 @@ impl ListQuery {
             q: keep(&self.q).map(|q| q.to_lowercase()),
             cluster: keep(&self.cluster),
             host: keep(&self.host),
+            storage_domain: keep(&self.storage_domain),
             status: keep(&self.status),
             concern: keep(&self.concern),
             category: keep(&self.category),
@@ -118,6 +122,7 @@ pub fn list<T: Record + Clone>(
     for (index, value) in [
         ("cluster", &query.cluster),
         ("host", &query.host),
+        ("storage_domain", &query.storage_domain),
         ("status", &query.status),
     ] {
         if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {

@@ -85,6 +85,42 @@ async fn detail_pages_group_fields_and_show_values_as_words() {
     );
     assert!(page.contains(" Gb/s<"), "{page}");
 
+    // A storage domain's "Disks (n)" opens the n disks on it, its filter shown by name.
+    let sd = {
+        let r = s.running.state.store.read().unwrap();
+        r.list_prefix::<vmyard::inventory::model::StorageDomain>("e1/")
+            .unwrap()
+            .into_iter()
+            .map(|(_, d)| d.value)
+            .next()
+            .unwrap()
+    };
+    let page = s
+        .get_text(&format!("/inventory/e1/storagedomains/{}", sd.id))
+        .await;
+    let link = format!("/inventory/e1/disks?storage_domain={}\">Disks</a> (", sd.id);
+    let at = page.find(&link).unwrap_or_else(|| panic!("{page}")) + link.len();
+    let count: usize = page[at..at + page[at..].find(')').unwrap()]
+        .parse()
+        .unwrap();
+    let list = s
+        .get_text(&format!("/inventory/e1/disks?storage_domain={}", sd.id))
+        .await;
+    assert!(list.contains(&format!(">{count} matching")), "{list}");
+    assert!(
+        list.contains(&format!("id=\"storage-domain-filter\">{}<", sd.name)),
+        "{list}"
+    );
+    let by_name: serde_json::Value = serde_json::from_str(
+        &s.get_text(&format!(
+            "/api/v1/providers/e1/disks?storage_domain={}&per_page=1",
+            sd.name
+        ))
+        .await,
+    )
+    .unwrap();
+    assert_eq!(by_name["total"], count, "a name stands for the id");
+
     // The tree: data center, clusters, hosts with the VMs they run (loaded when opened).
     let tree = s.get_text("/inventory/e1").await;
     assert!(tree.contains("<details"), "{tree}");

@@ -280,7 +280,7 @@ impl Describe for StorageDomain {
             .bytes("Available", self.available)
             .bytes("Used", self.used)
             .bytes("Committed", self.committed);
-        s.related_by::<Disk>("Disks", "storage_domain", None)
+        s.related_by::<Disk>("Disks", "storage_domain", Some("storage_domain"))
     }
 }
 

@@ -5,7 +5,7 @@
 //! are.
 
 use crate::inventory::decode::Kind;
-use crate::inventory::model::{Cluster, Host};
+use crate::inventory::model::{Cluster, Host, StorageDomain};
 use crate::inventory::query::ListQuery;
 use crate::inventory::{self, InventoryRecord, for_kind};
 use crate::store::{ReadTxn, StoreError};
@@ -93,6 +93,18 @@ pub fn resolve(
             return Err(no_filter(kind, "host"));
         }
         q.host = Some(resolve_ref::<Host>(r, provider, &v, "host", "hosts")?);
+    }
+    if let Some(v) = set(&q.storage_domain) {
+        if kind != Kind::Disk {
+            return Err(no_filter(kind, "storage domain"));
+        }
+        q.storage_domain = Some(resolve_ref::<StorageDomain>(
+            r,
+            provider,
+            &v,
+            "storage domain",
+            "storage domains",
+        )?);
     }
     if let Some(v) = set(&q.status) {
         let Some(known) = statuses(kind) else {

@@ -80,6 +80,8 @@ struct ListPageView {
     concern: String,
     /// The host filter, by name, when one is set (from a host's page).
     host: Option<Choice>,
+    /// The storage domain filter, by name, when one is set (from a domain's page).
+    storage_domain: Option<Choice>,
     filterable: bool,
     pager: Vec<PageLink>,
     sort_href: String,
@@ -151,6 +153,7 @@ fn query_string(q: &ListQuery, page: usize, desc: bool) -> String {
         ("q", &q.q),
         ("cluster", &q.cluster),
         ("host", &q.host),
+        ("storage_domain", &q.storage_domain),
         ("status", &q.status),
         ("concern", &q.concern),
         ("category", &q.category),
@@ -243,6 +246,14 @@ pub(super) async fn list(
         }),
         _ => None,
     };
+    let storage_domain = match q.storage_domain.as_deref() {
+        Some(id) if !id.is_empty() => Some(Choice {
+            value: id.to_string(),
+            label: names.name(Kind::StorageDomain, id)?,
+            selected: true,
+        }),
+        _ => None,
+    };
     let base = format!("/inventory/{provider}/{}", kind.path());
     Ok(render(&ListPageView {
         layout: Layout::new(
@@ -274,6 +285,7 @@ pub(super) async fn list(
         ),
         concern: q.concern.clone().unwrap_or_default(),
         host,
+        storage_domain,
         filterable,
         pager: pager(&base, &q, current, pages),
         sort_href: format!("{base}?{}", query_string(&q, 1, !q.desc)),

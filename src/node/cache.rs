@@ -107,6 +107,18 @@ impl std::fmt::Debug for Facts {
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 
 impl Facts {
+    /// The node's live facts (memory in use, load, uptime, file systems), read now, off the
+    /// async workers.
+    pub async fn live(&self) -> super::live::Live {
+        let src = self.inner.sources.clone();
+        tokio::task::spawn_blocking(move || super::live::read(&src))
+            .await
+            .unwrap_or_else(|e| super::live::Live {
+                errors: vec![format!("reading the live facts failed: {e}")],
+                ..Default::default()
+            })
+    }
+
     /// Facts read from `sources`, named and tuned by the config in force.
     pub fn new(config: LiveConfig, sources: Sources, listener_port: u16) -> Facts {
         Facts {

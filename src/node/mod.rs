@@ -21,6 +21,7 @@ pub mod envelope;
 mod group;
 mod hardware;
 mod ipaddress;
+pub mod live;
 pub mod om3;
 pub mod package;
 mod patch;

@@ -75,6 +75,8 @@ pub fn text(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
+        // A flag reads as a word (the Security column of patches, Deprecated of addresses).
+        Value::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
         other => other.to_string(),
     }
 }

@@ -140,6 +140,16 @@ async fn peers_answer_for_each_other_one_hop_with_the_callers_identity() {
         html.contains("Memory") && html.contains("<svg"),
         "charts: {html}"
     );
+    // What Cockpit's overview shows, from the peer: memory in use, load, uptime, updates.
+    for fact in [
+        "<dt>Memory</dt><dd>",
+        "<dt>Load (1, 5, 15 min)</dt><dd>",
+        "<dt>Up</dt><dd>",
+        "<dt>Pending updates</dt><dd>",
+    ] {
+        assert!(html.contains(fact), "{fact}: {html}");
+    }
+    assert!(html.contains(" used of "), "{html}");
     let (status, html) = page("/nodes/beta/system/user?q=root").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("<td>root</td>"), "{html}");

@@ -213,6 +213,10 @@ pub struct NodeInfo {
     pub properties: BTreeMap<String, Value>,
     /// When the properties were read (RFC 3339).
     pub collected_at: Option<String>,
+    /// Memory in use, load, uptime and file systems, read when asked; absent from a peer
+    /// whose vmyard is older.
+    #[serde(default)]
+    pub live: Option<crate::node::live::Live>,
     /// Who the node thinks is asking (the identity a forwarded request arrived with).
     pub caller: Caller,
 }
@@ -236,6 +240,7 @@ pub async fn local_info(app: &AppState, me: &Identity) -> NodeInfo {
         version: env!("CARGO_PKG_VERSION").to_string(),
         properties,
         collected_at: snap.map(|s| s.collected_at.to_string()),
+        live: Some(app.facts.live().await),
         caller: Caller {
             name: me.name.clone(),
             role: me.role.to_string(),

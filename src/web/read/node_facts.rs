@@ -68,6 +68,11 @@ pub struct NodeSummary {
     pub cpu: Vec<(&'static str, Option<u64>)>,
     /// Its block devices with a size, or why they could not be read.
     pub disks: Result<Vec<(String, u64)>, String>,
+    /// Memory in use, load, uptime and file systems, or why they could not be had.
+    pub live: Result<crate::node::live::Live, String>,
+    /// Pending updates and how many of them are security fixes, or why they could not be
+    /// read.
+    pub patches: Result<(usize, usize), String>,
     /// Sources that could not be read.
     pub problems: Vec<String>,
 }
@@ -118,7 +123,25 @@ pub async fn summary(
             .collect()),
         Err(p) => Err(p.detail),
     };
+    let live = match super::node::info(app, me, nodename).await {
+        Ok(info) => info
+            .live
+            .ok_or_else(|| "the node's vmyard does not report them".to_string()),
+        Err(p) => Err(p.detail),
+    };
+    let patches = match section(app, me, nodename, Section::Patch).await {
+        Ok(list) => Ok((
+            list.items.len(),
+            list.items
+                .iter()
+                .filter(|i| i.data["security"] == Value::Bool(true))
+                .count(),
+        )),
+        Err(p) => Err(p.detail),
+    };
     Ok(NodeSummary {
+        live,
+        patches,
         node,
         collected_at: props.collected_at.clone(),
         facts,

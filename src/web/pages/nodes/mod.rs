@@ -52,7 +52,7 @@ pub(super) fn tabs(node: &str, active: Option<Section>) -> Vec<Tab> {
     out
 }
 
-use super::cells::UNKNOWN;
+use super::cells::{Cell, UNKNOWN};
 use crate::units::bytes;
 
 struct NodeRow {
@@ -163,8 +163,22 @@ struct SummaryPage {
     tabs: Vec<Tab>,
     collected_at: When,
     facts: Vec<(String, String)>,
+    /// Memory in use, load, uptime, pending updates: what Cockpit's overview shows.
+    now: Vec<(String, String)>,
+    /// Each file system: mount point, device and type, size, and how full.
+    filesystems: Vec<Vec<Cell>>,
     charts: Vec<Chart>,
     problems: Vec<String>,
+}
+
+/// A span of seconds as people say it: `3 d 4 h`, `5 h 12 min`, `7 min`.
+fn uptime(secs: u64) -> String {
+    let (d, h, m) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
+    match (d, h) {
+        (0, 0) => format!("{m} min"),
+        (0, _) => format!("{h} h {m} min"),
+        _ => format!("{d} d {h} h"),
+    }
 }
 
 async fn summary(
@@ -174,15 +188,64 @@ async fn summary(
 ) -> PageResult {
     let summary = node_facts::summary(&app, &me, &nodename).await?;
     let mut problems = summary.problems;
+    let mut now = Vec::new();
+    let mut filesystems = Vec::new();
+    let mut memory = vec![(
+        "total".to_string(),
+        summary.memory,
+        summary.memory.map(bytes).unwrap_or_default(),
+    )];
+    match &summary.live {
+        Ok(live) => {
+            if let (Some(total), Some(free)) = (live.mem_total, live.mem_available) {
+                let used = total.saturating_sub(free);
+                now.push((
+                    "Memory".into(),
+                    format!(
+                        "{} used of {} ({} %) · {} available",
+                        bytes(used),
+                        bytes(total),
+                        used * 100 / total.max(1),
+                        bytes(free)
+                    ),
+                ));
+                memory = vec![
+                    ("used".into(), Some(used), bytes(used)),
+                    ("available".into(), Some(free), bytes(free)),
+                ];
+            }
+            now.push((
+                "Load (1, 5, 15 min)".into(),
+                live.load.map_or_else(
+                    || UNKNOWN.to_string(),
+                    |[a, b, c]| format!("{a:.2} · {b:.2} · {c:.2}"),
+                ),
+            ));
+            now.push((
+                "Up".into(),
+                live.uptime_secs.map_or_else(|| UNKNOWN.to_string(), uptime),
+            ));
+            for fs in &live.filesystems {
+                filesystems.push(vec![
+                    Cell::text(fs.mount.clone()),
+                    Cell::text(format!("{} ({})", fs.device, fs.fstype)),
+                    Cell::bytes(fs.size),
+                    Cell::usage(Some(fs.size.saturating_sub(fs.free)), Some(fs.free)),
+                ]);
+            }
+            problems.extend(live.errors.iter().map(|e| format!("live facts: {e}")));
+        }
+        Err(detail) => problems.push(format!("live facts: {detail}")),
+    }
+    match &summary.patches {
+        Ok((pending, security)) => now.push((
+            "Pending updates".into(),
+            format!("{pending}, {security} of them security fixes"),
+        )),
+        Err(detail) => problems.push(format!("patches: {detail}")),
+    }
     let mut charts = vec![
-        Chart::new(
-            "Memory",
-            vec![(
-                "total".into(),
-                summary.memory,
-                summary.memory.map(bytes).unwrap_or_default(),
-            )],
-        ),
+        Chart::new("Memory", memory),
         Chart::new(
             "CPU",
             summary
@@ -212,6 +275,8 @@ async fn summary(
         layout: Layout::new(&app, &me, format!("Node {}", summary.node), "/nodes"),
         tabs: tabs(&nodename, None),
         collected_at: when_text(&summary.collected_at),
+        now,
+        filesystems,
         node: summary.node,
         facts: summary
             .facts

@@ -23,6 +23,14 @@ pub struct ApiToken {
     /// When.
     #[schema(value_type = String, format = DateTime)]
     pub created_at: jiff::Timestamp,
+    /// When it stops working; never when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub expires_at: Option<jiff::Timestamp>,
+    /// When it was last presented (to the minute); never when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_used_at: Option<jiff::Timestamp>,
     /// SHA-256 of the secret part.
     #[serde(skip_serializing_if = "String::is_empty", default)]
     #[schema(ignore)]
@@ -41,6 +49,7 @@ pub fn create(
     name: &str,
     role: Role,
     created_by: &str,
+    expires_at: Option<jiff::Timestamp>,
 ) -> Result<(String, ApiToken), StoreError> {
     let id = random_hex(6);
     let secret = random_token(32);
@@ -50,6 +59,8 @@ pub fn create(
         role,
         created_by: created_by.to_string(),
         created_at: jiff::Timestamp::now(),
+        expires_at,
+        last_used_at: None,
         secret_sha256: digest(&secret),
     };
     let mut w = store.write()?;
@@ -79,8 +90,16 @@ pub fn revoke(store: &Store, id: &str) -> Result<bool, StoreError> {
     Ok(existed)
 }
 
-/// The identity a presented token stands for, if it is valid.
-pub fn authenticate(store: &Store, presented: &str) -> Result<Option<Identity>, StoreError> {
+/// How stale a token's last use may get before it is written again: one write per token per
+/// minute at most, whatever the request rate.
+pub const LAST_USE_GRAIN: jiff::SignedDuration = jiff::SignedDuration::from_secs(60);
+
+/// The identity a presented token stands for, if it is valid (known, the secret matches,
+/// not expired), and whether its last use is due to be written ([`touch`]).
+pub fn authenticate(
+    store: &Store,
+    presented: &str,
+) -> Result<Option<(Identity, bool)>, StoreError> {
     let Some((id, secret)) = presented
         .strip_prefix(PREFIX)
         .and_then(|rest| rest.split_once('_'))
@@ -95,9 +114,30 @@ pub fn authenticate(store: &Store, presented: &str) -> Result<Option<Identity>, 
         .as_bytes()
         .ct_eq(token.secret_sha256.as_bytes())
         .into();
-    Ok(matches.then_some(Identity {
-        name: token.name,
-        role: token.role,
-        method: super::AuthMethod::Token { id: token.id },
-    }))
+    let now = jiff::Timestamp::now();
+    if !matches || token.expires_at.is_some_and(|at| at <= now) {
+        return Ok(None);
+    }
+    let due = token
+        .last_used_at
+        .is_none_or(|at| now.duration_since(at) >= LAST_USE_GRAIN);
+    Ok(Some((
+        Identity {
+            name: token.name,
+            role: token.role,
+            method: super::AuthMethod::Token { id: token.id },
+        },
+        due,
+    )))
+}
+
+/// Writes that token `id` was used now (a blocking write: call it off the async workers).
+pub fn touch(store: &Store, id: &str) -> Result<(), StoreError> {
+    let mut w = store.write()?;
+    if let Some(stored) = w.get::<ApiToken>(id)? {
+        let mut token = stored.value;
+        token.last_used_at = Some(jiff::Timestamp::now());
+        w.upsert(id, &token)?;
+    }
+    w.commit()
 }

@@ -233,6 +233,9 @@ enum TokenCommand {
         /// viewer, operator or admin.
         #[arg(long, default_value = "viewer")]
         role: Role,
+        /// How long it works (`90d`, `1y`); it never expires when absent.
+        #[arg(long, value_parser = humantime::parse_duration)]
+        expires: Option<std::time::Duration>,
     },
     /// List tokens (never their secrets).
     List,
@@ -434,9 +437,27 @@ fn sim(args: SimArgs) -> anyhow::Result<ExitCode> {
 async fn token(command: TokenCommand, args: ClientArgs) -> anyhow::Result<ExitCode> {
     let client = Client::new(&args)?;
     match command {
-        TokenCommand::Create { name, role } => {
+        TokenCommand::Create {
+            name,
+            role,
+            expires,
+        } => {
+            let expires_at = expires
+                .map(|d| {
+                    jiff::SignedDuration::try_from(d)
+                        .map(|d| jiff::Timestamp::now() + d)
+                        .map_err(|e| anyhow::anyhow!("--expires: {e}"))
+                })
+                .transpose()?;
             let created: CreatedToken = client
-                .post("/api/v1/tokens", &NewToken { name, role })
+                .post(
+                    "/api/v1/tokens",
+                    &NewToken {
+                        name,
+                        role,
+                        expires_at,
+                    },
+                )
                 .await?;
             if args.output == Format::Table {
                 say!("{}", created.token)?;
@@ -451,7 +472,15 @@ async fn token(command: TokenCommand, args: ClientArgs) -> anyhow::Result<ExitCo
         TokenCommand::List => {
             let list: Vec<ApiToken> = client.get("/api/v1/tokens").await?;
             output::show(args.output, &list, |list| output::Rows {
-                headers: vec!["id", "name", "role", "created by", "created"],
+                headers: vec![
+                    "id",
+                    "name",
+                    "role",
+                    "created by",
+                    "created",
+                    "last used",
+                    "expires",
+                ],
                 rows: list
                     .iter()
                     .map(|t| {
@@ -461,6 +490,8 @@ async fn token(command: TokenCommand, args: ClientArgs) -> anyhow::Result<ExitCo
                             t.role.to_string(),
                             t.created_by.clone(),
                             output::time(t.created_at),
+                            t.last_used_at.map_or_else(|| "never".into(), output::time),
+                            t.expires_at.map_or_else(|| "never".into(), output::time),
                         ]
                     })
                     .collect(),

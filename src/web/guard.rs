@@ -105,8 +105,20 @@ pub fn identify(app: &AppState, req: &Request) -> Result<Option<Identity>, ApiEr
             .ok()
             .and_then(|v| v.strip_prefix("Bearer "))
             .unwrap_or_default();
-        let identity = token::authenticate(&app.store, presented.trim())?;
-        return Ok(identity.map(|id| forwarded(id, req)));
+        let Some((identity, due)) = token::authenticate(&app.store, presented.trim())? else {
+            return Ok(None);
+        };
+        if due && let AuthMethod::Token { id } = &identity.method {
+            // Its last use is written at most once a minute, off the async workers; a
+            // failed write loses a timestamp, never the request.
+            let (store, id) = (app.store.clone(), id.clone());
+            tokio::task::spawn_blocking(move || {
+                if let Err(e) = token::touch(&store, &id) {
+                    tracing::warn!(token = %id, "cannot note the token's last use: {e}");
+                }
+            });
+        }
+        return Ok(Some(forwarded(identity, req)));
     }
     let jar = CookieJar::from_headers(req.headers());
     if let Some(cookie) = jar.get(SESSION_COOKIE) {

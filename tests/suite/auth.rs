@@ -506,3 +506,58 @@ async fn a_stranger_cannot_lock_out_a_user_who_signs_in_from_elsewhere() {
     assert_eq!(r.status(), StatusCode::OK);
     s.stop().await;
 }
+
+/// A token may be made to expire, and stops working then; each token shows when it was last
+/// used (written at most once a minute, off the request's path).
+#[tokio::test]
+async fn tokens_expire_and_show_their_last_use() {
+    let s = TestServer::start().await;
+    let admin = s.token("admin").await;
+    let c = s.client();
+    let make = |expires_at: jiff::Timestamp| {
+        let (c, url, admin) = (c.clone(), s.url("/api/v1/tokens"), admin.clone());
+        async move {
+            let made: serde_json::Value = c
+                .post(url)
+                .bearer_auth(&admin)
+                .json(&serde_json::json!({"name": "short", "role": "viewer", "expires_at": expires_at}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            made["token"].as_str().unwrap().to_string()
+        }
+    };
+    let status = |token: String| {
+        let (c, url) = (c.clone(), s.url("/api/v1/status"));
+        async move { c.get(url).bearer_auth(token).send().await.unwrap().status() }
+    };
+    let past = make(jiff::Timestamp::now() - jiff::SignedDuration::from_secs(1)).await;
+    assert_eq!(
+        status(past).await,
+        StatusCode::UNAUTHORIZED,
+        "an expired token"
+    );
+    let later = make(jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24)).await;
+    assert_eq!(status(later.clone()).await, StatusCode::OK);
+    let id = later.split('_').nth(1).unwrap().to_string();
+    let used = eventually(std::time::Duration::from_secs(10), || async {
+        let list: Vec<serde_json::Value> = c
+            .get(s.url("/api/v1/tokens"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        list.iter().any(|t| {
+            t["id"] == id.as_str() && t["last_used_at"].is_string() && t["expires_at"].is_string()
+        })
+    })
+    .await;
+    assert!(used, "the token's last use and expiry are listed");
+    s.stop().await;
+}

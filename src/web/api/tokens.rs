@@ -26,7 +26,7 @@ pub(super) async fn create(
     ApiJson(new): ApiJson<NewToken>,
 ) -> Result<(StatusCode, Json<CreatedToken>), ApiError> {
     let name = crate::web::read::tokens::check_name(&new.name).map_err(ApiError::bad_request)?;
-    let (secret, mut info) = token::create(&app.store, name, new.role, &me.name)?;
+    let (secret, mut info) = token::create(&app.store, name, new.role, &me.name, new.expires_at)?;
     info.secret_sha256.clear();
     tracing::info!(id = %info.id, name, role = %new.role, by = %me.name, "token created");
     Ok((

@@ -37,6 +37,9 @@ struct TokenRow {
     role: Role,
     created_by: String,
     created: When,
+    last_used: Option<When>,
+    expires: Option<When>,
+    expired: bool,
 }
 
 #[derive(Template)]
@@ -71,6 +74,9 @@ fn page(
                 role: t.role,
                 created_by: t.created_by,
                 created: when(t.created_at),
+                last_used: t.last_used_at.map(when),
+                expires: t.expires_at.map(when),
+                expired: t.expires_at.is_some_and(|at| at <= jiff::Timestamp::now()),
             })
             .collect()
     } else {
@@ -114,6 +120,9 @@ async fn show(
 struct NewTokenForm {
     name: String,
     role: String,
+    /// Days until it expires; empty for never.
+    #[serde(default)]
+    expires_days: String,
 }
 
 async fn create_token(
@@ -129,7 +138,25 @@ async fn create_token(
         Ok(n) => n.to_string(),
         Err(e) => return page(&app, &me, Some(e), None),
     };
-    match token::create(&app.store, &name, role, &me.name) {
+    let expires_at = match f.expires_days.trim() {
+        "" => None,
+        days => match days.parse::<i64>() {
+            Ok(d) if (1..=3650).contains(&d) => {
+                Some(jiff::Timestamp::now() + jiff::SignedDuration::from_hours(d * 24))
+            }
+            _ => {
+                return page(
+                    &app,
+                    &me,
+                    Some(format!(
+                        "Expiry {days:?}: give a number of days from 1 to 3650."
+                    )),
+                    None,
+                );
+            }
+        },
+    };
+    match token::create(&app.store, &name, role, &me.name, expires_at) {
         Ok((secret, info)) => {
             tracing::info!(id = %info.id, name, %role, by = %me.name, "token created");
             page(&app, &me, None, Some((secret, name)))

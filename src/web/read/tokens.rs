@@ -13,6 +13,10 @@ pub struct NewToken {
     pub name: String,
     /// What it may do.
     pub role: Role,
+    /// When it stops working; never when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub expires_at: Option<jiff::Timestamp>,
 }
 
 /// A created token: the only time its secret is shown.

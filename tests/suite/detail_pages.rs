@@ -168,6 +168,30 @@ async fn a_concern_page_says_what_to_do_and_counts_its_vms_per_cluster() {
     })
     .await;
     assert!(validated);
+    // The dashboard's readiness charts refresh themselves, from the same counts.
+    let dashboard = s.get_text("/").await;
+    assert!(
+        dashboard.contains("hx-get=\"/partials/readiness\""),
+        "{dashboard}"
+    );
+    let charts = s.get_text("/partials/readiness").await;
+    let blocked = summary().readiness.get("blocked").copied().unwrap_or(0);
+    assert!(charts.contains("id=\"readiness-e1\""), "{charts}");
+    assert!(
+        charts.contains(&format!(">{blocked}</text>")),
+        "{blocked} blocked: {charts}"
+    );
+    // Numbered pages, with first and last.
+    let list = s.get_text("/inventory/e1/vms?per_page=50&page=2").await;
+    assert!(
+        list.contains("<span aria-current=\"page\" class=\"current\">2</span>"),
+        "{list}"
+    );
+    assert!(
+        list.contains("rel=\"first\"") && list.contains("rel=\"last\""),
+        "{list}"
+    );
+    assert!(list.contains(">Last (3) »<"), "{list}");
     let top = summary().concerns.into_iter().next().expect("a concern");
     let page = s.get_text(&format!("/concerns/{}", top.id)).await;
     assert!(page.contains(&top.label), "{page}");

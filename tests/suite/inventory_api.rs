@@ -127,6 +127,53 @@ async fn lists_filter_sort_page_and_fail_clearly() {
         "{v}"
     );
 
+    // A filter that names nothing known is an error that says what is known, never an
+    // empty list; a name stands for an id.
+    for (path, says) in [
+        (
+            "/api/v1/providers/e1/vms?status=bogus",
+            "the statuses are down",
+        ),
+        ("/api/v1/providers/e1/vms?cluster=nosuch", "its clusters: "),
+        (
+            "/api/v1/providers/e1/vms?readiness=fine",
+            "use one of ready, warnings",
+        ),
+        (
+            "/api/v1/providers/e1/clusters?status=up",
+            "cannot be filtered by status",
+        ),
+        ("/inventory/e1/vms?host=nosuch", "no host named or numbered"),
+    ] {
+        let r = get(path.to_string()).await;
+        assert_eq!(r.status().as_u16(), 400, "{path}");
+        let text = r.text().await.unwrap();
+        assert!(text.contains(says), "{path}: {text}");
+    }
+    let clusters: serde_json::Value = get("/api/v1/providers/e1/clusters".into())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let cluster = &clusters["items"][0];
+    let by_name: serde_json::Value = get(format!(
+        "/api/v1/providers/e1/vms?cluster={}",
+        cluster["name"].as_str().unwrap()
+    ))
+    .await
+    .json()
+    .await
+    .unwrap();
+    let by_id: serde_json::Value = get(format!(
+        "/api/v1/providers/e1/vms?cluster={}",
+        cluster["id"].as_str().unwrap()
+    ))
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(by_name["total"], by_id["total"], "{by_name}");
+
     let providers: serde_json::Value = get("/api/v1/providers".into()).await.json().await.unwrap();
     assert_eq!(providers[0]["state"]["phase"], "Refresh");
     assert_eq!(providers[0]["state"]["counts"]["vms"], 2);

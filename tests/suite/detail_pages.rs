@@ -193,6 +193,21 @@ async fn a_concern_page_says_what_to_do_and_counts_its_vms_per_cluster() {
     );
     assert!(list.contains(">Last (3) »<"), "{list}");
     let top = summary().concerns.into_iter().next().expect("a concern");
+    // The Concerns page searches ids and labels, ignoring case.
+    let word = top.label.split_whitespace().last().unwrap().to_uppercase();
+    let found = s
+        .get_text(&format!(
+            "/concerns?q={}",
+            form_urlencoded::byte_serialize(word.as_bytes()).collect::<String>()
+        ))
+        .await;
+    assert!(
+        found.contains(&format!("href=\"/concerns/{}\"", top.id)),
+        "{found}"
+    );
+    let none = s.get_text("/concerns?q=no-such-words-anywhere").await;
+    assert!(none.contains("matches “no-such-words-anywhere”"), "{none}");
+    assert!(!none.contains("href=\"/concerns/ovirt."), "{none}");
     let page = s.get_text(&format!("/concerns/{}", top.id)).await;
     assert!(page.contains(&top.label), "{page}");
     assert!(page.contains("id=\"assessment\""), "{page}");

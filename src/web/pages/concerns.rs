@@ -147,6 +147,15 @@ struct ConcernsPage {
     layout: Layout,
     status: ValidationStatus,
     providers: Vec<ProviderConcerns>,
+    /// The search: concerns whose id or label holds it (ignoring case).
+    q: String,
+}
+
+/// `?q=` on the Concerns page.
+#[derive(Debug, Default, serde::Deserialize)]
+struct Search {
+    #[serde(default)]
+    q: String,
 }
 
 impl ConcernsPage {
@@ -160,10 +169,28 @@ impl ConcernsPage {
     }
 }
 
-async fn concerns(State(app): State<AppState>, Extension(me): Extension<Identity>) -> PageResult {
+async fn concerns(
+    State(app): State<AppState>,
+    Extension(me): Extension<Identity>,
+    search: Result<axum::extract::Query<Search>, axum::extract::rejection::QueryRejection>,
+) -> PageResult {
+    let axum::extract::Query(search) = search.map_err(|e| {
+        PageError::bad_request(format!("The search could not be read: {}", e.body_text()))
+    })?;
+    let q = search.q.trim().to_string();
+    let mut providers = provider_charts(&app)?;
+    if !q.is_empty() {
+        let needle = q.to_lowercase();
+        for p in &mut providers {
+            p.summary.concerns.retain(|c| {
+                c.id.to_lowercase().contains(&needle) || c.label.to_lowercase().contains(&needle)
+            });
+        }
+    }
     Ok(render(&ConcernsPage {
         layout: Layout::new(&app, &me, "Concerns", "/concerns"),
         status: app.validation.status(),
-        providers: provider_charts(&app)?,
+        providers,
+        q,
     }))
 }

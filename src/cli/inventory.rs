@@ -89,7 +89,7 @@ fn provider_row(p: &ProviderView) -> Vec<String> {
     };
     vec![
         p.name.clone(),
-        output::word(&s.phase),
+        crate::units::wire_name(&s.phase),
         if s.parity { "yes" } else { "no" }.into(),
         s.engine_version.clone(),
         count("vms"),

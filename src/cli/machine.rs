@@ -177,12 +177,18 @@ fn machine_rows(list: &[MachineView]) -> Rows {
                     m.name.clone(),
                     m.class.clone(),
                     m.set.clone().unwrap_or_default(),
-                    output::word(&m.phase),
+                    crate::units::wire_name(&m.phase),
                     m.provider_id.clone().unwrap_or_default(),
-                    op.map(|o| format!("{} {}", output::word(&o.kind), output::word(&o.state)))
-                        .unwrap_or_default(),
+                    op.map(|o| {
+                        format!(
+                            "{} {}",
+                            crate::units::wire_name(&o.kind),
+                            crate::units::wire_name(&o.state)
+                        )
+                    })
+                    .unwrap_or_default(),
                     op.and_then(|o| o.error_code.as_ref())
-                        .map(output::word)
+                        .map(crate::units::wire_name)
                         .unwrap_or_default(),
                 ]
             })
@@ -324,7 +330,7 @@ pub(super) async fn run_class(command: ClassCommand, args: ClientArgs) -> anyhow
                     e.class.provider.clone(),
                     e.class.cluster.clone(),
                     e.class.template.clone(),
-                    output::word(&e.source),
+                    crate::units::wire_name(&e.source),
                 ]
             })
             .collect(),

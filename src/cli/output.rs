@@ -190,12 +190,6 @@ pub(super) fn time_text(t: &str) -> String {
         .map_or_else(|_| t.to_string(), time)
 }
 
-/// A value as the API names it (an enum's wire name, `Running`, `processing`), for a
-/// table cell; the API's own JSON when it is not a single word.
-pub(super) fn word<T: Serialize>(value: &T) -> String {
-    crate::units::wire_name(value)
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;

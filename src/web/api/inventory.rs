@@ -15,7 +15,7 @@ use crate::inventory::query::{self, ListQuery};
 use crate::inventory::{self, for_kind, model::*};
 use crate::store::ReadTxn;
 use crate::web::AppState;
-use crate::web::read::filters::{self, FilterError};
+use crate::web::read::filters;
 pub use crate::web::read::providers::{ProviderView, providers_view};
 
 /// Every provider with its phase, parity, engine version, counts and progress.
@@ -81,10 +81,7 @@ pub fn list_bytes(
     q: &ListQuery,
 ) -> Result<Bytes, ApiError> {
     // Names stand for ids, and a value that matches nothing known is an error.
-    let q = &filters::resolve(r, provider, kind, q).map_err(|e| match e {
-        FilterError::Unknown(why) => ApiError::bad_request(why),
-        FilterError::Store(e) => e.into(),
-    })?;
+    let q = &filters::resolve(r, provider, kind, q)?;
     let body = match kind {
         Kind::Vm => {
             // Validation keeps its results under the VM's own key: its indexes filter VMs.

@@ -21,6 +21,25 @@ pub enum FilterError {
     Store(#[from] StoreError),
 }
 
+// Each side answers a refused filter its own way: 400 with the reason, or the store's error.
+impl From<FilterError> for crate::web::respond::ApiError {
+    fn from(e: FilterError) -> Self {
+        match e {
+            FilterError::Unknown(why) => Self::bad_request(why),
+            FilterError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<FilterError> for crate::web::respond::PageError {
+    fn from(e: FilterError) -> Self {
+        match e {
+            FilterError::Unknown(why) => Self::bad_request(why),
+            FilterError::Store(e) => e.into(),
+        }
+    }
+}
+
 /// The statuses the engine gives each kind that lists filter by status
 /// (ovirt-engine-api-model's `VmStatus` and `HostStatus`); `None` for the others.
 pub fn statuses(kind: Kind) -> Option<&'static [&'static str]> {

@@ -15,7 +15,7 @@ use crate::inventory::model::*;
 use crate::inventory::query::{self, ListQuery};
 use crate::inventory::{InventoryRecord, for_kind};
 use crate::web::AppState;
-use crate::web::read::filters::{self, FilterError};
+use crate::web::read::filters;
 
 /// A page of typed records of one kind, as table rows: the name first, then the kind's own
 /// columns ([`ListRow`]). `outside`, when given, limits the list to those keys.
@@ -193,10 +193,7 @@ pub(super) async fn list(
     };
     let r = app.store.read()?;
     // Names stand for ids, and a value that matches nothing known is an error.
-    let q = filters::resolve(&r, &provider, kind, &q).map_err(|e| match e {
-        FilterError::Unknown(why) => PageError::bad_request(why),
-        FilterError::Store(e) => e.into(),
-    })?;
+    let q = filters::resolve(&r, &provider, kind, &q)?;
     // Validation keeps its results under the VM's own key: its indexes filter VMs.
     let outside = if kind == Kind::Vm {
         crate::validation::vm_keys_matching(

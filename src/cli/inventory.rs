@@ -82,18 +82,28 @@ fn provider_row(p: &ProviderView) -> Vec<String> {
             p.url.clone(),
         ];
     };
-    let count = |kind: &str| {
-        s.counts
-            .get(kind)
-            .map_or_else(|| output::UNKNOWN.to_string(), u64::to_string)
+    // During a load a count shows how far it is, against the engine's total where known.
+    let loading = |kind: Kind| {
+        let l = s.load_progress().into_iter().find(|l| l.kind == kind)?;
+        Some(match (l.total, l.percent()) {
+            (Some(t), Some(pc)) => format!("{} of {t} ({pc} %)", l.loaded),
+            _ => format!("{} loaded", l.loaded),
+        })
+    };
+    let count = |kind: Kind| {
+        (!s.parity)
+            .then(|| loading(kind))
+            .flatten()
+            .or_else(|| s.counts.get(kind.path()).map(u64::to_string))
+            .unwrap_or_else(|| output::UNKNOWN.to_string())
     };
     vec![
         p.name.clone(),
         crate::units::wire_name(&s.phase),
         if s.parity { "yes" } else { "no" }.into(),
         s.engine_version.clone(),
-        count("vms"),
-        count("hosts"),
+        count(Kind::Vm),
+        count(Kind::Host),
         s.error
             .as_ref()
             .map(|e| e.message.clone())
@@ -420,4 +430,41 @@ async fn show<T: ListRow>(
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::provider::ProviderState;
+
+    fn view(state: ProviderState) -> ProviderView {
+        ProviderView {
+            name: "e1".into(),
+            url: "https://engine/ovirt-engine/api".into(),
+            insecure: false,
+            state: Some(state),
+        }
+    }
+
+    #[test]
+    fn a_loading_provider_counts_against_the_engines_total_and_a_loaded_one_its_store() {
+        let loading = ProviderState {
+            progress: [("vms".to_string(), 250)].into(),
+            totals: [("vms".to_string(), 1000), ("hosts".to_string(), 4)].into(),
+            ..ProviderState::default()
+        };
+        let row = provider_row(&view(loading.clone()));
+        assert_eq!(row[4], "250 of 1000 (25 %)");
+        assert_eq!(row[5], "0 of 4 (0 %)");
+
+        let loaded = ProviderState {
+            parity: true,
+            counts: [("vms".to_string(), 1000)].into(),
+            ..loading
+        };
+        let row = provider_row(&view(loaded));
+        assert_eq!(row[4], "1000");
+        // No count stored is unknown, never 0.
+        assert_eq!(row[5], output::UNKNOWN);
+    }
 }

@@ -148,6 +148,7 @@ impl Collector {
     pub async fn load(&mut self, s: &mut ProviderState) -> Result<(), SyncError> {
         let root = self.client.get("").await.map_err(sync::at("(API root)"))?;
         s.engine_version = sync::engine_version(&root);
+        s.totals = crate::inventory::provider::engine_totals(&root);
         s.url = self.provider.url.0.to_string();
         s.phase = Phase::Started;
         s.parity = false;

@@ -166,7 +166,23 @@ async fn authorize_and_fault(State(sim): State<Sim>, req: Request, next: Next) -
 }
 
 async fn root(State(sim): State<Sim>) -> Response {
-    axum::Json(sim.state.lock().expect("sim state").root.clone()).into_response()
+    let state = sim.state.lock().expect("sim state");
+    let mut root = state.root.clone();
+    // The engine counts its summary afresh on every read of the root, as here; a root
+    // without a summary (a user who is not an admin) stays without one.
+    if root.get("summary").is_some() {
+        for (field, collection, active) in [
+            ("vms", "vms", "up"),
+            ("hosts", "hosts", "up"),
+            ("storage_domains", "storagedomains", "active"),
+        ] {
+            let objects = state.objects(collection);
+            let total = objects.map_or(0, |o| o.len());
+            let up = objects.map_or(0, |o| o.values().filter(|v| v["status"] == active).count());
+            root["summary"][field] = json!({"active": up.to_string(), "total": total.to_string()});
+        }
+    }
+    axum::Json(root).into_response()
 }
 
 async fn server_cpus(State(sim): State<Sim>) -> Response {

@@ -130,3 +130,50 @@ async fn an_answer_over_the_size_limit_is_the_providers_error() {
     assert!(message.starts_with("GET "), "{message}");
     s.stop().await;
 }
+
+#[tokio::test]
+async fn a_load_shows_each_kinds_count_against_the_engines_own_total() {
+    let engine = TestEngine::start(Source::Generated { vms: 40, seed: 5 }).await;
+    // The VM listing fails, so the load stops before it, where its progress can be read.
+    assert!(
+        engine
+            .control("engine", json!({"missing": ["vms"]}))
+            .await
+            .is_success()
+    );
+    let (hosts, vms) = {
+        let st = engine.sim.state.lock().unwrap();
+        (
+            st.objects("hosts").unwrap().len() as u64,
+            st.objects("vms").unwrap().len() as u64,
+        )
+    };
+    let (dir, config_path) = engine_config(&engine);
+    let s = TestServer::start_in(dir, config_path).await;
+    let stopped = eventually(Duration::from_secs(30), || async {
+        provider_state(&s, "e1").is_some_and(|p| p.error.is_some())
+    })
+    .await;
+    let state = provider_state(&s, "e1").unwrap();
+    assert!(stopped, "{state:?}");
+    // The totals are the engine's summary, counted from what it serves.
+    assert_eq!(state.totals.get("vms"), Some(&vms), "{state:?}");
+    assert_eq!(state.totals.get("hosts"), Some(&hosts), "{state:?}");
+    // A kind the summary does not count has no total, not a total of 0.
+    assert_eq!(state.totals.get("clusters"), None, "{state:?}");
+
+    let html = s.get_text("/partials/providers").await;
+    assert!(
+        html.contains(&format!("Hosts {hosts} of {hosts} · 100 %")),
+        "{html}"
+    );
+    assert!(html.contains(&format!("VMs 0 of {vms} · 0 %")), "{html}");
+    assert!(
+        html.contains("<progress value=\"100\" max=\"100\""),
+        "{html}"
+    );
+    // Clusters were loaded, with no total to show a share of.
+    assert!(html.contains("Clusters "), "{html}");
+    assert!(!html.contains("Clusters 0 of"), "{html}");
+    s.stop().await;
+}

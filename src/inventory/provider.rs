@@ -126,12 +126,11 @@ impl LoadProgress {
     /// The share loaded, in whole percent, where the total is known. Objects added during
     /// the load can take the count past the total the load started with: it stays at 100.
     pub fn percent(&self) -> Option<u64> {
+        // Nothing to load (a total of 0) is all of it.
         self.total.map(|t| {
-            if t == 0 {
-                100
-            } else {
-                (self.loaded * 100 / t).min(100)
-            }
+            (self.loaded.saturating_mul(100))
+                .checked_div(t)
+                .map_or(100, |p| p.min(100))
         })
     }
 }

@@ -2,7 +2,18 @@
 //! running `dmidecode`. Only memory devices (type 17) are decoded: the kernel already
 //! exposes the system's names and serials under `/sys/class/dmi/id`.
 
-use super::source::{Sources, unavailable};
+use super::source::Sources;
+
+/// Why a DMI file could not be read, as an admin would say it: the kernel lets only root
+/// read the serials and the raw table, and a machine without SMBIOS (many VMs, some ARM
+/// boards) has no table at all.
+pub(super) fn unreadable(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "unavailable: needs root".to_string(),
+        std::io::ErrorKind::NotFound => "unavailable: no DMI table on this system".to_string(),
+        _ => super::source::unavailable(e),
+    }
+}
 
 /// One memory slot (SMBIOS type 17).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,7 +38,7 @@ pub(super) struct MemoryDevice {
 /// root only).
 pub(super) fn memory_devices(src: &Sources) -> Result<Vec<MemoryDevice>, String> {
     let path = "/sys/firmware/dmi/tables/DMI";
-    let table = std::fs::read(src.path(path)).map_err(|e| unavailable(&e))?;
+    let table = std::fs::read(src.path(path)).map_err(|e| unreadable(&e))?;
     Ok(parse(&table))
 }
 

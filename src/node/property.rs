@@ -315,7 +315,7 @@ pub fn collect(src: &Sources, ctx: &Context) -> Collected {
             Err(e) if name == "enclosure" && e.kind() != std::io::ErrorKind::PermissionDenied => {
                 Ok(Value::Null)
             }
-            Err(e) => Err(unavailable(&e)),
+            Err(e) => Err(super::dmi::unreadable(&e)),
         };
         probed.insert(name, value);
     }
@@ -411,6 +411,24 @@ mod tests {
                 .contains("unavailable")
         );
         assert!(c.errors.iter().any(|e| e.source == "/proc/meminfo"));
+        // A machine without SMBIOS says so, rather than leaving its serial blank.
+        assert_eq!(
+            get("serial")["error"],
+            "unavailable: no DMI table on this system"
+        );
+        assert_eq!(
+            get("mem_slots")["error"],
+            "unavailable: no DMI table on this system"
+        );
+    }
+
+    #[test]
+    fn a_dmi_file_only_root_may_read_says_it_needs_root() {
+        let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        assert_eq!(
+            super::super::dmi::unreadable(&denied),
+            "unavailable: needs root"
+        );
     }
 
     #[test]

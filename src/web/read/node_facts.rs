@@ -60,8 +60,8 @@ pub struct NodeSummary {
     pub node: String,
     /// When the properties were read.
     pub collected_at: String,
-    /// Key properties, labelled, in reading order; empty text where not known.
-    pub facts: Vec<(&'static str, String)>,
+    /// Key properties, labelled, in reading order: each its text, or why it is blank.
+    pub facts: Vec<(&'static str, Result<String, String>)>,
     /// Its memory in bytes; `None` when not known.
     pub memory: Option<u64>,
     /// Threads, cores and sockets, each `None` when not known.
@@ -111,7 +111,12 @@ pub async fn summary(
         ("vmyard", "version"),
     ]
     .into_iter()
-    .map(|(label, name)| (label, text(&value(name))))
+    .map(|(label, name)| {
+        (
+            label,
+            known(props.items.iter().find(|i| i.data["name"] == name)),
+        )
+    })
     .collect();
     let num = |n: &str| value(n).as_u64();
     let disks = match section(app, me, nodename, Section::Disk).await {
@@ -160,6 +165,22 @@ pub async fn summary(
     })
 }
 
+/// A property's text, or why there is none: the reason the node gave (a DMI serial
+/// "needs root"), a value the firmware left blank, or a property not reported at all.
+fn known(item: Option<&crate::node::envelope::SystemItem>) -> Result<String, String> {
+    let Some(item) = item else {
+        return Err("not reported".into());
+    };
+    if let Some(why) = item.data["error"].as_str() {
+        return Err(why.strip_prefix("unavailable: ").unwrap_or(why).to_string());
+    }
+    match text(&item.data["value"]) {
+        t if !t.trim().is_empty() => Ok(t),
+        _ if item.data["value"].is_null() => Err("not reported".into()),
+        _ => Err("left blank by the maker".into()),
+    }
+}
+
 impl NodeInfo {
     /// A property as text; empty when the node did not report it.
     pub fn property_text(&self, name: &str) -> String {
@@ -169,5 +190,38 @@ impl NodeInfo {
     /// A property as a number, when it is one.
     pub fn property_u64(&self, name: &str) -> Option<u64> {
         self.properties.get(name).and_then(Value::as_u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::node::envelope::SystemItem;
+
+    fn item(data: Value) -> SystemItem {
+        serde_json::from_value(serde_json::json!({
+            "kind": "PropertyItem",
+            "meta": {"node": "n1"},
+            "data": data,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_blank_fact_says_why() {
+        let serial = item(serde_json::json!({
+            "name": "serial", "value": null, "error": "unavailable: needs root"
+        }));
+        assert_eq!(known(Some(&serial)), Err("needs root".to_string()));
+        let blank = item(serde_json::json!({"name": "model", "value": "  "}));
+        assert_eq!(
+            known(Some(&blank)),
+            Err("left blank by the maker".to_string())
+        );
+        let none = item(serde_json::json!({"name": "tz", "value": null}));
+        assert_eq!(known(Some(&none)), Err("not reported".to_string()));
+        assert_eq!(known(None), Err("not reported".to_string()));
+        let model = item(serde_json::json!({"name": "model", "value": "PowerEdge R650"}));
+        assert_eq!(known(Some(&model)), Ok("PowerEdge R650".to_string()));
     }
 }

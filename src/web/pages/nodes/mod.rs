@@ -162,7 +162,7 @@ struct SummaryPage {
     node: String,
     tabs: Vec<Tab>,
     collected_at: When,
-    facts: Vec<(String, String)>,
+    facts: Vec<(String, Result<String, String>)>,
     /// Memory in use, load, uptime, pending updates: what Cockpit's overview shows.
     now: Vec<(String, String)>,
     /// Each file system: mount point, device and type, size, and how full.

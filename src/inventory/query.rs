@@ -117,6 +117,37 @@ pub fn list<T: Record + Clone>(
     query: &ListQuery,
     outside: Option<HashSet<String>>,
 ) -> Result<ListPage<T>, StoreError> {
+    let (page, per_page) = (query.page(), query.per_page());
+    let (total, items) = window::<T>(r, provider, query, outside, (page - 1) * per_page, per_page)?;
+    Ok(ListPage {
+        total,
+        page,
+        per_page,
+        items,
+    })
+}
+
+/// Every record of type `T` the filters keep, in name order (or its reverse with `desc`),
+/// whatever the page: for a list sorted by something other than the name, which must see
+/// them all before it can tell which make a page.
+pub fn list_all<T: Record + Clone>(
+    r: &ReadTxn,
+    provider: &str,
+    query: &ListQuery,
+    outside: Option<HashSet<String>>,
+) -> Result<Vec<Item<T>>, StoreError> {
+    Ok(window::<T>(r, provider, query, outside, 0, usize::MAX)?.1)
+}
+
+/// The number of records the filters keep, and `take` of them after skipping `skip`.
+fn window<T: Record + Clone>(
+    r: &ReadTxn,
+    provider: &str,
+    query: &ListQuery,
+    outside: Option<HashSet<String>>,
+    skip: usize,
+    take: usize,
+) -> Result<(usize, Vec<Item<T>>), StoreError> {
     let scope = format!("{provider}/");
     let mut allowed: Option<HashSet<String>> = None;
     for (index, value) in [
@@ -147,7 +178,6 @@ pub fn list<T: Record + Clone>(
         .as_deref()
         .map(str::to_lowercase)
         .filter(|q| !q.is_empty());
-    let (page, per_page) = (query.page(), query.per_page());
     // The index holds sort keys: the lower-case name comes first (see `sort_key`).
     let matches = |key: &str, id: &str| {
         allowed.as_ref().is_none_or(|a| a.contains(id))
@@ -157,7 +187,7 @@ pub fn list<T: Record + Clone>(
     };
     // One walk of the name index: count every match, keep only the ids of the page.
     let mut total = 0;
-    let mut window: Vec<String> = Vec::with_capacity(per_page);
+    let mut window: Vec<String> = Vec::with_capacity(take.min(1000));
     if query.desc {
         let mut all = Vec::new();
         r.index_walk::<T>("name", &scope, |name, id| {
@@ -167,17 +197,11 @@ pub fn list<T: Record + Clone>(
             true
         })?;
         total = all.len();
-        window = all
-            .into_iter()
-            .rev()
-            .skip((page - 1) * per_page)
-            .take(per_page)
-            .collect();
+        window = all.into_iter().rev().skip(skip).take(take).collect();
     } else {
-        let skip = (page - 1) * per_page;
         r.index_walk::<T>("name", &scope, |name, id| {
             if matches(name, id) {
-                if total >= skip && window.len() < per_page {
+                if total >= skip && window.len() < take {
                     window.push(id.to_string());
                 }
                 total += 1;
@@ -194,12 +218,7 @@ pub fn list<T: Record + Clone>(
             });
         }
     }
-    Ok(ListPage {
-        total,
-        page,
-        per_page,
-        items,
-    })
+    Ok((total, items))
 }
 
 #[cfg(test)]

@@ -353,3 +353,79 @@ async fn names_sort_ignoring_case() {
     assert!(found["total"].as_u64().unwrap() > 0, "{found}");
     s.stop().await;
 }
+
+/// The VMs a list page shows, in order (the name link that starts each row).
+fn listed_vms(html: &str) -> Vec<String> {
+    let body = &html[html.find("<tbody>").expect("a table")..];
+    body.split("<tr><td")
+        .skip(1)
+        .filter_map(|row| {
+            let at = row.find("/inventory/e1/vms/")? + "/inventory/e1/vms/".len();
+            Some(row[at..at + row[at..].find('"')?].to_string())
+        })
+        .collect()
+}
+
+/// Every column of a list sorts, either way, across pages; a column that is not there is
+/// an error naming those that are.
+#[tokio::test]
+async fn a_list_sorts_by_any_column_across_its_pages() {
+    let engine = TestEngine::start(Source::Generated { vms: 90, seed: 8 }).await;
+    let (dir, config_path) = engine_config(&engine);
+    let s = TestServer::start_in(dir, config_path).await;
+    wait_parity(&s, "e1", 0).await;
+    let memory = |id: &str| {
+        let r = s.running.state.store.read().unwrap();
+        r.get::<Vm>(&format!("e1/{id}"))
+            .unwrap()
+            .unwrap()
+            .value
+            .memory
+    };
+    let page = |n: usize, desc: bool| {
+        let s = &s;
+        async move {
+            let html = s
+                .get_text(&format!(
+                    "/inventory/e1/vms?sort=memory&per_page=40&page={n}{}",
+                    if desc { "&desc=true" } else { "" }
+                ))
+                .await;
+            (listed_vms(&html), html)
+        }
+    };
+    let (first, html) = page(1, true).await;
+    assert_eq!(first.len(), 40, "{html}");
+    assert!(
+        html.contains("aria-sort=\"descending\"><a href=\"/inventory/e1/vms?page=1&#38;per_page=40&#38;sort=memory\">Memory ▼</a>"),
+        "the sorted column says so and reverses on a click: {html}"
+    );
+    // The sort and its direction survive paging and filtering.
+    assert!(
+        html.contains("page=2&#38;per_page=40&#38;sort=memory&#38;desc=true"),
+        "{html}"
+    );
+    assert!(html.contains("name=\"sort\" value=\"memory\""), "{html}");
+    let (second, _) = page(2, true).await;
+    let sizes: Vec<u64> = first.iter().chain(&second).map(|id| memory(id)).collect();
+    assert!(
+        sizes.windows(2).all(|w| w[0] >= w[1]),
+        "largest first across two pages: {sizes:?}"
+    );
+    assert!(sizes.first() > sizes.last(), "{sizes:?}");
+    let (up, _) = page(1, false).await;
+    let sizes: Vec<u64> = up.iter().map(|id| memory(id)).collect();
+    assert!(sizes.windows(2).all(|w| w[0] <= w[1]), "{sizes:?}");
+
+    let bad = s
+        .socket_client()
+        .get("http://localhost/inventory/e1/vms?sort=colour")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), reqwest::StatusCode::BAD_REQUEST);
+    let body = bad.text().await.unwrap();
+    assert!(body.contains("no column"), "{body}");
+    assert!(body.contains("memory") && body.contains("vcpus"), "{body}");
+    s.stop().await;
+}

@@ -13,6 +13,19 @@ pub(super) struct Cell {
     pub bar: Option<u64>,
     /// A status badge class (ready, warning, critical, info).
     pub badge: Option<&'static str>,
+    /// The number a sort by this column compares, where the text shows a number in a form
+    /// that does not sort as text ("2 GiB", "1,024").
+    pub number: Option<u64>,
+}
+
+/// What a sort by a column compares: known values before unknown ones, then numbers by
+/// value and text without regard to case.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum SortKey {
+    /// A number.
+    Number(u64),
+    /// Text, folded to lower case.
+    Text(String),
 }
 
 impl Cell {
@@ -48,16 +61,34 @@ impl Cell {
         }
     }
     /// A count, right-aligned.
-    pub(super) fn count(n: impl ToString) -> Cell {
-        Cell::num(n.to_string())
+    pub(super) fn count(n: impl TryInto<u64> + ToString + Copy) -> Cell {
+        Cell {
+            number: n.try_into().ok(),
+            ..Cell::num(n.to_string())
+        }
     }
     /// A size in bytes, as people read it.
     pub(super) fn bytes(n: u64) -> Cell {
-        Cell::num(bytes(n))
+        Cell {
+            number: Some(n),
+            ..Cell::num(bytes(n))
+        }
     }
     /// A size the engine may leave out: unknown is a dash, never 0.
     pub(super) fn opt_bytes(n: Option<u64>) -> Cell {
-        Cell::num(n.map_or_else(|| UNKNOWN.to_string(), bytes))
+        match n {
+            Some(n) => Cell::bytes(n),
+            None => Cell::num(UNKNOWN),
+        }
+    }
+    /// What a sort by this cell's column compares; `None` for an unknown value, which
+    /// sorts after every known one whichever the direction.
+    pub(super) fn sort_key(&self) -> Option<SortKey> {
+        if let Some(n) = self.number {
+            return Some(SortKey::Number(n));
+        }
+        let text = self.text.trim();
+        (!text.is_empty() && text != UNKNOWN).then(|| SortKey::Text(text.to_lowercase()))
     }
     /// Yes or no.
     pub(super) fn yes_no(b: bool) -> Cell {
@@ -71,6 +102,7 @@ impl Cell {
                 Cell {
                     text: format!("{pct}% used"),
                     bar: Some(pct),
+                    number: Some(pct),
                     ..Cell::default()
                 }
             }

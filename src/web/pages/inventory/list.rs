@@ -5,7 +5,7 @@ use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 
-use super::super::cells::Cell;
+use super::super::cells::{Cell, SortKey};
 use super::super::{Layout, PageError, PageResult, render};
 use super::rows::ListRow;
 use super::{KindLink, Names, kind_links, known};
@@ -18,17 +18,35 @@ use crate::web::AppState;
 use crate::web::read::filters;
 
 /// A page of typed records of one kind, as table rows: the name first, then the kind's own
-/// columns ([`ListRow`]). `outside`, when given, limits the list to those keys.
+/// columns ([`ListRow`]). `outside`, when given, limits the list to those keys. Sorted by
+/// name, the store's name index gives the page; sorted by another column (`sort`, an index
+/// into the row), every match is read and its cells compared.
 fn typed_rows<T: ListRow + Clone>(
     r: &crate::store::ReadTxn,
     provider: &str,
     q: &ListQuery,
     outside: Option<std::collections::HashSet<String>>,
+    sort: usize,
     names: &mut Names<'_>,
 ) -> Result<(usize, Vec<Vec<Cell>>), PageError> {
-    let page = query::list::<T>(r, provider, q, outside)?;
-    let mut rows = Vec::with_capacity(page.items.len());
-    for item in page.items {
+    let (total, records) = if sort == 0 {
+        let page = query::list::<T>(r, provider, q, outside)?;
+        (page.total, page.items)
+    } else {
+        // In name order, so that rows with the same value stay in name order.
+        let all = query::list_all::<T>(
+            r,
+            provider,
+            &ListQuery {
+                desc: false,
+                ..q.clone()
+            },
+            outside,
+        )?;
+        (all.len(), all)
+    };
+    let mut rows = Vec::with_capacity(records.len());
+    for item in records {
         let record = item.value;
         let mut row = vec![Cell::link(
             record.display_name().to_string(),
@@ -41,7 +59,33 @@ fn typed_rows<T: ListRow + Clone>(
         row.extend(record.cells(names)?);
         rows.push(row);
     }
-    Ok((page.total, rows))
+    if sort > 0 {
+        let per_page = q.per_page();
+        rows = sort_rows(rows, sort, q.desc)
+            .into_iter()
+            .skip((q.page() - 1) * per_page)
+            .take(per_page)
+            .collect();
+    }
+    Ok((total, rows))
+}
+
+/// Sorts rows by one column, either way, with unknown values last both ways. The sort is
+/// stable: rows with the same value keep their name order.
+fn sort_rows(rows: Vec<Vec<Cell>>, column: usize, desc: bool) -> Vec<Vec<Cell>> {
+    use std::cmp::Ordering;
+    let mut keyed: Vec<(Option<SortKey>, Vec<Cell>)> = rows
+        .into_iter()
+        .map(|row| (row.get(column).and_then(Cell::sort_key), row))
+        .collect();
+    keyed.sort_by(|(a, _), (b, _)| match (a, b) {
+        (Some(a), Some(b)) if desc => b.cmp(a),
+        (Some(a), Some(b)) => a.cmp(b),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    });
+    keyed.into_iter().map(|(_, row)| row).collect()
 }
 
 /// The headings of a kind's list.
@@ -49,6 +93,33 @@ fn columns<T: ListRow>() -> Vec<&'static str> {
     std::iter::once("Name")
         .chain(T::COLUMNS.iter().copied())
         .collect()
+}
+
+/// A column's name in a `sort=` parameter: its heading in lower case, words joined by `-`
+/// ("vCPUs" is `vcpus`, "Data center" is `data-center`).
+fn column_slug(heading: &str) -> String {
+    heading
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// The list's sort column, apart from the filters (which the API shares).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub(super) struct SortQuery {
+    /// A column, as [`column_slug`] names it; the name by default.
+    sort: Option<String>,
+}
+
+/// A column heading: a link that sorts by it, or reverses the sort when it is the one.
+struct Column {
+    label: &'static str,
+    href: String,
+    /// `Some(desc)` for the column the list is sorted by.
+    sorted: Option<bool>,
 }
 
 struct Choice {
@@ -66,7 +137,7 @@ struct ListPageView {
     kind_path: &'static str,
     kind_label: &'static str,
     kinds: Vec<KindLink>,
-    columns: Vec<&'static str>,
+    columns: Vec<Column>,
     rows: Vec<Vec<Cell>>,
     total: usize,
     page: usize,
@@ -84,7 +155,8 @@ struct ListPageView {
     storage_domain: Option<Choice>,
     filterable: bool,
     pager: Vec<PageLink>,
-    sort_href: String,
+    /// The sort column's `sort=` value; empty for the name.
+    sort: String,
 }
 
 /// One link of the pager: a page number, first, last, previous or next; no `href` for the
@@ -97,12 +169,12 @@ struct PageLink {
 }
 
 /// First, previous, the pages around the current one, next and last.
-fn pager(base: &str, q: &ListQuery, current: usize, pages: usize) -> Vec<PageLink> {
+fn pager(base: &str, q: &ListQuery, sort: &str, current: usize, pages: usize) -> Vec<PageLink> {
     if pages <= 1 {
         return Vec::new();
     }
     let link = |label: String, page: usize, rel: &'static str| PageLink {
-        href: (page != current).then(|| format!("{base}?{}", query_string(q, page, q.desc))),
+        href: (page != current).then(|| format!("{base}?{}", query_string(q, sort, page, q.desc))),
         current: page == current && rel.is_empty(),
         label,
         rel,
@@ -147,7 +219,7 @@ fn choices(values: &[&str], selected: Option<&str>) -> Vec<Choice> {
         .collect()
 }
 
-fn query_string(q: &ListQuery, page: usize, desc: bool) -> String {
+fn query_string(q: &ListQuery, sort: &str, page: usize, desc: bool) -> String {
     let mut parts = vec![format!("page={page}")];
     for (k, v) in [
         ("q", &q.q),
@@ -166,10 +238,41 @@ fn query_string(q: &ListQuery, page: usize, desc: bool) -> String {
             ));
         }
     }
+    if let Some(n) = q.per_page.filter(|n| *n != ListQuery::default().per_page()) {
+        parts.push(format!("per_page={n}"));
+    }
+    if !sort.is_empty() {
+        parts.push(format!("sort={sort}"));
+    }
     if desc {
         parts.push("desc=true".into());
     }
     parts.join("&")
+}
+
+/// The index of the column a `sort=` names: 0, the name, when none is named; a name that
+/// is no column is an error naming the columns.
+fn sort_column(columns: &[&str], sort: Option<&str>) -> Result<usize, PageError> {
+    let Some(wanted) = sort.filter(|s| !s.is_empty()) else {
+        return Ok(0);
+    };
+    columns
+        .iter()
+        .position(|c| column_slug(c) == wanted)
+        .ok_or_else(|| {
+            PageError::new(
+                StatusCode::BAD_REQUEST,
+                "Bad sort",
+                format!(
+                    "This list has no column \"{wanted}\" to sort by: use {}.",
+                    columns
+                        .iter()
+                        .map(|c| column_slug(c))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+        })
 }
 
 pub(super) async fn list(
@@ -177,7 +280,18 @@ pub(super) async fn list(
     Extension(me): Extension<Identity>,
     Path((provider, kind)): Path<(String, String)>,
     q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+    sort: Result<Query<SortQuery>, axum::extract::rejection::QueryRejection>,
 ) -> PageResult {
+    let Query(sort) = sort.map_err(|e| {
+        PageError::new(
+            StatusCode::BAD_REQUEST,
+            "Bad sort",
+            format!(
+                "The sort in the address could not be read: {}",
+                e.body_text()
+            ),
+        )
+    })?;
     let Query(q) = q.map_err(|e| {
         PageError::new(
             StatusCode::BAD_REQUEST,
@@ -209,10 +323,18 @@ pub(super) async fn list(
         None
     };
     let mut names = Names::new(&r, &provider);
-    let (total, rows, columns) = for_kind!(kind, T => {
-        let (total, rows) = typed_rows::<T>(&r, &provider, &q, outside, &mut names)?;
-        (total, rows, columns::<T>())
+    let (total, rows, headings, sorted) = for_kind!(kind, T => {
+        let headings = columns::<T>();
+        let sorted = sort_column(&headings, sort.sort.as_deref())?;
+        let (total, rows) = typed_rows::<T>(&r, &provider, &q, outside, sorted, &mut names)?;
+        (total, rows, headings, sorted)
     });
+    // The name is the default sort, so it needs no parameter.
+    let sort_slug = if sorted == 0 {
+        String::new()
+    } else {
+        column_slug(headings[sorted])
+    };
     let per_page = q.per_page();
     let pages = total.div_ceil(per_page).max(1);
     let current = q.page().min(pages);
@@ -252,6 +374,24 @@ pub(super) async fn list(
         _ => None,
     };
     let base = format!("/inventory/{provider}/{}", kind.path());
+    let columns = headings
+        .iter()
+        .enumerate()
+        .map(|(i, label)| {
+            let slug = if i == 0 {
+                String::new()
+            } else {
+                column_slug(label)
+            };
+            // A click on the sorted column reverses it; on another, sorts by it ascending.
+            let desc = i == sorted && !q.desc;
+            Column {
+                label,
+                href: format!("{base}?{}", query_string(&q, &slug, 1, desc)),
+                sorted: (i == sorted).then_some(q.desc),
+            }
+        })
+        .collect();
     Ok(render(&ListPageView {
         layout: Layout::new(
             &app,
@@ -284,8 +424,47 @@ pub(super) async fn list(
         host,
         storage_domain,
         filterable,
-        pager: pager(&base, &q, current, pages),
-        sort_href: format!("{base}?{}", query_string(&q, 1, !q.desc)),
+        pager: pager(&base, &q, &sort_slug, current, pages),
+        sort: sort_slug,
         provider,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_named_by_their_headings_in_addresses() {
+        assert_eq!(column_slug("vCPUs"), "vcpus");
+        assert_eq!(column_slug("Data center"), "data-center");
+        let headings = ["Name", "Status", "Memory"];
+        assert_eq!(sort_column(&headings, None).unwrap(), 0);
+        assert_eq!(sort_column(&headings, Some("")).unwrap(), 0);
+        assert_eq!(sort_column(&headings, Some("memory")).unwrap(), 2);
+        assert!(sort_column(&headings, Some("Memory")).is_err());
+    }
+
+    #[test]
+    fn rows_sort_by_number_or_folded_text_with_unknowns_last_both_ways() {
+        let row = |name: &str, cell: Cell| vec![Cell::text(name), cell];
+        let rows = || {
+            vec![
+                row("a", Cell::bytes(2 << 30)),
+                row("b", Cell::opt_bytes(None)),
+                row("c", Cell::bytes(512 << 20)),
+                row("d", Cell::bytes(2 << 30)),
+            ]
+        };
+        let names = |rows: Vec<Vec<Cell>>| {
+            rows.into_iter()
+                .map(|r| r[0].text.clone())
+                .collect::<Vec<_>>()
+        };
+        // By value, not by the text ("512 MiB" would sort after "2 GiB"); ties keep name order.
+        assert_eq!(names(sort_rows(rows(), 1, false)), ["c", "a", "d", "b"]);
+        assert_eq!(names(sort_rows(rows(), 1, true)), ["a", "d", "c", "b"]);
+        let text = vec![row("x", Cell::text("beta")), row("y", Cell::text("Alpha"))];
+        assert_eq!(names(sort_rows(text, 1, false)), ["y", "x"]);
+    }
 }

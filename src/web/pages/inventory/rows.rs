@@ -38,7 +38,11 @@ impl ListRow for Vm {
         let readiness = match links.r.get::<VmConcerns>(&key)? {
             Some(r) => {
                 let r = r.value.readiness();
-                Cell::badge(r.as_str(), r.badge())
+                // Sorted by severity, not by word: ready, warnings, blocked, error.
+                Cell {
+                    number: Some(r as u64),
+                    ..Cell::badge(r.as_str(), r.badge())
+                }
             }
             None => Cell::badge("pending", "info"),
         };

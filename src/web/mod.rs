@@ -76,5 +76,7 @@ pub fn routes(state: AppState) -> routes::Routes {
     let r = health::register(r);
     let r = assets::register(r);
     let r = api::register(r);
-    pages::register(r)
+    // The reference page reads the document the API serves, typed.
+    let reference = read::api_reference::build(&api::document());
+    pages::register(r, std::sync::Arc::new(reference))
 }

@@ -258,3 +258,80 @@ async fn lists_filter_sort_page_and_fail_clearly() {
     );
     s.stop().await;
 }
+
+/// Every kind's list and objects are what the OpenAPI document says they are: typed by
+/// the kind's own schema, checked with a JSON Schema validator against the served document.
+#[tokio::test]
+async fn every_kind_answers_in_the_schema_the_document_gives_it() {
+    let engine = TestEngine::start(Source::Generated { vms: 60, seed: 11 }).await;
+    let (dir, config_path) = engine_config(&engine);
+    let s = TestServer::start_in(dir, config_path).await;
+    wait_parity(&s, "e1", 0).await;
+    let doc: serde_json::Value =
+        serde_json::from_str(&s.get_text("/api/v1/openapi.json").await).unwrap();
+    // The document is the root the references resolve in; the validated schema is one of
+    // its components.
+    let validator = |component: &str| {
+        let mut root = doc.clone();
+        root["$ref"] = format!("#/components/schemas/{component}").into();
+        jsonschema::draft202012::new(&root).expect("the document's schemas compile")
+    };
+    let page = validator("ObjectPage");
+    let object = validator("InventoryObject");
+    let any_of = doc["components"]["schemas"]["InventoryObject"]["allOf"][0]["anyOf"]
+        .as_array()
+        .expect("an object is one of the kinds");
+    assert_eq!(any_of.len(), 9, "{any_of:?}");
+    for kind in [
+        "datacenters",
+        "clusters",
+        "hosts",
+        "networks",
+        "vnicprofiles",
+        "diskprofiles",
+        "storagedomains",
+        "disks",
+        "vms",
+    ] {
+        let list: serde_json::Value = serde_json::from_str(
+            &s.get_text(&format!("/api/v1/providers/e1/{kind}?per_page=1000"))
+                .await,
+        )
+        .unwrap();
+        let errors: Vec<String> = page
+            .iter_errors(&list)
+            .map(|e| e.to_string())
+            .take(5)
+            .collect();
+        assert!(errors.is_empty(), "{kind}: {errors:?}");
+        let first = &list["items"][0];
+        assert!(first.is_object(), "{kind} has objects: {list}");
+        let one: serde_json::Value = serde_json::from_str(
+            &s.get_text(&format!(
+                "/api/v1/providers/e1/{kind}/{}",
+                first["id"].as_str().unwrap()
+            ))
+            .await,
+        )
+        .unwrap();
+        let errors: Vec<String> = object
+            .iter_errors(&one)
+            .map(|e| e.to_string())
+            .take(5)
+            .collect();
+        assert!(errors.is_empty(), "{kind} {}: {errors:?}", first["id"]);
+        // The schema can fail: an object without its revision is refused.
+        let mut bare = one.clone();
+        bare.as_object_mut().unwrap().remove("revision");
+        assert!(!object.is_valid(&bare), "{kind}: a revision is required");
+        // A field no kind names, or a field of the wrong type, is refused: the object
+        // must be exactly one of the kinds, not any of them that its fields happen to fit.
+        let mut extra = one.clone();
+        extra["colour"] = "blue".into();
+        assert!(!object.is_valid(&extra), "{kind}: an unknown field");
+        let mut wrong = one.clone();
+        wrong["name"] = 7.into();
+        assert!(!object.is_valid(&wrong), "{kind}: a name that is a number");
+    }
+    s.stop().await;
+}

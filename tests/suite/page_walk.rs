@@ -20,6 +20,7 @@ async fn pages(s: &TestServer) -> Vec<(String, String)> {
         ("machines", "/machines"),
         ("nodes", "/nodes"),
         ("settings", "/settings"),
+        ("api-reference", "/docs/api"),
         ("not-found", "/no/such/page"),
     ]
     .iter()

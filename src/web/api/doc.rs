@@ -12,6 +12,10 @@
 //!   referenced from an `allOf`; when the referenced schema forbids other properties (a
 //!   config type that refuses unknown keys), the `allOf` would refuse the fields beside it.
 //!   Such a reference is replaced by a copy that allows them.
+//! - **Inventory objects are exactly their kind.** `InventoryObject` is any kind's schema
+//!   plus a revision; `unevaluatedProperties: false` makes it refuse a field that neither
+//!   the kind it matched nor the revision names, so a VM cannot pass as a data center that
+//!   happens to have fewer required fields. utoipa's builders cannot say it.
 
 use serde_json::{Map, Value, json};
 
@@ -22,6 +26,9 @@ const METHODS: [&str; 5] = ["get", "put", "post", "delete", "patch"];
 /// Applies every rule above to `doc`, the document as utoipa generated it.
 pub(super) fn finish(mut doc: Value) -> Value {
     inline_closed_flattened(&mut doc);
+    if let Some(object) = doc.pointer_mut("/components/schemas/InventoryObject") {
+        object["unevaluatedProperties"] = Value::Bool(false);
+    }
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return doc;
     };

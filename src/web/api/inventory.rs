@@ -10,13 +10,18 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{ApiError, ErrorBody};
-use crate::inventory::decode::Kind;
+use crate::inventory::decode::{COLLECTIONS, Kind};
 use crate::inventory::query::{self, ListQuery};
 use crate::inventory::{self, for_kind, model::*};
 use crate::store::ReadTxn;
 use crate::web::AppState;
 use crate::web::read::filters;
 pub use crate::web::read::providers::{ProviderView, providers_view};
+use utoipa::ToSchema;
+use utoipa::openapi::schema::{
+    AllOfBuilder, AnyOfBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type,
+};
+use utoipa::openapi::{Ref, RefOr};
 
 /// Every provider with its phase, parity, engine version, counts and progress.
 #[utoipa::path(get, path = "/api/v1/providers", tag = "inventory",
@@ -136,13 +141,60 @@ pub struct ObjectPage {
     /// Objects per page.
     pub per_page: usize,
     /// The objects, each with its `revision`.
-    pub items: Vec<Object>,
+    pub items: Vec<InventoryObject>,
 }
 
-/// An inventory object of any kind (see the kind's schema: `Vm`, `Host`, ...).
+/// Any JSON object (the node API's sections, typed by om3's documentation).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[schema(value_type = Object)]
 pub struct Object(pub Value);
+
+/// An inventory object of any kind, with its revision in the store.
+#[derive(Debug, Serialize)]
+pub struct InventoryObject(pub Value);
+
+/// The document types an object by its kind: it is one of the kinds' own schemas (`Vm`,
+/// `Host`, ...), which the path's `{kind}` picks, plus the `revision` beside its fields.
+/// `anyOf`, not `oneOf`: the schemas allow fields they do not name, so a VM may also
+/// satisfy a kind with fewer required fields.
+impl utoipa::PartialSchema for InventoryObject {
+    fn schema() -> RefOr<Schema> {
+        let kinds = COLLECTIONS.iter().fold(AnyOfBuilder::new(), |any, c| {
+            any.item(Ref::from_schema_name(
+                for_kind!(c.kind, T => <T as ToSchema>::name()),
+            ))
+        });
+        let revision = ObjectBuilder::new()
+            .property(
+                "revision",
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                    .minimum(Some(0))
+                    .description(Some("The object's revision in the store")),
+            )
+            .required("revision");
+        AllOfBuilder::new()
+            .description(Some(
+                "An inventory object: the schema of its kind, with its revision in the store",
+            ))
+            .item(kinds)
+            .item(revision)
+            .into()
+    }
+}
+
+impl ToSchema for InventoryObject {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        fn add<T: ToSchema>(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+            schemas.push((T::name().into_owned(), T::schema()));
+            T::schemas(schemas);
+        }
+        for c in &COLLECTIONS {
+            for_kind!(c.kind, T => add::<T>(schemas));
+        }
+    }
+}
 
 /// Objects of one kind, filtered (`q`, `cluster`, `host`, `status`), sorted by name, paged.
 #[utoipa::path(get, path = "/api/v1/providers/{provider}/{kind}", tag = "inventory", operation_id = "list_objects",
@@ -187,7 +239,7 @@ fn unknown_parameters(raw: Option<&str>) -> Result<(), ApiError> {
     params(("provider" = String, Path, description = "The provider name"),
            ("kind" = String, Path, description = "The kind, as in the list"),
            ("id" = String, Path, description = "The engine id")),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = InventoryObject), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn get(
     State(app): State<AppState>,
     Path((provider, kind, id)): Path<(String, String, String)>,

@@ -5,6 +5,7 @@
 //! cannot be written), which htmx refreshes from `/partials/banner` so that what happens
 //! while the page is open still shows.
 
+mod api_reference;
 mod cells;
 pub mod charts;
 mod concerns;
@@ -26,8 +27,12 @@ use super::routes::{Access, Routes};
 use crate::auth::{AuthMethod, Identity, Role};
 
 /// Registers every page.
-pub fn register(r: Routes) -> Routes {
+pub fn register(
+    r: Routes,
+    reference: std::sync::Arc<crate::web::read::api_reference::ApiReference>,
+) -> Routes {
     let viewer = Access::Role(Role::Viewer);
+    let r = api_reference::register(r, reference);
     let r = login::register(r);
     let r = r.get("/partials/banner", viewer, banner);
     let r = dashboard::register(r);

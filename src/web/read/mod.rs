@@ -2,6 +2,7 @@
 //! serializes and the pages render, so neither reads the other's output. It sits below
 //! both: it depends on neither `api` nor `pages`.
 
+pub mod api_reference;
 pub mod concern;
 pub mod describe;
 pub mod detail;

@@ -301,6 +301,35 @@ impl ListRow for DiskProfile {
     }
 }
 
+impl ListRow for Template {
+    fn headers() -> Vec<&'static str> {
+        vec![
+            "status", "cluster", "version", "os type", "vcpus", "memory", "disks",
+        ]
+    }
+    fn cells(&self, names: &Names) -> Vec<String> {
+        vec![
+            words(&self.status),
+            if self.cluster.is_empty() {
+                "none".to_string()
+            } else {
+                names.of(&self.cluster)
+            },
+            self.version_number
+                .map_or_else(|| self.version_name.clone(), |n| n.to_string()),
+            self.os_type.clone(),
+            (self.cpu_sockets * self.cpu_cores.max(1) * self.cpu_threads.max(1)).to_string(),
+            crate::units::bytes(self.memory),
+            self.disks.len().to_string(),
+        ]
+    }
+    async fn names(client: &Client, provider: &str) -> anyhow::Result<Names> {
+        let mut names = Names::default();
+        names.add::<Cluster>(client, provider).await?;
+        Ok(names)
+    }
+}
+
 impl ListRow for StorageDomain {
     fn headers() -> Vec<&'static str> {
         vec!["type", "storage", "status", "used", "free"]

@@ -44,7 +44,12 @@ pub fn held(
             Kind::DiskProfile,
             r.ids_by::<DiskProfile>("storage_domain", &key)?,
         ),
-        Kind::Host | Kind::Vm | Kind::NicProfile | Kind::DiskProfile | Kind::Disk => {}
+        Kind::Host
+        | Kind::Vm
+        | Kind::NicProfile
+        | Kind::DiskProfile
+        | Kind::Disk
+        | Kind::Template => {}
     }
     Ok(out)
 }

@@ -99,6 +99,9 @@ pub fn actions(event: &Value, known: &dyn Fn(Kind, &str) -> bool) -> Vec<Action>
         }
         _ => Vec::new(),
     };
+    // An event naming a template (made, changed, removed, a version added) reads it again:
+    // whatever the code, which differs between engine versions, a read settles it.
+    out.extend(reread(Kind::Template, event["template"]["id"].as_str()));
     // Any event naming an object the store knows may have changed it.
     for (kind, id) in [(Kind::Vm, vm), (Kind::Host, host), (Kind::Cluster, cluster)] {
         if let Some(id) = id
@@ -127,6 +130,8 @@ pub fn removes(event: &Value, kind: Kind) -> bool {
         Kind::Network => &[944],
         Kind::NicProfile => &[1126],
         Kind::DiskProfile => &[10122],
+        // A template's events are followed by the template they name (see `actions`).
+        Kind::Template => &[],
         Kind::StorageDomain => &[960, 981],
     };
     codes.contains(&code)
@@ -235,6 +240,24 @@ mod tests {
             }
             assert!(!actions(&e, &known).is_empty(), "code {code} does nothing");
         }
+    }
+
+    #[test]
+    fn an_event_naming_a_template_reads_it_again_whatever_its_code() {
+        let known = |_: Kind, _: &str| false;
+        for code in [48, 49, 53, 1] {
+            let mut e = ev(code, None);
+            e["template"] = json!({"id": "t1", "href": "x"});
+            assert!(
+                actions(&e, &known).contains(&Action::Reread {
+                    kind: Kind::Template,
+                    id: "t1".into(),
+                    with_disks: false
+                }),
+                "code {code}"
+            );
+        }
+        assert!(actions(&ev(48, None), &known).is_empty());
     }
 
     #[test]

@@ -191,6 +191,7 @@ pub fn put(w: &mut WriteTxn, provider: &str, o: &Object) -> Result<bool, StoreEr
         Object::StorageDomain(x) => w.upsert(&key, x)?,
         Object::DiskProfile(x) => w.upsert(&key, x)?,
         Object::Disk(x) => w.upsert(&key, x)?,
+        Object::Template(x) => w.upsert(&key, x)?,
         Object::Vm(x) => w.upsert(&key, x.as_ref())?,
     };
     Ok(changed.is_some())

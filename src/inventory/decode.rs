@@ -10,7 +10,7 @@ use crate::ovirt::wire::{Obj, WireError};
 
 /// The collections the inventory keeps, in load order (containers first), with the path
 /// and `follow=` of the list request, and the singular key of the answer.
-pub const COLLECTIONS: [Collection; 9] = [
+pub const COLLECTIONS: [Collection; 10] = [
     Collection {
         kind: Kind::DataCenter,
         path: "datacenters",
@@ -60,6 +60,12 @@ pub const COLLECTIONS: [Collection; 9] = [
         follow: "",
     },
     Collection {
+        kind: Kind::Template,
+        path: "templates",
+        singular: "template",
+        follow: "disk_attachments",
+    },
+    Collection {
         kind: Kind::Vm,
         path: "vms",
         singular: "vm",
@@ -89,6 +95,8 @@ pub enum Kind {
     DiskProfile,
     /// Disks.
     Disk,
+    /// Templates.
+    Template,
     /// VMs.
     Vm,
 }
@@ -122,6 +130,7 @@ impl Kind {
             Kind::NicProfile => "vNIC profiles",
             Kind::StorageDomain => "Storage domains",
             Kind::DiskProfile => "Disk profiles",
+            Kind::Template => "Templates",
             Kind::Disk => "Disks",
             Kind::Vm => "VMs",
         }
@@ -180,6 +189,8 @@ pub enum Object {
     DiskProfile(DiskProfile),
     /// A disk.
     Disk(Disk),
+    /// A template.
+    Template(Template),
     /// A VM.
     Vm(Box<Vm>),
 }
@@ -196,6 +207,7 @@ impl Object {
             Object::StorageDomain(o) => &o.id,
             Object::DiskProfile(o) => &o.id,
             Object::Disk(o) => &o.id,
+            Object::Template(o) => &o.id,
             Object::Vm(o) => &o.id,
         }
     }
@@ -268,6 +280,27 @@ pub fn decode(kind: Kind, v: &Value) -> Result<Object, WireError> {
             qos: o.str("qos.id")?,
         }),
         Kind::Disk => Object::Disk(disk(o)?),
+        Kind::Template => Object::Template(Template {
+            id: o.req("id")?,
+            name: o.str("name")?,
+            description: o.str("description")?,
+            status: o.str("status")?,
+            cluster: o.str("cluster.id")?,
+            os_type: o.str("os.type")?,
+            kind: o.str("type")?,
+            cpu_sockets: o.u64("cpu.topology.sockets")?,
+            cpu_cores: o.u64("cpu.topology.cores")?,
+            cpu_threads: o.u64("cpu.topology.threads")?,
+            memory: o.u64("memory")?,
+            version_name: o.str("version.version_name")?,
+            version_number: o.opt_u64("version.version_number")?,
+            base_template: o.str("version.base_template.id")?,
+            disks: o
+                .items("disk_attachments", "disk_attachment")?
+                .iter()
+                .map(|a| a.req("disk.id"))
+                .collect::<Result<_, _>>()?,
+        }),
         Kind::Vm => Object::Vm(Box::new(vm(o)?)),
     })
 }
@@ -511,7 +544,9 @@ mod tests {
 
     #[test]
     fn every_fixture_collection_decodes() {
-        for c in COLLECTIONS {
+        // The recording holds no template listing; `a_template_decodes_from_the_wire_form`
+        // reads one in the engine's form.
+        for c in COLLECTIONS.iter().filter(|c| c.kind != Kind::Template) {
             let body = fixture(c.path);
             let items = crate::ovirt::wire::collection(&body, c.singular).unwrap();
             assert!(!items.is_empty(), "{}", c.path);
@@ -519,6 +554,49 @@ mod tests {
                 decode(c.kind, item).unwrap_or_else(|e| panic!("{}: {e}", c.path));
             }
         }
+    }
+
+    #[test]
+    fn a_template_decodes_from_the_wire_form() {
+        // As the engine's `templates?follow=disk_attachments` sends it: scalars as
+        // strings, references as `{href, id}`, a sub-collection wrapped in its singular.
+        let wire = serde_json::json!({
+            "id": "6f2c5a1e-1b2c-4d5e-8f90-123456789abc",
+            "href": "/ovirt-engine/api/templates/6f2c5a1e-1b2c-4d5e-8f90-123456789abc",
+            "name": "rhel9-golden",
+            "description": "",
+            "status": "ok",
+            "type": "server",
+            "memory": "4294967296",
+            "cpu": {"architecture": "x86_64", "topology": {"sockets": "2", "cores": "1", "threads": "1"}},
+            "os": {"type": "rhel_9x64"},
+            "cluster": {"href": "/ovirt-engine/api/clusters/c1", "id": "c1"},
+            "version": {
+                "version_name": "patched",
+                "version_number": "3",
+                "base_template": {"href": "/ovirt-engine/api/templates/b1", "id": "b1"}
+            },
+            "disk_attachments": {"disk_attachment": [
+                {"id": "d1", "disk": {"href": "/ovirt-engine/api/disks/d1", "id": "d1"}}
+            ]}
+        });
+        let Object::Template(t) = decode(Kind::Template, &wire).unwrap() else {
+            panic!("a template")
+        };
+        assert_eq!(t.name, "rhel9-golden");
+        assert_eq!(t.memory, 4 << 30);
+        assert_eq!((t.cpu_sockets, t.cpu_cores, t.cpu_threads), (2, 1, 1));
+        assert_eq!(t.cluster, "c1");
+        assert_eq!(t.version_number, Some(3));
+        assert_eq!(t.base_template, "b1");
+        assert_eq!(t.disks, ["d1"]);
+        // `Blank` has no cluster and no disks: empty, not an error.
+        let blank = serde_json::json!({"id": "00000000-0000-0000-0000-000000000000", "name": "Blank", "disk_attachments": {}});
+        let Object::Template(b) = decode(Kind::Template, &blank).unwrap() else {
+            panic!("a template")
+        };
+        assert!(b.cluster.is_empty() && b.disks.is_empty());
+        assert_eq!(b.version_number, None);
     }
 
     #[test]

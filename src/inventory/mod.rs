@@ -60,6 +60,10 @@ macro_rules! for_kind {
                 type $t = $crate::inventory::model::StorageDomain;
                 $body
             }
+            $crate::inventory::decode::Kind::Template => {
+                type $t = $crate::inventory::model::Template;
+                $body
+            }
             $crate::inventory::decode::Kind::DiskProfile => {
                 type $t = $crate::inventory::model::DiskProfile;
                 $body

@@ -189,6 +189,41 @@ pub struct CpuPin {
     pub cpu: String,
 }
 
+/// A template: what new VMs are made from, as a machine class names one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Template {
+    /// Engine id (the built-in `Blank` is all zeros).
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// ok, locked or illegal.
+    pub status: String,
+    /// Its cluster (empty for `Blank`, which belongs to none).
+    pub cluster: String,
+    /// OS type.
+    pub os_type: String,
+    /// server, desktop or high_performance.
+    pub kind: String,
+    /// CPU sockets.
+    pub cpu_sockets: u64,
+    /// Cores per socket.
+    pub cpu_cores: u64,
+    /// Threads per core.
+    pub cpu_threads: u64,
+    /// Memory in bytes.
+    pub memory: u64,
+    /// The version's name (`base version` for the first).
+    pub version_name: String,
+    /// The version's number, from 1; `None` when the engine does not say.
+    pub version_number: Option<u64>,
+    /// The template this is a version of (its own id for the base version).
+    pub base_template: String,
+    /// The disks it is made of, by engine id.
+    pub disks: Vec<String>,
+}
+
 /// A VM, with the fields the validation rules read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Vm {
@@ -516,6 +551,7 @@ record! {
     NicProfile => "ovirt.vnicprofile", |me| vec![("network", me.network.clone())];
     DiskProfile => "ovirt.diskprofile", |me| vec![("storage_domain", me.storage_domain.clone())];
     StorageDomain => "ovirt.storagedomain", |me| me.data_centers.iter().map(|d| ("data_center", d.clone())).collect();
+    Template => "ovirt.template", |me| vec![("cluster", me.cluster.clone()), ("status", me.status.clone())];
     Disk => "ovirt.disk", |me| {
         let mut k = vec![("profile", me.profile.clone())];
         k.extend(me.storage_domains.iter().map(|d| ("storage_domain", d.clone())));

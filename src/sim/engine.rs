@@ -170,7 +170,7 @@ async fn root(State(sim): State<Sim>) -> Response {
     let mut root = state.root.clone();
     // The engine counts its summary afresh on every read of the root, as here; a root
     // without a summary (a user who is not an admin) stays without one.
-    if root.get("summary").is_some() {
+    if state.count_summary && root.get("summary").is_some() {
         for (field, collection, active) in [
             ("vms", "vms", "up"),
             ("hosts", "hosts", "up"),

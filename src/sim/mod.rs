@@ -103,6 +103,7 @@ impl Sim {
                 let cpus = fixtures::answer("options/ServerCPUList").unwrap_or(Value::Null);
                 let mut state = SimState::new(root, cpus, g.collections, 1000);
                 state.numa_nodes = g.numa_nodes.into_iter().collect();
+                state.count_summary = true;
                 state
             }
         };

@@ -128,6 +128,9 @@ pub struct SimState {
     pub sub_reads: BTreeMap<String, u64>,
     /// Listings served, by collection: how many pages (or whole listings) of each.
     pub listings: BTreeMap<String, u64>,
+    /// Whether the root's `summary` is counted from the collections on each read, as an
+    /// engine does; off for the recorded engine, whose root is served as it was recorded.
+    pub count_summary: bool,
 }
 
 /// The objects of a collection, by id, in the order the engine lists them.
@@ -166,6 +169,7 @@ impl SimState {
             numa_nodes: BTreeMap::new(),
             sub_reads: BTreeMap::new(),
             listings: BTreeMap::new(),
+            count_summary: false,
         }
     }
 

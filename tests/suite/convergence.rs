@@ -43,6 +43,7 @@ fn differences(sim: &Sim, store: &Store, provider: &str) -> Vec<String> {
                     .unwrap(),
             ),
             Kind::Disk => as_json(r.list_prefix::<Disk>(&format!("{provider}/")).unwrap()),
+            Kind::Template => as_json(r.list_prefix::<Template>(&format!("{provider}/")).unwrap()),
         };
         if stored.len() != engine.len() {
             diffs.push(format!(
@@ -76,6 +77,7 @@ fn differences(sim: &Sim, store: &Store, provider: &str) -> Vec<String> {
                         Object::NicProfile(v) => serde_json::to_value(v).unwrap(),
                         Object::DiskProfile(v) => serde_json::to_value(v).unwrap(),
                         Object::StorageDomain(v) => serde_json::to_value(v).unwrap(),
+                        Object::Template(v) => serde_json::to_value(v).unwrap(),
                     };
                     if want != value {
                         diffs.push(format!("{} {id}: differs", c.path));

@@ -4,6 +4,7 @@
 use crate::common;
 
 use common::*;
+use vmyard::inventory::decode::COLLECTIONS;
 use vmyard::sim::Source;
 
 #[tokio::test]
@@ -281,18 +282,8 @@ async fn every_kind_answers_in_the_schema_the_document_gives_it() {
     let any_of = doc["components"]["schemas"]["InventoryObject"]["allOf"][0]["anyOf"]
         .as_array()
         .expect("an object is one of the kinds");
-    assert_eq!(any_of.len(), 9, "{any_of:?}");
-    for kind in [
-        "datacenters",
-        "clusters",
-        "hosts",
-        "networks",
-        "vnicprofiles",
-        "diskprofiles",
-        "storagedomains",
-        "disks",
-        "vms",
-    ] {
+    assert_eq!(any_of.len(), COLLECTIONS.len(), "{any_of:?}");
+    for kind in COLLECTIONS.iter().map(|c| c.path) {
         let list: serde_json::Value = serde_json::from_str(
             &s.get_text(&format!("/api/v1/providers/e1/{kind}?per_page=1000"))
                 .await,

@@ -251,6 +251,38 @@ impl Describe for NicProfile {
     }
 }
 
+impl Describe for Template {
+    fn describe(&self, s: &mut Sheet<'_>) -> Result<(), StoreError> {
+        s.group("General")
+            .text("Description", &self.description)
+            .status("Status", &self.status)
+            .text("Type", &self.kind)
+            .text("OS type", &self.os_type)
+            .text("Version", &self.version_name);
+        if let Some(n) = self.version_number {
+            s.count("Version number", n);
+        }
+        if self.cluster.is_empty() {
+            // The engine's `Blank` belongs to no cluster.
+            s.show(
+                "Cluster",
+                Shown::Text("none (usable in every cluster)".into()),
+            );
+        } else {
+            s.link("Cluster", Kind::Cluster, &self.cluster)?;
+        }
+        if !self.base_template.is_empty() && self.base_template != self.id {
+            s.link("Base template", Kind::Template, &self.base_template)?;
+        }
+        s.group("System")
+            .count("CPU sockets", self.cpu_sockets)
+            .count("CPU cores per socket", self.cpu_cores)
+            .count("CPU threads per core", self.cpu_threads)
+            .bytes("Memory", Some(self.memory));
+        s.links("Disks", Kind::Disk, &self.disks)
+    }
+}
+
 impl Describe for DiskProfile {
     fn describe(&self, s: &mut Sheet<'_>) -> Result<(), StoreError> {
         s.group("General").text("Description", &self.description);

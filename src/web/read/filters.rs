@@ -61,6 +61,8 @@ pub fn statuses(kind: Kind) -> Option<&'static [&'static str]> {
             "up",
             "wait_for_launch",
         ],
+        // The engine's TemplateStatus.
+        Kind::Template => &["illegal", "locked", "ok"],
         Kind::Host => &[
             "connecting",
             "down",
@@ -173,6 +175,7 @@ fn singular(kind: Kind) -> &'static str {
         Kind::StorageDomain => "storage domain",
         Kind::DiskProfile => "disk profile",
         Kind::Disk => "disk",
+        Kind::Template => "template",
         Kind::Vm => "VM",
     }
 }

@@ -135,6 +135,32 @@ impl ListRow for StorageDomain {
     }
 }
 
+impl ListRow for Template {
+    const COLUMNS: &'static [&'static str] = &[
+        "Status", "Cluster", "Version", "OS type", "vCPUs", "Memory", "Disks",
+    ];
+    fn cells(&self, links: &mut Links<'_>) -> Result<Vec<Cell>, StoreError> {
+        Ok(vec![
+            Cell::status(&self.status),
+            links.link(Kind::Cluster, &self.cluster)?,
+            Cell::text(template_version(self)),
+            Cell::text(&self.os_type),
+            Cell::count(vcpus(self.cpu_sockets, self.cpu_cores, self.cpu_threads)),
+            Cell::bytes(self.memory),
+            Cell::count(self.disks.len()),
+        ])
+    }
+}
+
+/// A template's version as people name it: `base version (1)`.
+pub(super) fn template_version(t: &Template) -> String {
+    match t.version_number {
+        Some(n) if t.version_name.is_empty() => n.to_string(),
+        Some(n) => format!("{} ({n})", t.version_name),
+        None => t.version_name.clone(),
+    }
+}
+
 impl ListRow for Disk {
     const COLUMNS: &'static [&'static str] = &[
         "Status",

@@ -95,4 +95,50 @@ mod tests {
         );
         assert_eq!(&*escape_controls(b"\x1b[1m\n", false), b"\\x1b[1m\n");
     }
+
+    /// Every log field is written one way, `key=value` through its `Display`: a `?` field
+    /// prints Rust's debug form (`socket=Some("/run/…")`, quoted strings), which reads
+    /// differently from every other field and leaks type names into the log.
+    #[test]
+    fn no_log_field_is_written_in_debug_form() {
+        let debug_field = regex::Regex::new(r"(?:=\s*|[,(]\s*)\?[A-Za-z_]").unwrap();
+        let mut files = Vec::new();
+        let mut dirs = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    files.push(path);
+                }
+            }
+        }
+        let mut found = Vec::new();
+        let mut calls = 0;
+        for file in &files {
+            let text = std::fs::read_to_string(file).unwrap();
+            for (at, _) in text.match_indices("tracing::") {
+                let call = &text[at..];
+                let Some(bang) = call.find('!') else { continue };
+                calls += 1;
+                // The macro's arguments, up to its closing `);`, without its string
+                // literals (a message may hold `?` in words).
+                let args = &call[bang..call.find(");").unwrap_or(call.len())];
+                let code: String = args.split('"').step_by(2).collect();
+                if debug_field.is_match(&code) {
+                    found.push(format!(
+                        "{}: {}",
+                        file.display(),
+                        &args[..args.len().min(120)]
+                    ));
+                }
+            }
+        }
+        assert!(calls > 50, "the scan reads the sources: {calls} log calls");
+        assert!(found.is_empty(), "log fields in debug form: {found:#?}");
+        // The scan can fail: a debug field is seen.
+        assert!(debug_field.is_match("!(path = ?p, \"x\")"));
+        assert!(!debug_field.is_match("!(path = %p, count)"));
+    }
 }

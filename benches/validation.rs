@@ -60,7 +60,7 @@ fn main() {
     let keys = store.read().unwrap().keys_prefix::<Vm>("p/").unwrap();
     let started = Instant::now();
     for chunk in keys.chunks(batch::BATCH_SIZE) {
-        let outcome = batch::run(&store, &policy, &pool, chunk.to_vec());
+        let outcome = batch::run(&store, &policy, &pool, chunk.to_vec(), false);
         assert_eq!(outcome.validated, chunk.len(), "{:?}", outcome.error);
     }
     let wall = started.elapsed().as_secs_f64();

@@ -22,6 +22,7 @@ macro_rules! say_raw {
 mod assets;
 mod client;
 mod concerns;
+mod history;
 mod inventory;
 mod machine;
 mod node;
@@ -86,6 +87,22 @@ enum Command {
         #[command(flatten)]
         client: ClientArgs,
     },
+    /// Readiness over time: each change of the VMs' concerns (appeared, cleared), with its
+    /// cause, newest first; filter by VM, concern, cluster and time.
+    History(history::HistoryArgs),
+    /// What changed since a time: `vmyard changes --since 7d`.
+    Changes {
+        /// Since: an age (7d, 12h), a day (2026-12-01) or RFC 3339.
+        #[arg(long, default_value = "7d")]
+        since: String,
+        /// The provider (needed when there are several).
+        #[arg(long)]
+        provider: Option<String>,
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// Readiness per day over 30, 90 or 365 days: ready, with warnings, blocked, error.
+    Trend(history::TrendArgs),
     /// The readiness report: one row per VM with its readiness and concerns, as CSV or
     /// JSON, to hand on.
     Report {
@@ -354,6 +371,13 @@ fn run(cli: Cli, serve: Serve) -> anyhow::Result<ExitCode> {
             format,
             client,
         } => runtime()?.block_on(concerns::report(provider, &format, client)),
+        Command::History(args) => runtime()?.block_on(history::history(args)),
+        Command::Changes {
+            since,
+            provider,
+            client,
+        } => runtime()?.block_on(history::changes(since, provider, client)),
+        Command::Trend(args) => runtime()?.block_on(history::trend(args)),
         Command::Sim(args) => sim(args),
         Command::Version => {
             say!("vmyard {}", env!("CARGO_PKG_VERSION"))?;

@@ -182,6 +182,9 @@ pub struct Validation {
     pub replace_builtin: bool,
     /// How often VMs due for validation are searched for.
     pub search_interval: Interval,
+    /// How many days each change of a VM's concerns is kept (the daily counts are kept as
+    /// long).
+    pub history_days: u32,
 }
 
 impl Default for Validation {
@@ -190,6 +193,7 @@ impl Default for Validation {
             policy_dir: None,
             replace_builtin: false,
             search_interval: Interval(Duration::from_secs(30)),
+            history_days: 400,
         }
     }
 }

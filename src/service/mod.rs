@@ -141,7 +141,7 @@ pub async fn start_on(
     );
     shutdown.spawn(
         "session sweeper",
-        sweep_sessions(store, liveness, shutdown.clone()),
+        sweep_sessions(store, state.config.clone(), liveness, shutdown.clone()),
     );
     match &socket {
         Some(socket) => tracing::info!(%https, socket = %socket.display(), "serving"),
@@ -163,7 +163,13 @@ pub const STOP_DEADLINE: Duration = Duration::from_secs(25);
 /// How often expired sessions are removed from the store.
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
-async fn sweep_sessions(store: Store, liveness: Liveness, mut shutdown: Shutdown) {
+/// Removes expired sessions, and readiness history older than `history_days`.
+async fn sweep_sessions(
+    store: Store,
+    live: crate::config::watch::LiveConfig,
+    liveness: Liveness,
+    mut shutdown: Shutdown,
+) {
     let mut tick = tokio::time::interval(SWEEP_EVERY);
     loop {
         tokio::select! {
@@ -172,9 +178,19 @@ async fn sweep_sessions(store: Store, liveness: Liveness, mut shutdown: Shutdown
         }
         liveness.beat("session-sweeper", SWEEP_EVERY * 3);
         let store = store.clone();
-        match tokio::task::spawn_blocking(move || session::sweep(&store)).await {
-            Ok(Ok(n)) if n > 0 => tracing::debug!(n, "expired sessions removed"),
-            Ok(Err(e)) => tracing::error!("session sweep: {e}"),
+        let keep = live.current().validation.history_days;
+        let swept = tokio::task::spawn_blocking(move || {
+            session::sweep(&store)
+                .map_err(|e| format!("session sweep: {e}"))
+                .and_then(|_| {
+                    crate::validation::history::prune(&store, keep)
+                        .map_err(|e| format!("history sweep: {e}"))
+                })
+        })
+        .await;
+        match swept {
+            Ok(Ok(n)) if n > 0 => tracing::debug!(n, "readiness history past its days removed"),
+            Ok(Err(e)) => tracing::error!("{e}"),
             _ => {}
         }
     }

@@ -16,10 +16,12 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use serde_json::Value;
 
+use super::history;
 use super::policy::{Policy, Verdict};
 use super::record::VmConcerns;
 use super::workload::Lookup;
 use crate::inventory::model::Vm;
+use crate::inventory::provider::ProviderState;
 use crate::store::{Store, StoreError};
 
 /// The most results written in one transaction (the design's bound).
@@ -48,7 +50,15 @@ pub struct Outcome {
 }
 
 /// Validates the VMs of `keys` under `policy` and writes the results.
-pub fn run(store: &Store, policy: &Policy, pool: &rayon::ThreadPool, keys: Vec<String>) -> Outcome {
+/// With `count`, the day's readiness counts are taken once the results are in (see
+/// [`super::trend`]).
+pub fn run(
+    store: &Store,
+    policy: &Policy,
+    pool: &rayon::ThreadPool,
+    keys: Vec<String>,
+    count: bool,
+) -> Outcome {
     let started = Instant::now();
     let mut outcome = match validate(store, policy, pool, &keys) {
         Ok(o) => o,
@@ -57,6 +67,12 @@ pub fn run(store: &Store, policy: &Policy, pool: &rayon::ThreadPool, keys: Vec<S
             ..Outcome::default()
         },
     };
+    if count
+        && outcome.error.is_none()
+        && let Err(e) = super::trend::record_today(store)
+    {
+        outcome.error = Some(format!("counting the day's readiness: {e}"));
+    }
     outcome.keys = keys;
     outcome.elapsed = started.elapsed();
     outcome
@@ -119,17 +135,17 @@ fn validate(
     let mut outcome = Outcome::default();
     let mut w = store.write()?;
     w.relaxed();
+    history::note_policy(&mut w, &policy.version)?;
+    // The newest engine event each provider's collector had applied, for the causes.
+    let mut cursors: HashMap<String, Option<u64>> = HashMap::new();
     for (key, verdict) in verdicts {
         let Some((read_revision, verdict)) = verdict else {
-            if w.delete::<VmConcerns>(&key)? {
-                outcome.removed += 1;
-            }
+            remove_result(&mut w, &key, &mut outcome)?;
             continue;
         };
         match w.revision::<Vm>(&key)? {
             None => {
-                w.delete::<VmConcerns>(&key)?;
-                outcome.removed += 1;
+                remove_result(&mut w, &key, &mut outcome)?;
                 continue;
             }
             Some(now_revision) if now_revision != read_revision => {
@@ -168,9 +184,63 @@ fn validate(
             concerns,
             errors,
         };
+        let before = w.get::<VmConcerns>(&key)?.map(|s| s.value);
+        if history::changes_concerns(before.as_ref(), Some(&result)) {
+            let provider = key.split_once('/').map_or("", |(p, _)| p);
+            let event = match cursors.get(provider) {
+                Some(c) => *c,
+                None => {
+                    let c = w
+                        .get::<ProviderState>(provider)?
+                        .and_then(|s| s.value.cursor);
+                    cursors.insert(provider.to_string(), c);
+                    c
+                }
+            };
+            let cluster = w
+                .get::<Vm>(&key)?
+                .map(|v| v.value.cluster)
+                .unwrap_or_default();
+            history::note(
+                &mut w,
+                history::Transition {
+                    key: &key,
+                    cluster: &cluster,
+                    before: before.as_ref(),
+                    after: Some(&result),
+                    revision: Some(read_revision),
+                    event,
+                },
+            )?;
+        }
         w.upsert(&key, &result)?;
         outcome.validated += 1;
     }
     w.commit()?;
     Ok(outcome)
+}
+
+/// Removes the result of a VM that is gone, noting its removal in the history.
+fn remove_result(
+    w: &mut crate::store::WriteTxn,
+    key: &str,
+    outcome: &mut Outcome,
+) -> Result<(), StoreError> {
+    let Some(before) = w.get::<VmConcerns>(key)?.map(|s| s.value) else {
+        return Ok(());
+    };
+    w.delete::<VmConcerns>(key)?;
+    outcome.removed += 1;
+    history::note(
+        w,
+        history::Transition {
+            key,
+            cluster: "",
+            before: Some(&before),
+            after: None,
+            revision: None,
+            event: None,
+        },
+    )?;
+    Ok(())
 }

@@ -14,8 +14,10 @@
 //! - [`scheduler`]: which VMs are due (change feed, cascades, scheduled search);
 //! - [`batch`]: one batch: workloads, rules on every core, one short write;
 //! - [`record`]: the per-VM result kept in the store, apart from the VM record;
+//! - [`history`]: every change of a VM's concerns, with its cause, written with the result;
 //! - [`testing`]: `vmyard policy test`, the way `opa test` runs `test_*` rules;
 //! - [`summary`], [`report`]: concerns per provider, and the readiness report;
+//! - [`trend`]: readiness per day, overall, per cluster and per concern;
 //! - [`status`]: progress, policy version and errors for the pages, API and metrics.
 //!
 //! Validation is a component like the collector: a task that reads the store and writes its
@@ -25,6 +27,7 @@
 pub mod batch;
 pub mod bundle;
 pub mod functions;
+pub mod history;
 pub mod policy;
 pub mod record;
 pub mod report;
@@ -32,6 +35,7 @@ pub mod scheduler;
 pub mod status;
 pub mod summary;
 pub mod testing;
+pub mod trend;
 pub mod watcher;
 pub mod workload;
 

@@ -49,7 +49,13 @@ pub struct Scheduler {
     epoch: u64,
     /// The providers whose inventory is being loaded for the first time, as the feed tells.
     loading: BTreeSet<String>,
+    /// When the day's readiness was last counted.
+    counted_at: Option<tokio::time::Instant>,
 }
+
+/// While batches keep coming, the day's readiness is counted at most this often (and
+/// always after the batch that empties the queue).
+const COUNT_EVERY: Duration = Duration::from_secs(60);
 
 impl Scheduler {
     /// A scheduler over `store`, reporting to `status`.
@@ -61,6 +67,7 @@ impl Scheduler {
             paused_until: None,
             epoch: store.epoch(),
             loading: BTreeSet::new(),
+            counted_at: None,
             store,
         }
     }
@@ -180,8 +187,13 @@ impl Scheduler {
                 let keys = self.next_batch();
                 let store = self.store.clone();
                 let pool = self.pool.clone();
+                let count = self.queue.is_empty()
+                    || self.counted_at.is_none_or(|t| t.elapsed() >= COUNT_EVERY);
+                if count {
+                    self.counted_at = Some(tokio::time::Instant::now());
+                }
                 in_flight = Some(tokio::task::spawn_blocking(move || {
-                    batch::run(&store, &p, &pool, keys)
+                    batch::run(&store, &p, &pool, keys, count)
                 }));
                 continue;
             }

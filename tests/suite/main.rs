@@ -26,6 +26,7 @@ mod engine_tls;
 mod engine_versions;
 mod events;
 mod fuzz_inputs;
+mod history;
 mod inventory_api;
 mod layers;
 mod liveness;

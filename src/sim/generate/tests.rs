@@ -712,7 +712,7 @@ fn the_builtin_rules_agree_with_the_catalogue_on_a_generated_inventory() {
     let policy = Policy::compile(&Bundle::builtin()).unwrap();
     let pool = crate::validation::pool();
     for chunk in keys.chunks(200) {
-        let outcome = batch::run(&store, &policy, &pool, chunk.to_vec());
+        let outcome = batch::run(&store, &policy, &pool, chunk.to_vec(), false);
         assert_eq!(outcome.error, None);
         assert_eq!(outcome.validated, chunk.len());
         assert_eq!(outcome.failed, 0, "{:?}", outcome.eval_error);

@@ -5,6 +5,7 @@
 //! code that answers.
 
 mod doc;
+mod history;
 pub mod inventory;
 pub mod machines;
 pub mod node;
@@ -41,6 +42,8 @@ use crate::auth::Role;
         validation::vm_concerns,
         validation::vm_workload,
         validation::readiness_report,
+        history::changes,
+        history::trend,
         machines::controller,
         machines::classes,
         machines::class,
@@ -170,6 +173,12 @@ pub fn register(r: Routes) -> Routes {
             inventory::get,
         )
         .get("/api/v1/validation", viewer, validation::status)
+        .get(
+            "/api/v1/providers/{provider}/history",
+            viewer,
+            history::changes,
+        )
+        .get("/api/v1/providers/{provider}/trend", viewer, history::trend)
         .get(
             "/api/v1/providers/{provider}/concerns",
             viewer,

@@ -102,7 +102,7 @@ pub fn resolve(
     let mut q = query.clone();
     let set = |v: &Option<String>| v.as_deref().filter(|v| !v.is_empty()).map(str::to_string);
     if let Some(v) = set(&q.cluster) {
-        if !matches!(kind, Kind::Vm | Kind::Host) {
+        if !matches!(kind, Kind::Vm | Kind::Host | Kind::Template) {
             return Err(no_filter(kind, "cluster"));
         }
         q.cluster = Some(resolve_ref::<Cluster>(
@@ -189,7 +189,7 @@ fn no_filter(kind: Kind, filter: &str) -> FilterError {
 
 /// The engine id of the `T` whose id or name is `v`: the id as given when one has it, else
 /// the one object of that name (exact, then ignoring case).
-fn resolve_ref<T: InventoryRecord>(
+pub fn resolve_ref<T: InventoryRecord>(
     r: &ReadTxn,
     provider: &str,
     v: &str,

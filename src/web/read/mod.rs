@@ -7,6 +7,7 @@ pub mod concern;
 pub mod describe;
 pub mod detail;
 pub mod filters;
+pub mod history;
 pub mod machines;
 pub mod names;
 pub mod node;

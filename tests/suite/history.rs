@@ -216,6 +216,43 @@ async fn each_change_of_concerns_is_kept_with_its_cause() {
     let days: Vec<Value> = serde_json::from_str(&trend).unwrap();
     assert!(!days.is_empty(), "{trend}");
 
+    // The pages: the History page lists the changes with their causes and draws the
+    // trend; the VM's page has its timeline; the concern's page its count over time.
+    let page = s.get_text("/history?since=1d").await;
+    assert!(page.contains("id=\"history-e1\""), "{page}");
+    assert!(page.contains(&format!(">{vm_name}</a>")), "{page}");
+    assert!(
+        page.contains("changed in oVirt, after engine event"),
+        "{page}"
+    );
+    assert!(page.contains("rules changed (from "), "{page}");
+    assert!(page.contains("the rules changed to version"), "{page}");
+    assert!(
+        page.contains("class=\"trend-plot\""),
+        "a trend is drawn: {page}"
+    );
+    let vm_page = s.get_text(&format!("/inventory/e1/vms/{vm}")).await;
+    let timeline = &vm_page[vm_page.find("id=\"timeline\"").expect("a timeline")..];
+    let timeline = &timeline[..timeline.find("</table>").expect("a table")];
+    assert_eq!(
+        timeline.matches("<tr>").count(),
+        5,
+        "a header and 4 changes: {timeline}"
+    );
+    assert!(timeline.contains("first validated"), "{timeline}");
+    // One the VMs still have (KSM is off now).
+    let concern = concern_ids(&added[0]["appeared"])
+        .into_iter()
+        .find(|id| *id != "ovirt.cluster.ksm_enabled")
+        .expect("another concern")
+        .to_string();
+    let concern_page = s.get_text(&format!("/concerns/{concern}")).await;
+    assert!(concern_page.contains("id=\"over-time\""), "{concern_page}");
+    assert!(
+        concern_page.contains("VMs with it per day · e1"),
+        "{concern_page}"
+    );
+
     // Wrong parameters are errors that say what is right.
     for (query, words) in [
         ("from=yesterday", "is no time"),

@@ -17,6 +17,7 @@ async fn pages(s: &TestServer) -> Vec<(String, String)> {
         ("inventory", "/inventory"),
         ("tree", "/inventory/e1"),
         ("concerns", "/concerns"),
+        ("history", "/history"),
         ("machines", "/machines"),
         ("nodes", "/nodes"),
         ("settings", "/settings"),

@@ -28,6 +28,8 @@ struct ConcernPage {
     layout: Layout,
     badge: &'static str,
     c: crate::web::read::concern::ConcernView,
+    /// Per provider, how many VMs had it each day over 90 days.
+    trends: Vec<super::charts::Trend>,
 }
 
 /// `/concerns/{id}`: one concern, what to do about it, and the VMs it affects per cluster.
@@ -49,10 +51,31 @@ async fn one(
             "No VM has the concern {id} now, or the rules have no such concern."
         )));
     };
+    const DAYS: u32 = 90;
+    let today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+    let first = today
+        .checked_sub(jiff::Span::new().days(i64::from(DAYS) - 1))
+        .unwrap_or(today);
+    let mut trends = Vec::new();
+    for p in &providers {
+        let counts = crate::validation::trend::concern_trend(&r, p, &id, DAYS)?
+            .into_iter()
+            .filter_map(|(day, n)| Some((day.parse().ok()?, vec![("VMs", n, "info")])))
+            .collect();
+        trends.push(super::charts::Trend::new(
+            format!("VMs with it per day · {p}"),
+            DAYS,
+            first,
+            counts,
+        ));
+    }
     Ok(render(&ConcernPage {
         layout: Layout::new(&app, &me, c.label.clone(), "/concerns"),
         badge: badge(&c.category),
         c,
+        trends,
     }))
 }
 
@@ -66,6 +89,8 @@ pub(super) struct ProviderConcerns {
     pub readiness: Chart,
     /// VMs with a concern of each category.
     pub categories: Chart,
+    /// Readiness per day over 30 days.
+    pub trend: super::charts::Trend,
 }
 
 fn badge(category: &str) -> &'static str {
@@ -130,7 +155,9 @@ pub(super) fn provider_charts(app: &AppState) -> Result<Vec<ProviderConcerns>, P
                     })
                     .collect(),
             );
+            let days = crate::validation::trend::trend(&r, &p.name, 30, None)?;
             ProviderConcerns {
+                trend: super::history::trend_chart("Readiness per day, 30 days".into(), 30, &days),
                 name: p.name.clone(),
                 summary: s,
                 readiness,

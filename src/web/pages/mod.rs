@@ -10,6 +10,7 @@ mod cells;
 pub mod charts;
 mod concerns;
 mod dashboard;
+mod history;
 mod inventory;
 mod login;
 mod machines;
@@ -39,6 +40,7 @@ pub fn register(
     let r = r.get("/partials/providers", viewer, providers_partial);
     let r = inventory::register(r);
     let r = concerns::register(r);
+    let r = history::register(r);
     let r = machines::register(r);
     let r = nodes::register(r);
     settings::register(r)
@@ -54,10 +56,11 @@ pub struct NavItem {
     pub active: bool,
 }
 
-const NAV: [(&str, &str); 6] = [
+const NAV: [(&str, &str); 7] = [
     ("/", "Dashboard"),
     ("/inventory", "Inventory"),
     ("/concerns", "Concerns"),
+    ("/history", "History"),
     ("/machines", "Machines"),
     ("/nodes", "Nodes"),
     ("/settings", "Settings"),

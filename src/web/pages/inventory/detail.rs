@@ -82,6 +82,8 @@ struct DetailPage {
     groups: Vec<Group>,
     tables: Vec<SubTable>,
     related: Vec<Related>,
+    /// A VM's changes of concerns over the last year, newest first.
+    timeline: Vec<super::super::history::ChangeRow>,
 }
 
 /// A value as a cell: sizes people read, statuses coloured, references linked by name.
@@ -161,7 +163,23 @@ pub(super) async fn detail(
                 .collect(),
         })
         .collect();
+    let timeline = if kind == Kind::Vm {
+        let view = crate::web::read::history::history(
+            &r,
+            &provider,
+            &crate::web::read::history::HistoryParams {
+                from: Some("365d".into()),
+                vm: Some(id.clone()),
+                limit: Some(100),
+                ..Default::default()
+            },
+        )?;
+        super::super::history::rows(&provider, view.changes, |_| false)
+    } else {
+        Vec::new()
+    };
     Ok(render(&DetailPage {
+        timeline,
         validation: d.validation.map(Validation::from),
         workload_href: format!("/api/v1/providers/{provider}/vms/{id}/workload"),
         layout: Layout::new(&app, &me, d.name.clone(), "/inventory"),

@@ -182,9 +182,12 @@ pub struct Validation {
     pub replace_builtin: bool,
     /// How often VMs due for validation are searched for.
     pub search_interval: Interval,
-    /// How many days each change of a VM's concerns is kept (the daily counts are kept as
-    /// long).
+    /// How many days readiness is kept as daily counts (per provider, cluster and concern):
+    /// the trends' span.
     pub history_days: u32,
+    /// How many days each change of a VM's concerns is kept in full (who, what, why);
+    /// older changes live on only in the daily counts.
+    pub history_detail_days: u32,
 }
 
 impl Default for Validation {
@@ -194,6 +197,7 @@ impl Default for Validation {
             replace_builtin: false,
             search_interval: Interval(Duration::from_secs(30)),
             history_days: 400,
+            history_detail_days: 90,
         }
     }
 }

@@ -178,12 +178,15 @@ async fn sweep_sessions(
         }
         liveness.beat("session-sweeper", SWEEP_EVERY * 3);
         let store = store.clone();
-        let keep = live.current().validation.history_days;
+        let (keep, detail) = {
+            let v = &live.current().validation;
+            (v.history_days, v.history_detail_days)
+        };
         let swept = tokio::task::spawn_blocking(move || {
             session::sweep(&store)
                 .map_err(|e| format!("session sweep: {e}"))
                 .and_then(|_| {
-                    crate::validation::history::prune(&store, keep)
+                    crate::validation::history::prune(&store, detail, keep)
                         .map_err(|e| format!("history sweep: {e}"))
                 })
         })

@@ -222,7 +222,7 @@ pub fn note(w: &mut WriteTxn, t: Transition<'_>) -> Result<bool, StoreError> {
 }
 
 /// `provider/vm/NANOS`: a VM's changes in time order under its own prefix.
-fn change_key(vm_key: &str, at: Timestamp) -> String {
+pub fn change_key(vm_key: &str, at: Timestamp) -> String {
     format!("{vm_key}/{:020}", at.as_nanosecond().max(0))
 }
 
@@ -328,12 +328,19 @@ pub fn policy_changes(
     Ok(out)
 }
 
-/// Removes the changes older than `keep_days` days; returns how many. The old days are
-/// found from the `day` index (oldest first, so the walk stops at the first day kept),
-/// never by reading the changes that stay.
-pub fn prune(store: &crate::store::Store, keep_days: u32) -> Result<usize, StoreError> {
-    let cutoff = Timestamp::now() - jiff::SignedDuration::from_hours(24 * i64::from(keep_days));
-    let first_kept = day_of(cutoff);
+/// Removes the changes older than `detail_days` days, and the daily counts and policy
+/// versions older than `keep_days`; returns how many. The old days are found from the
+/// `day` index (oldest first, so the walk stops at the first day kept), never by reading
+/// the changes that stay.
+pub fn prune(
+    store: &crate::store::Store,
+    detail_days: u32,
+    keep_days: u32,
+) -> Result<usize, StoreError> {
+    let ago = |days: u32| Timestamp::now() - jiff::SignedDuration::from_hours(24 * i64::from(days));
+    let cutoff = ago(keep_days);
+    let first_kept = day_of(ago(detail_days.min(keep_days)));
+    let first_count_kept = day_of(cutoff);
     let r = store.read()?;
     let mut doomed = Vec::new();
     for (provider, _) in r.list::<crate::inventory::provider::ProviderState>()? {
@@ -351,20 +358,33 @@ pub fn prune(store: &crate::store::Store, keep_days: u32) -> Result<usize, Store
         .filter(|(_, s)| s.value.at < cutoff)
         .map(|(k, _)| k)
         .collect();
+    // Daily counts are keyed `provider/DAY`: only the keys are read.
+    let old_counts: Vec<String> = r
+        .keys_prefix::<super::trend::DailyReadiness>("")?
+        .into_iter()
+        .filter(|k| {
+            k.rsplit('/')
+                .next()
+                .is_some_and(|day| day < first_count_kept.as_str())
+        })
+        .collect();
     drop(r);
-    if doomed.is_empty() && old_policies.is_empty() {
+    let removed = doomed.len() + old_policies.len() + old_counts.len();
+    if removed == 0 {
         return Ok(0);
     }
     let mut w = store.write()?;
-    for key in doomed.iter().chain(&old_policies) {
-        if key.starts_with("at/") {
-            w.delete::<PolicyChange>(key)?;
-        } else {
-            w.delete::<ConcernChange>(key)?;
-        }
+    for key in &doomed {
+        w.delete::<ConcernChange>(key)?;
+    }
+    for key in &old_policies {
+        w.delete::<PolicyChange>(key)?;
+    }
+    for key in &old_counts {
+        w.delete::<super::trend::DailyReadiness>(key)?;
     }
     w.commit()?;
-    Ok(doomed.len() + old_policies.len())
+    Ok(removed)
 }
 
 #[cfg(test)]
@@ -505,7 +525,22 @@ mod tests {
                 .unwrap();
         }
         w.commit().unwrap();
-        assert_eq!(prune(&store, 400).unwrap(), 1);
+        // Counts of 100 and 500 days ago: the older one goes.
+        for days_ago in [100, 500] {
+            let at = Timestamp::now() - jiff::SignedDuration::from_hours(24 * days_ago);
+            let key = format!("e1/{}", day_of(at));
+            w_count(&store, &key, at);
+        }
+        // Changes are kept 90 days in full, counts 400.
+        assert_eq!(prune(&store, 90, 400).unwrap(), 2);
+        let r = store.read().unwrap();
+        assert_eq!(
+            r.keys_prefix::<super::super::trend::DailyReadiness>("e1/")
+                .unwrap()
+                .len(),
+            1
+        );
+        drop(r);
         let r = store.read().unwrap();
         let left: Vec<String> = r
             .list_prefix::<ConcernChange>("e1/")
@@ -515,6 +550,19 @@ mod tests {
             .collect();
         assert_eq!(left, ["recent"]);
         drop(r);
-        assert_eq!(prune(&store, 400).unwrap(), 0);
+        assert_eq!(prune(&store, 90, 400).unwrap(), 0);
+        // A change older than the days kept in full goes, though its day's count stays.
+        assert_eq!(prune(&store, 2, 400).unwrap(), 1);
+    }
+
+    fn w_count(store: &Store, key: &str, at: Timestamp) {
+        let mut w = store.write().unwrap();
+        let day = super::super::trend::DailyReadiness {
+            day: day_of(at),
+            at,
+            ..Default::default()
+        };
+        w.upsert(key, &day).unwrap();
+        w.commit().unwrap();
     }
 }

@@ -37,6 +37,15 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         let provider = super::demo::start_engine(&mut config, args.vms, sim_shutdown).await?;
         let live = config::watch::LiveConfig::new(config, None);
         let running = super::start_on(live, true, Some(bound)).await?;
+        running.spawn(
+            "demo history",
+            super::demo_history::age(
+                running.state.store.clone(),
+                running.state.validation.clone(),
+                std::time::Duration::from_secs(600),
+                running.shutdown(),
+            ),
+        );
         print_demo_banner(&running, &secret, &provider);
         let result = super::run_until_signal(running).await;
         sim_stop.fire();
@@ -79,9 +88,10 @@ fn print_demo_banner(running: &super::Running, secret: &str, engine: &str) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(
         out,
-        "vmyard demo is running\n  URL:      {}\n  login:    {login}\n  engine:   {engine} (simulated)\n  data:     {}\n  \
+        "vmyard demo is running\n  URL:      {}\n  login:    {login}\n  engine:   {engine} (simulated)\n  history:  the {} days before today are made up for the demo\n  data:     {}\n  \
          The certificate is self-signed: accept it in the browser. Stop with Ctrl-C.",
         running.url(),
+        super::demo_history::DAYS,
         data.display()
     );
     let _ = out.flush();

@@ -7,6 +7,7 @@
 
 pub mod commands;
 pub mod demo;
+mod demo_history;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -46,6 +47,20 @@ impl Running {
             ip => ip.to_string(),
         };
         format!("https://{host}:{}/", self.https.port())
+    }
+
+    /// Starts a task through the service's one spawn point, awaited at shutdown.
+    pub fn spawn(
+        &self,
+        name: &'static str,
+        task: impl std::future::Future<Output = ()> + Send + 'static,
+    ) {
+        self.shutdown.spawn(name, task);
+    }
+
+    /// The shutdown signal a task started with [`Running::spawn`] waits on.
+    pub fn shutdown(&self) -> Shutdown {
+        self.shutdown.clone()
     }
 
     /// Stops every task, lets in-flight requests finish (up to [`STOP_DEADLINE`]), and

@@ -341,6 +341,26 @@ async fn demo_prints_url_and_login_serves_and_stops_cleanly_on_sigterm() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("built in (demo)"));
 
+    // The demo shows a week of history, made up once its first validation is done.
+    let days = || {
+        let o = vmyard()
+            .args(["trend", "-o", "json"])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        serde_json::from_slice::<Vec<serde_json::Value>>(&o.stdout).map_or(0, |d| d.len())
+    };
+    let week = eventually(Duration::from_secs(120), || async { days() == 7 }).await;
+    assert!(week, "{} days of counts", days());
+    let o = vmyard()
+        .args(["history", "--from", "7d", "--to", "1d"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let changes = String::from_utf8_lossy(&o.stdout);
+    assert!(changes.contains("engine change"), "{changes}");
+    assert!(changes.contains("blocked → "), "{changes}");
+
     let kill = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()

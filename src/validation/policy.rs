@@ -88,6 +88,9 @@ pub struct Policy {
     pub source: String,
     /// How many rule files it holds.
     pub files: usize,
+    /// The bundle's `rules_version` document (Forklift's `{"rules_version": N}`), read once
+    /// at compile time as it reads no input; `None` when the bundle leaves it undefined.
+    pub rules_version: Option<serde_json::Value>,
     compiled: CompiledPolicy,
 }
 
@@ -144,6 +147,14 @@ impl Policy {
     /// Compiles a bundle; errors name the file and line.
     pub fn compile(bundle: &Bundle) -> Result<Policy, PolicyError> {
         let mut engine = engine(bundle, false)?;
+        let rules_version = match engine.eval_rule(format!("data.{PACKAGE}.rules_version")) {
+            Ok(Value::Undefined) => None,
+            Ok(v) => Some(
+                serde_json::to_value(&v)
+                    .map_err(|e| PolicyError::from("reading rules_version", e))?,
+            ),
+            Err(e) => return Err(PolicyError::from("rules_version", e)),
+        };
         let entry = entry_point();
         let compiled = engine
             .compile_with_entrypoint(&entry.as_str().into())
@@ -152,6 +163,7 @@ impl Policy {
             version: bundle.version(),
             source: bundle.source.clone(),
             files: bundle.rules().count(),
+            rules_version,
             compiled,
         };
         // A bundle that compiles but cannot evaluate (a missing `validate`, a rule that
@@ -202,6 +214,24 @@ impl Evaluator {
     /// The `validate` document for one workload.
     pub fn validate(&mut self, workload: &serde_json::Value) -> Result<Verdict, PolicyError> {
         self.validate_owned(workload.clone())
+    }
+
+    /// The `validate` document for `input` as the rules give it, unprocessed (the OPA data
+    /// API's `result`); `None` when it is undefined for that input.
+    pub fn document(
+        &mut self,
+        input: serde_json::Value,
+    ) -> Result<Option<serde_json::Value>, PolicyError> {
+        let out = self
+            .compiled
+            .eval_with_input(Value::from(input))
+            .map_err(|e| PolicyError(one_line(&e.to_string())))?;
+        if out == Value::Undefined {
+            return Ok(None);
+        }
+        serde_json::to_value(&out)
+            .map(Some)
+            .map_err(|e| PolicyError::from("reading the validate document", e))
     }
 
     /// [`Evaluator::validate`] for a document the caller no longer needs (no copy).

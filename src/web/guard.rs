@@ -182,6 +182,8 @@ fn refuse(req: &Request, status: StatusCode, message: String) -> Response {
     let path = req.uri().path();
     let mut resp = if is_node_path(path) {
         problem_at(path, status, "Unauthenticated", message)
+    } else if super::respond::opa::is_opa_path(path) {
+        super::respond::opa::opa_error(status, message)
     } else {
         ApiError::new(status, "unauthenticated", message).into_response()
     };
@@ -207,6 +209,15 @@ fn unauthenticated(req: &Request) -> Response {
             header::WWW_AUTHENTICATE,
             HeaderValue::from_static("Basic realm=\"vmyard node API\", Bearer"),
         );
+        return resp;
+    }
+    if super::respond::opa::is_opa_path(path) {
+        let mut resp = super::respond::opa::opa_error(
+            StatusCode::UNAUTHORIZED,
+            "send an API token as Authorization: Bearer",
+        );
+        resp.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         return resp;
     }
     if wants_json(path) {
@@ -308,7 +319,7 @@ pub fn finish(router: Router<AppState>, state: AppState) -> Router {
 async fn not_found(req: Request) -> Response {
     let path = req.uri().path().to_string();
     let route = format!("no such route: {} {path}", req.method());
-    if is_node_path(&path) || wants_json(&path) {
+    if is_node_path(&path) || wants_json(&path) || super::respond::opa::is_opa_path(&path) {
         refusal(
             &path,
             StatusCode::NOT_FOUND,

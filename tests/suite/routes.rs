@@ -51,6 +51,7 @@ async fn every_route_but_the_public_ones_requires_authentication() {
             }
             Access::Metrics | Access::Role(_) => {
                 let json = route.path.starts_with("/api/")
+                    || route.path.starts_with("/v1/data/")
                     || route.path == "/metrics"
                     || route.path.starts_with("/partials/");
                 let expected = if json {

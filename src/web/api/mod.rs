@@ -9,6 +9,7 @@ mod history;
 pub mod inventory;
 pub mod machines;
 pub mod node;
+pub mod opa;
 mod system;
 mod tokens;
 pub mod validation;
@@ -123,6 +124,22 @@ pub fn register(r: Routes) -> Routes {
     let admin = Access::Role(Role::Admin);
     let operator = Access::Role(Role::Operator);
     r.get("/api/v1/openapi.json", viewer, openapi_json)
+        // Forklift's policy agent, on OPA's paths.
+        .post(
+            "/v1/data/io/konveyor/forklift/ovirt/validate",
+            viewer,
+            opa::validate,
+        )
+        .get(
+            "/v1/data/io/konveyor/forklift/ovirt/rules_version",
+            viewer,
+            opa::rules_version,
+        )
+        .post(
+            "/v1/data/io/konveyor/forklift/ovirt/rules_version",
+            viewer,
+            opa::rules_version,
+        )
         .get("/api/v1/machines/controller", viewer, machines::controller)
         .get("/api/v1/machineclasses", viewer, machines::classes)
         .post("/api/v1/machineclasses", operator, machines::create_class)

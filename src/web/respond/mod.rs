@@ -11,6 +11,7 @@
 //! the API and the pages can all use it without depending on each other.
 
 mod api;
+pub mod opa;
 mod page;
 pub mod problem;
 
@@ -37,6 +38,8 @@ pub fn refusal(
     let message = message.into();
     if problem::is_node_path(path) {
         problem::problem_at(path, status, title, message)
+    } else if opa::is_opa_path(path) {
+        opa::opa_error(status, message)
     } else if wants_json(path) {
         ApiError::new(status, code, message).into_response()
     } else {

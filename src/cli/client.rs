@@ -104,6 +104,19 @@ impl Client {
             .context("malformed answer")
     }
 
+    /// POST a JSON body, returning the answer as it is sent (YAML).
+    pub(super) async fn post_bytes<B: Serialize>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> anyhow::Result<bytes::Bytes> {
+        self.send(self.http.post(self.url(path)?).json(body))
+            .await?
+            .bytes()
+            .await
+            .context("the answer could not be read")
+    }
+
     /// DELETE a resource.
     pub(super) async fn delete(&self, path: &str) -> anyhow::Result<()> {
         self.send(self.http.delete(self.url(path)?))

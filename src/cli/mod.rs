@@ -27,6 +27,7 @@ mod inventory;
 mod machine;
 mod node;
 mod output;
+mod plan;
 mod policy;
 mod store;
 
@@ -103,6 +104,9 @@ enum Command {
     },
     /// Readiness per day over 30, 90 or 365 days: ready, with warnings, blocked, error.
     Trend(history::TrendArgs),
+    /// The hand-off to Forklift: `vmyard plan export --cluster C --readiness ready`.
+    #[command(subcommand)]
+    Plan(plan::PlanCommand),
     /// The readiness report: one row per VM with its readiness and concerns, as CSV or
     /// JSON, to hand on.
     Report {
@@ -378,6 +382,7 @@ fn run(cli: Cli, serve: Serve) -> anyhow::Result<ExitCode> {
             client,
         } => runtime()?.block_on(history::changes(since, provider, client)),
         Command::Trend(args) => runtime()?.block_on(history::trend(args)),
+        Command::Plan(command) => runtime()?.block_on(plan::run(command)),
         Command::Sim(args) => sim(args),
         Command::Version => {
             say!("vmyard {}", env!("CARGO_PKG_VERSION"))?;

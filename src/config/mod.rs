@@ -13,6 +13,7 @@
 pub mod file;
 pub mod load;
 pub mod machines;
+pub mod migration;
 pub mod names;
 pub mod properties;
 pub mod redact;

@@ -35,6 +35,9 @@ pub struct Config {
     /// The machine controller and the machine classes declared here.
     #[serde(default)]
     pub machines: super::machines::Machines,
+    /// Forklift plans: the target, and the network and storage mappings.
+    #[serde(default)]
+    pub migration: super::migration::Migration,
     /// Other vmyard nodes this one answers for by forwarding.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub peers: Vec<Peer>,

@@ -40,6 +40,7 @@ mod om3_wire;
 mod packaging;
 mod page_errors;
 mod page_walk;
+mod plans;
 mod policy_agent;
 mod rego_functions;
 mod reload;

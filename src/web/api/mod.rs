@@ -10,6 +10,7 @@ pub mod inventory;
 pub mod machines;
 pub mod node;
 pub mod opa;
+mod plans;
 mod system;
 mod tokens;
 pub mod validation;
@@ -45,6 +46,7 @@ use crate::auth::Role;
         validation::readiness_report,
         history::changes,
         history::trend,
+        plans::make,
         machines::controller,
         machines::classes,
         machines::class,
@@ -196,6 +198,7 @@ pub fn register(r: Routes) -> Routes {
             history::changes,
         )
         .get("/api/v1/providers/{provider}/trend", viewer, history::trend)
+        .post("/api/v1/providers/{provider}/plans", viewer, plans::make)
         .get(
             "/api/v1/providers/{provider}/concerns",
             viewer,

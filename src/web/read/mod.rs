@@ -12,6 +12,7 @@ pub mod machines;
 pub mod names;
 pub mod node;
 pub mod node_facts;
+pub mod plan;
 pub mod providers;
 pub mod service;
 pub mod tokens;

@@ -18,6 +18,7 @@ async fn pages(s: &TestServer) -> Vec<(String, String)> {
         ("tree", "/inventory/e1"),
         ("concerns", "/concerns"),
         ("history", "/history"),
+        ("plans", "/plans"),
         ("machines", "/machines"),
         ("nodes", "/nodes"),
         ("settings", "/settings"),

@@ -223,6 +223,36 @@ async fn a_plan_for_the_ready_vms_of_a_cluster_passes_forklifts_schemas() {
     );
     drop(r);
 
+    // The Plans page shows the mappings and downloads the same file.
+    let page = s.get_text("/plans").await;
+    assert!(page.contains("id=\"mappings\""), "{page}");
+    assert!(page.contains("ceph-rbd"), "{page}");
+    let form = |readiness: &str| {
+        let c = c.clone();
+        let body = format!("name=wave-1&cluster={cluster}&readiness={readiness}");
+        async move {
+            c.post("http://localhost/plans")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let download = form("ready").await;
+    assert_eq!(download.status(), 200);
+    assert_eq!(
+        download.headers()["content-disposition"],
+        "attachment; filename=\"wave-1.yaml\""
+    );
+    assert_eq!(download.text().await.unwrap(), yaml);
+    // Every VM of the cluster, blocked and warned ones too: refused on the page, with why.
+    let refused = form("").await;
+    assert_eq!(refused.status(), 422);
+    let html = refused.text().await.unwrap();
+    assert!(html.contains("id=\"plan-error\""), "{html}");
+    assert!(html.contains("cannot go"), "{html}");
+
     // The CLI writes the same for kubectl.
     let socket = s.running.socket.clone().unwrap();
     let out = tokio::task::block_in_place(|| {

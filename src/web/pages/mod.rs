@@ -15,6 +15,7 @@ mod inventory;
 mod login;
 mod machines;
 mod nodes;
+mod plans;
 mod settings;
 pub mod when;
 
@@ -41,6 +42,7 @@ pub fn register(
     let r = inventory::register(r);
     let r = concerns::register(r);
     let r = history::register(r);
+    let r = plans::register(r);
     let r = machines::register(r);
     let r = nodes::register(r);
     settings::register(r)

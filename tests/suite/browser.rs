@@ -87,6 +87,7 @@ async fn a_person_logs_in_sees_the_dashboard_and_opens_settings() {
             "Dashboard",
             "Inventory",
             "Concerns",
+            "History",
             "Machines",
             "Nodes",
             "Settings"

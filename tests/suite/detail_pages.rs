@@ -260,20 +260,7 @@ async fn readiness_from_the_cli() {
     .await;
     assert!(validated);
     let socket = s.running.socket.clone().unwrap();
-    let cli = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_vmyard"))
-            .args(args)
-            .arg("--socket")
-            .arg(&socket)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    };
+    let cli = |args: &[&str]| vmyard_over(&socket, args);
     let table = tokio::task::block_in_place(|| cli(&["inventory", "vms", "--per-page", "5"]));
     let header = table.lines().next().unwrap();
     assert!(

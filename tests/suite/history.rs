@@ -188,20 +188,7 @@ async fn each_change_of_concerns_is_kept_with_its_cause() {
 
     // The same from the CLI.
     let socket = s.running.socket.clone().unwrap();
-    let cli = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_vmyard"))
-            .args(args)
-            .arg("--socket")
-            .arg(&socket)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    };
+    let cli = |args: &[&str]| vmyard_over(&socket, args);
     let table = tokio::task::block_in_place(|| cli(&["changes", "--since", "1d"]));
     assert!(table.starts_with("e1: 8 changes from "), "{table}");
     assert!(table.contains("rules changed to version"), "{table}");

@@ -591,20 +591,7 @@ async fn the_cli_declares_lists_and_deletes_a_set() {
     engine.sim.set_timing(50, 50);
     let s = machine_server(&engine, "").await;
     let socket = s.dir.path().join("vmyard.sock");
-    let run = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_vmyard"))
-            .args(args)
-            .arg("--socket")
-            .arg(&socket)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).to_string()
-    };
+    let run = |args: &[&str]| vmyard_over(&socket, args);
     tokio::task::block_in_place(|| {
         run(&[
             "machineset",

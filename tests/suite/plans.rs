@@ -255,9 +255,10 @@ async fn a_plan_for_the_ready_vms_of_a_cluster_passes_forklifts_schemas() {
 
     // The CLI writes the same for kubectl.
     let socket = s.running.socket.clone().unwrap();
-    let out = tokio::task::block_in_place(|| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_vmyard"))
-            .args([
+    let exported = tokio::task::block_in_place(|| {
+        vmyard_over(
+            &socket,
+            &[
                 "plan",
                 "export",
                 "--name",
@@ -266,17 +267,9 @@ async fn a_plan_for_the_ready_vms_of_a_cluster_passes_forklifts_schemas() {
                 &cluster_name,
                 "--readiness",
                 "ready",
-                "--socket",
-            ])
-            .arg(&socket)
-            .output()
-            .unwrap()
+            ],
+        )
     });
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), yaml);
+    assert_eq!(exported, yaml);
     s.stop().await;
 }

@@ -420,3 +420,21 @@ pub fn assert_node_address(a: &serde_json::Value) {
     );
     assert!(a["address"].as_str().is_some_and(|s| !s.is_empty()), "{a}");
 }
+
+/// Runs the `vmyard` command against the service on `socket`, as a person would, and
+/// gives its standard output; fails the test, with its standard error, when it fails.
+/// Blocking: call it from `tokio::task::block_in_place` in a multi-threaded test.
+pub fn vmyard_over(socket: &std::path::Path, args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vmyard"))
+        .args(args)
+        .arg("--socket")
+        .arg(socket)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}

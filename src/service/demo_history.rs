@@ -106,19 +106,22 @@ fn write_week(store: &Store) -> Result<usize, StoreError> {
             *day.concerns.entry(critical.id.clone()).or_default() += moved;
             days.push((format!("{provider}/{}", day.day), day));
         }
-        for (i, (key, r)) in fixable.iter().take(per_day * DAYS as usize).enumerate() {
+        for (i, (key, result)) in fixable.iter().take(per_day * DAYS as usize).enumerate() {
             let d = 1 + (i / per_day) as i64;
             let at = now - SignedDuration::from_hours(24 * d)
                 + SignedDuration::from_mins(37 * i as i64 % 600);
-            let cluster = r_cluster(store, key)?;
+            let cluster = r
+                .get::<crate::inventory::model::Vm>(key)?
+                .map(|v| v.value.cluster)
+                .unwrap_or_default();
             let change = ConcernChange {
-                vm: r.vm.clone(),
+                vm: result.vm.clone(),
                 cluster,
                 at,
-                policy_version: r.policy_version.clone(),
+                policy_version: result.policy_version.clone(),
                 cause: Cause::Engine { event: None },
                 before: Some(Readiness::Blocked),
-                after: Some(r.readiness()),
+                after: Some(result.readiness()),
                 appeared: Vec::new(),
                 cleared: vec![critical.clone()],
             };
@@ -135,12 +138,4 @@ fn write_week(store: &Store) -> Result<usize, StoreError> {
     }
     w.commit()?;
     Ok(changes.len())
-}
-
-fn r_cluster(store: &Store, key: &str) -> Result<String, StoreError> {
-    Ok(store
-        .read()?
-        .get::<crate::inventory::model::Vm>(key)?
-        .map(|v| v.value.cluster)
-        .unwrap_or_default())
 }

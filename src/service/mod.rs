@@ -156,7 +156,7 @@ pub async fn start_on(
     );
     shutdown.spawn(
         "session sweeper",
-        sweep_sessions(store, state.config.clone(), liveness, shutdown.clone()),
+        sweep(store, state.config.clone(), liveness, shutdown.clone()),
     );
     match &socket {
         Some(socket) => tracing::info!(%https, socket = %socket.display(), "serving"),
@@ -175,11 +175,11 @@ pub async fn start_on(
 /// collector's stop (10 s).
 pub const STOP_DEADLINE: Duration = Duration::from_secs(25);
 
-/// How often expired sessions are removed from the store.
+/// How often the sweeper removes expired sessions and old readiness history.
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
-/// Removes expired sessions, and readiness history older than `history_days`.
-async fn sweep_sessions(
+/// The store's sweeper: removes expired sessions, and readiness history past its days.
+async fn sweep(
     store: Store,
     live: crate::config::watch::LiveConfig,
     liveness: Liveness,

@@ -169,6 +169,9 @@ pub fn changes_concerns(before: Option<&VmConcerns>, after: Option<&VmConcerns>)
 /// Writes the change a transition makes, if it changes the VM's concerns; returns whether
 /// it wrote one.
 pub fn note(w: &mut WriteTxn, t: Transition<'_>) -> Result<bool, StoreError> {
+    if !changes_concerns(t.before, t.after) {
+        return Ok(false);
+    }
     let (was, now) = (concern_ids(t.before), concern_ids(t.after));
     let (before, after) = (
         t.before.map(|r| r.readiness()),
@@ -179,9 +182,6 @@ pub fn note(w: &mut WriteTxn, t: Transition<'_>) -> Result<bool, StoreError> {
         (None, Some(_)) => Cause::Added,
         (Some(_), None) => Cause::Removed,
         (Some(b), Some(a)) => {
-            if was == now && before == after {
-                return Ok(false);
-            }
             // Under the same rules, only the engine can have changed what the rules read.
             let vm_moved = t.revision != Some(b.revision_validated);
             if a.policy_version == b.policy_version {

@@ -107,6 +107,21 @@ pub struct TrendDay {
     pub readiness: Counts,
 }
 
+/// The days of the last `days` days that have a count, oldest first. Each is read by its
+/// key (`provider/DAY`), so a 30-day trend reads 30 keys however long the store keeps
+/// counts.
+fn window(r: &ReadTxn, provider: &str, days: u32) -> Result<Vec<DailyReadiness>, StoreError> {
+    let now = Timestamp::now();
+    let mut out = Vec::new();
+    for back in (0..i64::from(days)).rev() {
+        let day = day_of(now - jiff::SignedDuration::from_hours(24 * back));
+        if let Some(s) = r.get::<DailyReadiness>(&format!("{provider}/{day}"))? {
+            out.push(s.value);
+        }
+    }
+    Ok(out)
+}
+
 /// A provider's readiness per day over the last `days` days, oldest first; only days with
 /// a count. With `cluster`, that cluster's counts (a day it had no VMs counts none).
 pub fn trend(
@@ -115,23 +130,16 @@ pub fn trend(
     days: u32,
     cluster: Option<&str>,
 ) -> Result<Vec<TrendDay>, StoreError> {
-    let first = day_of(Timestamp::now() - jiff::SignedDuration::from_hours(24 * i64::from(days)));
-    let mut out = Vec::new();
-    for (_, s) in r.list_prefix::<DailyReadiness>(&format!("{provider}/"))? {
-        let d = s.value;
-        if d.day <= first {
-            continue;
-        }
-        let readiness = match cluster {
-            Some(c) => d.clusters.get(c).cloned().unwrap_or_default(),
-            None => d.readiness,
-        };
-        out.push(TrendDay {
+    Ok(window(r, provider, days)?
+        .into_iter()
+        .map(|d| TrendDay {
+            readiness: match cluster {
+                Some(c) => d.clusters.get(c).cloned().unwrap_or_default(),
+                None => d.readiness,
+            },
             day: d.day,
-            readiness,
-        });
-    }
-    Ok(out)
+        })
+        .collect())
 }
 
 /// How many VMs had `concern`, per day over the last `days` days, oldest first.
@@ -141,13 +149,11 @@ pub fn concern_trend(
     concern: &str,
     days: u32,
 ) -> Result<Vec<(String, usize)>, StoreError> {
-    let first = day_of(Timestamp::now() - jiff::SignedDuration::from_hours(24 * i64::from(days)));
-    Ok(r.list_prefix::<DailyReadiness>(&format!("{provider}/"))?
+    Ok(window(r, provider, days)?
         .into_iter()
-        .filter(|(_, s)| s.value.day > first)
-        .map(|(_, s)| {
-            let n = s.value.concerns.get(concern).copied().unwrap_or(0);
-            (s.value.day, n)
+        .map(|d| {
+            let n = d.concerns.get(concern).copied().unwrap_or(0);
+            (d.day, n)
         })
         .collect())
 }

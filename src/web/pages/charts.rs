@@ -104,6 +104,17 @@ pub struct Part {
     pub class: &'static str,
 }
 
+/// The first day (UTC) of a window of `days` days that ends today, as the trends count
+/// them.
+pub fn window_start(days: u32) -> jiff::civil::Date {
+    let today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+    today
+        .checked_sub(jiff::Span::new().days(i64::from(days.max(1)) - 1))
+        .unwrap_or(today)
+}
+
 /// One series of a trend's day: its label, its count, its colour class.
 pub type Series = (&'static str, usize, &'static str);
 

@@ -52,12 +52,7 @@ async fn one(
         )));
     };
     const DAYS: u32 = 90;
-    let today = jiff::Timestamp::now()
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .date();
-    let first = today
-        .checked_sub(jiff::Span::new().days(i64::from(DAYS) - 1))
-        .unwrap_or(today);
+    let first = super::charts::window_start(DAYS);
     let mut trends = Vec::new();
     for p in &providers {
         let counts = crate::validation::trend::concern_trend(&r, p, &id, DAYS)?

@@ -99,12 +99,7 @@ pub(super) fn rows(
 
 /// A trend of readiness per day, drawn.
 pub(super) fn trend_chart(title: String, days: u32, counts: &[TrendDay]) -> Trend {
-    let today = jiff::Timestamp::now()
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .date();
-    let first = today
-        .checked_sub(jiff::Span::new().days(i64::from(days) - 1))
-        .unwrap_or(today);
+    let first = super::charts::window_start(days);
     let series = |d: &TrendDay| {
         let n = |k: &str| d.readiness.get(k).copied().unwrap_or(0);
         vec![

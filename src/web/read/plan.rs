@@ -515,6 +515,10 @@ fn storage_pairs(
             )));
         };
         for sd in &disk.value.storage_domains {
+            // Many disks share a domain: its name is read once.
+            if used.contains_key(sd) {
+                continue;
+            }
             let name = r
                 .get::<StorageDomain>(&inventory::key(p, sd))?
                 .map_or_else(|| sd.clone(), |s| s.value.name);

@@ -37,12 +37,13 @@ impl Default for Migration {
     }
 }
 
-/// `[[migration.networks]]`: a vNIC profile (by id, name, or `network/profile`) and where
-/// its NICs go.
+/// `[[migration.networks]]`: a vNIC profile (by id, name, or `network/profile`) or a
+/// network (by id or name), and where its NICs go. Forklift maps per network: profiles of
+/// one network must go to one place.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct NetworkMapping {
-    /// The source vNIC profile.
+    /// The source vNIC profile or network.
     pub source: String,
     /// `pod`, `multus` or `ignored`.
     #[serde(rename = "type")]

@@ -163,12 +163,22 @@ async fn a_plan_for_the_ready_vms_of_a_cluster_passes_forklifts_schemas() {
     assert_eq!(plan["targetNamespace"], "vms");
     assert_eq!(plan["map"]["network"]["name"], "wave-1-network");
     assert_eq!(docs[0]["spec"]["type"], "ovirt");
-    // Every vNIC profile the planned VMs use has its pair, and no other.
+    // Every network of the vNIC profiles the planned VMs use has its pair, and no other:
+    // Forklift's oVirt adapter looks a NIC up by its profile's network.
+    let network_of = |profile: &str| {
+        let r = s.running.state.store.read().unwrap();
+        r.get::<vmyard::inventory::model::NicProfile>(&format!("e1/{profile}"))
+            .unwrap()
+            .unwrap()
+            .value
+            .network
+    };
     let used: std::collections::BTreeSet<String> = all
         .iter()
         .filter(|(vm, _)| want.contains(&vm.id))
         .flat_map(|(vm, _)| vm.nics.iter().map(|n| n.profile.clone()))
         .filter(|p| !p.is_empty())
+        .map(|p| network_of(&p))
         .collect();
     let mapped: std::collections::BTreeSet<String> = docs[1]["spec"]["map"]
         .as_array()

@@ -1,6 +1,7 @@
 //! The hand-off to Forklift: from a selection of VMs, the `forklift.konveyor.io/v1beta1`
-//! resources that migrate them: a `Provider` for the engine, a `NetworkMap` and a
-//! `StorageMap` from the `[migration]` mappings, and a `Plan` naming the VMs.
+//! resources that migrate them: a `Provider` for the engine, a `NetworkMap` (per network,
+//! as Forklift's oVirt adapter looks NICs up) and a `StorageMap` (per storage domain) from
+//! the `[migration]` mappings, and a `Plan` naming the VMs.
 //!
 //! Blocked VMs, VMs the rules failed on and VMs not validated yet are refused with their
 //! concerns; VMs with warnings go only when the caller says so. A vNIC profile or a storage
@@ -134,7 +135,7 @@ pub struct NetworkDestination {
 /// One pair of a `NetworkMap`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NetworkPair {
-    /// The vNIC profile.
+    /// The network (of the VMs' vNIC profiles).
     pub source: SourceRef,
     /// Its target.
     pub destination: NetworkDestination,
@@ -444,7 +445,12 @@ fn labels(res: &VmConcerns, category: &str) -> String {
         .join(", ")
 }
 
-/// The pairs for every vNIC profile the VMs use; an unmapped one is an error naming it.
+/// The pairs for the networks of every vNIC profile the VMs use. Forklift's oVirt adapter
+/// looks a NIC up in the map by its profile's *network* id (`NetworksMapped`,
+/// `ref.Ref{ID: nic.Profile.Network}`), so the pairs are per network; a mapping may name the
+/// profile (id, name, `network/profile`) or the network (id, name). An unmapped profile is
+/// an error naming it; two profiles of one network mapped apart are an error too, since one
+/// network has one destination in Forklift.
 fn network_pairs(
     r: &ReadTxn,
     p: &str,
@@ -457,37 +463,53 @@ fn network_pairs(
         .map(|n| n.profile.as_str())
         .filter(|id| !id.is_empty())
         .collect();
-    let mut pairs = Vec::new();
+    // Network id → (the profile that mapped it, its destination).
+    let mut by_network: BTreeMap<String, (String, &crate::config::migration::NetworkMapping)> =
+        BTreeMap::new();
     let mut missing = Vec::new();
     for id in used {
-        let profile = r
+        let Some(profile) = r
             .get::<NicProfile>(&inventory::key(p, id))?
+            .map(|s| s.value)
+        else {
+            return Err(PlanError::Refused(format!(
+                "vNIC profile {id} is not in the inventory yet: try again once it is collected"
+            )));
+        };
+        let network = r
+            .get::<Network>(&inventory::key(p, &profile.network))?
             .map(|s| s.value);
-        let network = match &profile {
-            Some(pr) => r
-                .get::<Network>(&inventory::key(p, &pr.network))?
-                .map(|s| s.value),
-            None => None,
-        };
-        let names: Vec<String> = match (&profile, &network) {
-            (Some(pr), Some(n)) => vec![pr.name.clone(), format!("{}/{}", n.name, pr.name)],
-            (Some(pr), None) => vec![pr.name.clone()],
-            _ => Vec::new(),
-        };
-        let mapping = m
-            .networks
-            .iter()
-            .find(|n| n.source == id || names.contains(&n.source));
-        match mapping {
-            Some(n) => pairs.push(NetworkPair {
-                source: SourceRef { id: id.into() },
-                destination: NetworkDestination {
-                    kind: n.kind,
-                    name: n.name.clone(),
-                    namespace: n.namespace.clone(),
-                },
-            }),
-            None => missing.push(names.last().cloned().unwrap_or_else(|| id.to_string())),
+        // As people name it: `network/profile`.
+        let shown = network.as_ref().map_or_else(
+            || profile.name.clone(),
+            |n| format!("{}/{}", n.name, profile.name),
+        );
+        let mut names = vec![
+            id.to_string(),
+            profile.name.clone(),
+            profile.network.clone(),
+            shown.clone(),
+        ];
+        if let Some(n) = &network {
+            names.push(n.name.clone());
+        }
+        match m.networks.iter().find(|n| names.contains(&n.source)) {
+            Some(mapping) => match by_network.get(&profile.network) {
+                // Two entries that send the network to the same place agree.
+                Some((other, earlier))
+                    if (earlier.kind, &earlier.name, &earlier.namespace)
+                        != (mapping.kind, &mapping.name, &mapping.namespace) =>
+                {
+                    return Err(PlanError::Refused(format!(
+                        "the vNIC profiles {other} and {shown} are on one network but mapped apart: Forklift maps a network to one destination"
+                    )));
+                }
+                Some(_) => {}
+                None => {
+                    by_network.insert(profile.network.clone(), (shown, mapping));
+                }
+            },
+            None => missing.push(shown),
         }
     }
     if !missing.is_empty() {
@@ -496,7 +518,17 @@ fn network_pairs(
             missing.join(", ")
         )));
     }
-    Ok(pairs)
+    Ok(by_network
+        .into_iter()
+        .map(|(network, (_, n))| NetworkPair {
+            source: SourceRef { id: network },
+            destination: NetworkDestination {
+                kind: n.kind,
+                name: n.name.clone(),
+                namespace: n.namespace.clone(),
+            },
+        })
+        .collect())
 }
 
 /// The pairs for every storage domain the VMs' disks are on; an unmapped one is an error.
